@@ -1,0 +1,165 @@
+//! Every clap type of the `mita` command line (their `///` lines are the `--help` text).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+/// MITA personal-finance service: the API server and the tools to run it.
+///
+/// Configuration comes from built-in defaults, then an optional TOML file (--config or
+/// MITA_CONFIG), then the environment (MITA_*, DATABASE_URL, JWT_SECRET, METRICS_TOKEN), then
+/// flags. `mita config example` prints a commented file.
+///
+/// Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 nothing to do, 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "mita", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// TOML configuration file (optional; defaults are used without one).
+    #[arg(long, global = true, env = "MITA_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormatArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormatArg {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API server.
+    Serve(ServeArgs),
+    /// Apply database migrations (or show their status).
+    Migrate(MigrateArgs),
+    /// Show a running server's metrics at a glance.
+    Metrics(MetricsArgs),
+    /// Print or check the effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Generate shell completion scripts.
+    Completions(CompletionsArgs),
+    /// Generate man pages.
+    Man(ManArgs),
+}
+
+/// Run the HTTP API server until SIGTERM or Ctrl-C, then drain in-flight requests and exit 0.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8000].
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Serve /metrics only on this separate (private) address.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_bind: Option<String>,
+    /// Apply pending migrations before serving (SQLite databases always migrate themselves).
+    #[arg(long)]
+    pub migrate: bool,
+    /// Seconds in-flight requests may take to finish after the shutdown signal [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub shutdown_timeout: Option<u64>,
+}
+
+/// Apply pending migrations, printing each one applied. Exits 0 when there is nothing to do.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: Option<MigrateCmd>,
+    /// List the migrations that would run, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCmd {
+    /// Show every migration and whether it is applied or pending.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Read a running server's /metrics and summarise it: request rates and error rates per endpoint
+/// (from two scrapes --interval apart), latency percentiles estimated from histogram buckets,
+/// logins, lockouts, OCR queue, circuit breakers, database pool, memory.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// The server's metrics URL.
+    #[arg(
+        long,
+        env = "MITA_METRICS_URL",
+        default_value = "http://127.0.0.1:8000/metrics"
+    )]
+    pub url: String,
+    /// Bearer token when the server sets METRICS_TOKEN.
+    #[arg(long, env = "MITA_METRICS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Seconds between the two scrapes used for rates.
+    #[arg(long, default_value_t = 1.0, value_name = "SECS")]
+    pub interval: f64,
+    /// Refresh the view every --interval until interrupted.
+    #[arg(long, conflicts_with_all = ["json", "raw"])]
+    pub watch: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the exposition text unchanged (after --filter).
+    #[arg(long, conflicts_with = "json")]
+    pub raw: bool,
+    /// Only metrics whose name starts with this prefix (e.g. mita_http).
+    #[arg(long, value_name = "PREFIX")]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Print the effective settings as TOML, secrets redacted.
+    Show,
+    /// Print a commented example configuration file.
+    Example,
+}
+
+/// Print a completion script for SHELL, or write/check all of them in a directory.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print a script for.
+    #[arg(value_enum, required_unless_present_any = ["dir", "check"])]
+    pub shell: Option<Shell>,
+    /// Write scripts for every shell into DIR.
+    #[arg(long, value_name = "DIR", conflicts_with = "check")]
+    pub dir: Option<PathBuf>,
+    /// Exit 1 if the scripts in DIR differ from what this binary generates.
+    #[arg(long, value_name = "DIR")]
+    pub check: Option<PathBuf>,
+}
+
+/// Write man pages (one per command) into DIR, or check that DIR is up to date.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Target directory.
+    pub dir: PathBuf,
+    /// Exit 1 if the pages in DIR differ from what this binary generates.
+    #[arg(long)]
+    pub check: bool,
+}

@@ -1,0 +1,110 @@
+//! `mita serve`: run the HTTP API until SIGTERM/Ctrl-C, then drain and exit 0.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use mita::clock::Clock;
+use mita::config::Overrides;
+use mita::db::{Backend, Db};
+use mita::metrics::Metrics;
+use mita_server::{AppState, ServeOptions};
+use tokio::net::TcpListener;
+
+use crate::cli::{GlobalArgs, ServeArgs};
+
+pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let overrides = Overrides {
+        bind: args.bind.clone(),
+        metrics_bind: args.metrics_bind.clone(),
+        shutdown_timeout_secs: args.shutdown_timeout,
+        ..Overrides::default()
+    };
+    let mut settings = super::load_settings(global, overrides)?;
+    crate::logging::init(&settings);
+    if let Some(path) = settings.ensure_jwt_secret()? {
+        tracing::warn!(
+            file = %path.display(),
+            "JWT_SECRET is not set: using a development secret stored in this file (set JWT_SECRET in production)"
+        );
+    }
+
+    let db = Db::connect(&settings.database).await?;
+    prepare_schema(&db, args.migrate).await?;
+
+    let listener = TcpListener::bind(&settings.server.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
+    let metrics_listener = match &settings.server.metrics_bind {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (metrics)"))?,
+        ),
+        None => None,
+    };
+    let local = listener.local_addr()?;
+    // On stdout so scripts and tests can read the actual port (e.g. after --bind 127.0.0.1:0).
+    println!("listening on http://{local}");
+    if let Some(m) = &metrics_listener {
+        println!("metrics on http://{}/metrics", m.local_addr()?);
+    }
+    tracing::info!(addr = %local, backend = db.backend().name(), version = mita::build::VERSION, "mita serve started");
+
+    let options = ServeOptions {
+        metrics_listener,
+        shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
+    };
+    let metrics = Arc::new(Metrics::new()?);
+    let state = AppState::new(db.clone(), settings, metrics, Clock::system());
+    let served = mita_server::serve(state, listener, options, shutdown_signal()).await;
+    db.close().await;
+    served.context("server error")?;
+    tracing::info!("shutdown complete");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SQLite migrates itself; PostgreSQL needs `--migrate` (or `mita migrate`) when behind. A
+/// PostgreSQL server that cannot be reached yet does not stop startup: `/ready` reports it.
+async fn prepare_schema(db: &Db, migrate: bool) -> anyhow::Result<()> {
+    if db.backend() == Backend::Sqlite || migrate {
+        for m in db.migrate().await.context("applying migrations")? {
+            tracing::info!(version = m.version, description = %m.description, "migration applied");
+        }
+        return Ok(());
+    }
+    match db.migrations_current().await {
+        Ok(true) => Ok(()),
+        Ok(false) => anyhow::bail!(
+            "the database has pending migrations: run `mita migrate` first, or start with `mita serve --migrate`"
+        ),
+        Err(e) if e.is_unavailable() => {
+            tracing::error!(error = %e, "database unreachable at startup; serving with /ready = 503 until it answers");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,37 @@
+//! The `mita` binary: parse, set up logging, dispatch, map errors to exit codes.
+
+mod cli;
+mod commands;
+mod exit;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Serve(args) => commands::serve::run(&cli.global, args).await,
+            Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
+            Command::Metrics(args) => commands::metrics::run(args).await,
+            Command::Config(cmd) => commands::config::run(&cli.global, cmd),
+            Command::Completions(args) => commands::completions::completions(args),
+            Command::Man(args) => commands::completions::man(args),
+        }
+    });
+    exit::report(result)
+}

@@ -1,0 +1,192 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mita] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mita'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mita'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Run the HTTP API server'
+            cand migrate 'Apply database migrations (or show their status)'
+            cand metrics 'Show a running server''s metrics at a glance'
+            cand config 'Print or check the effective configuration'
+            cand completions 'Generate shell completion scripts'
+            cand man 'Generate man pages'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;serve'= {
+            cand --bind 'Address to listen on [default: 127.0.0.1:8000]'
+            cand --metrics-bind 'Serve /metrics only on this separate (private) address'
+            cand --shutdown-timeout 'Seconds in-flight requests may take to finish after the shutdown signal [default: 30]'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --migrate 'Apply pending migrations before serving (SQLite databases always migrate themselves)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;migrate'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --dry-run 'List the migrations that would run, and change nothing'
+            cand --json 'Print the result as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Show every migration and whether it is applied or pending'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;migrate;status'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;migrate;help'= {
+            cand status 'Show every migration and whether it is applied or pending'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;migrate;help;status'= {
+        }
+        &'mita;migrate;help;help'= {
+        }
+        &'mita;metrics'= {
+            cand --url 'The server''s metrics URL'
+            cand --token 'Bearer token when the server sets METRICS_TOKEN'
+            cand --interval 'Seconds between the two scrapes used for rates'
+            cand --filter 'Only metrics whose name starts with this prefix (e.g. mita_http)'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --watch 'Refresh the view every --interval until interrupted'
+            cand --json 'Print the summary as JSON'
+            cand --raw 'Print the exposition text unchanged (after --filter)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;config'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print the effective settings as TOML, secrets redacted'
+            cand example 'Print a commented example configuration file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;config;show'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;config;example'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;config;help'= {
+            cand show 'Print the effective settings as TOML, secrets redacted'
+            cand example 'Print a commented example configuration file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;config;help;show'= {
+        }
+        &'mita;config;help;example'= {
+        }
+        &'mita;config;help;help'= {
+        }
+        &'mita;completions'= {
+            cand --dir 'Write scripts for every shell into DIR'
+            cand --check 'Exit 1 if the scripts in DIR differ from what this binary generates'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;man'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --check 'Exit 1 if the pages in DIR differ from what this binary generates'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;help'= {
+            cand serve 'Run the HTTP API server'
+            cand migrate 'Apply database migrations (or show their status)'
+            cand metrics 'Show a running server''s metrics at a glance'
+            cand config 'Print or check the effective configuration'
+            cand completions 'Generate shell completion scripts'
+            cand man 'Generate man pages'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;help;serve'= {
+        }
+        &'mita;help;migrate'= {
+            cand status 'Show every migration and whether it is applied or pending'
+        }
+        &'mita;help;migrate;status'= {
+        }
+        &'mita;help;metrics'= {
+        }
+        &'mita;help;config'= {
+            cand show 'Print the effective settings as TOML, secrets redacted'
+            cand example 'Print a commented example configuration file'
+        }
+        &'mita;help;config;show'= {
+        }
+        &'mita;help;config;example'= {
+        }
+        &'mita;help;completions'= {
+        }
+        &'mita;help;man'= {
+        }
+        &'mita;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,130 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mita_global_optspecs
+    string join \n config= database-url= log-format= h/help V/version
+end
+
+function __fish_mita_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mita_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mita_using_subcommand
+    set -l cmd (__fish_mita_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mita -n "__fish_mita_needs_command" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_needs_command" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_needs_command" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_needs_command" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_needs_command" -f -a "serve" -d 'Run the HTTP API server'
+complete -c mita -n "__fish_mita_needs_command" -f -a "migrate" -d 'Apply database migrations (or show their status)'
+complete -c mita -n "__fish_mita_needs_command" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
+complete -c mita -n "__fish_mita_needs_command" -f -a "config" -d 'Print or check the effective configuration'
+complete -c mita -n "__fish_mita_needs_command" -f -a "completions" -d 'Generate shell completion scripts'
+complete -c mita -n "__fish_mita_needs_command" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand serve" -l bind -d 'Address to listen on [default: 127.0.0.1:8000]' -r
+complete -c mita -n "__fish_mita_using_subcommand serve" -l metrics-bind -d 'Serve /metrics only on this separate (private) address' -r
+complete -c mita -n "__fish_mita_using_subcommand serve" -l shutdown-timeout -d 'Seconds in-flight requests may take to finish after the shutdown signal [default: 30]' -r
+complete -c mita -n "__fish_mita_using_subcommand serve" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand serve" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand serve" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand serve" -l migrate -d 'Apply pending migrations before serving (SQLite databases always migrate themselves)'
+complete -c mita -n "__fish_mita_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -l dry-run -d 'List the migrations that would run, and change nothing'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -l json -d 'Print the result as JSON'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -f -a "status" -d 'Show every migration and whether it is applied or pending'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and not __fish_seen_subcommand_from status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show every migration and whether it is applied or pending'
+complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l url -d 'The server\'s metrics URL' -r
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l token -d 'Bearer token when the server sets METRICS_TOKEN' -r
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l interval -d 'Seconds between the two scrapes used for rates' -r
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l filter -d 'Only metrics whose name starts with this prefix (e.g. mita_http)' -r
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l watch -d 'Refresh the view every --interval until interrupted'
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l json -d 'Print the summary as JSON'
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l raw -d 'Print the exposition text unchanged (after --filter)'
+complete -c mita -n "__fish_mita_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand metrics" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -f -a "example" -d 'Print a commented example configuration file'
+complete -c mita -n "__fish_mita_using_subcommand config; and not __fish_seen_subcommand_from show example help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from show" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from example" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from example" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from example" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from example" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from example" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "example" -d 'Print a commented example configuration file'
+complete -c mita -n "__fish_mita_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand completions" -l dir -d 'Write scripts for every shell into DIR' -r -F
+complete -c mita -n "__fish_mita_using_subcommand completions" -l check -d 'Exit 1 if the scripts in DIR differ from what this binary generates' -r -F
+complete -c mita -n "__fish_mita_using_subcommand completions" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand completions" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand completions" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand man" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand man" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand man" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand man" -l check -d 'Exit 1 if the pages in DIR differ from what this binary generates'
+complete -c mita -n "__fish_mita_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand man" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "serve" -d 'Run the HTTP API server'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "config" -d 'Print or check the effective configuration'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "completions" -d 'Generate shell completion scripts'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "status" -d 'Show every migration and whether it is applied or pending'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a commented example configuration file'

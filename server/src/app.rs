@@ -1,0 +1,162 @@
+//! Building the router (`app`, testable without a socket) and serving it (`serve`).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower::Layer;
+use tower::util::MapRequestLayer;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::middleware::{edge, trim_trailing_slash};
+use crate::routes;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "MITA API", description = "The HTTP API behind the MITA mobile app. See API.md for the envelope and error conventions."),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "errors", description = "Client error reports")
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document generated from the route annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::ops::router())
+        .merge(routes::errors::router())
+}
+
+/// The application router with every layer, ready to serve. `metrics_public` controls whether
+/// `/metrics` is on this router (it is not when a private metrics listener is configured).
+pub fn router(state: AppState, metrics_public: bool) -> Router {
+    let (mut router, openapi) = api_router().split_for_parts();
+    if metrics_public {
+        router = router.route("/metrics", get(routes::ops::metrics));
+    }
+    #[cfg(feature = "test-hooks")]
+    {
+        router = router.route("/__test/slow", get(routes::ops::slow));
+    }
+    let timeout = Duration::from_secs(state.settings.server.request_timeout_secs.max(1));
+    router
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .fallback(|| async { ApiError::not_found("Route") })
+        .layer(DefaultBodyLimit::max(state.settings.limits.body_bytes))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("handler panicked");
+            axum::response::IntoResponse::into_response(ApiError::internal())
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
+        .with_state(state)
+}
+
+/// The router as one service, with trailing slashes normalised before routing.
+pub fn app(
+    state: AppState,
+) -> impl Clone
++ tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send,
+> + Send
++ 'static {
+    MapRequestLayer::new(trim_trailing_slash).layer(router(state, true))
+}
+
+/// How `serve` runs.
+pub struct ServeOptions {
+    /// Serve `/metrics` on this separate listener instead of the main one.
+    pub metrics_listener: Option<TcpListener>,
+    /// How long in-flight requests may take after the shutdown signal.
+    pub shutdown_timeout: Duration,
+}
+
+/// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish (up to
+/// the deadline) and returns. The caller closes the database afterwards.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let main_router = MapRequestLayer::new(trim_trailing_slash)
+        .layer(router(state.clone(), options.metrics_listener.is_none()));
+    let main =
+        axum::serve(
+            listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(main_router),
+        )
+        .with_graceful_shutdown(wait(rx.clone()));
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(async move { main.await });
+    if let Some(metrics_listener) = options.metrics_listener {
+        let metrics_router = Router::new()
+            .route("/metrics", get(routes::ops::metrics))
+            .fallback(|| async { ApiError::not_found("Route") })
+            .with_state(state);
+        let server =
+            axum::serve(metrics_listener, metrics_router).with_graceful_shutdown(wait(rx.clone()));
+        tasks.spawn(async move { server.await });
+    }
+
+    let deadline = options.shutdown_timeout;
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!(
+            deadline_secs = deadline.as_secs(),
+            "shutdown signal received: draining in-flight requests"
+        );
+        let _ = tx.send(true);
+    });
+
+    let drained = async {
+        while let Some(result) = tasks.join_next().await {
+            match result {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e),
+                Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+        Ok(())
+    };
+    let mut rx_deadline = rx;
+    let deadline_reached = async move {
+        let _ = rx_deadline.wait_for(|stop| *stop).await;
+        tokio::time::sleep(deadline).await;
+    };
+    tokio::select! {
+        result = drained => result,
+        () = deadline_reached => {
+            tracing::warn!("shutdown deadline reached; abandoning the requests still in flight");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The success envelope of API.md §1 and the request id it reports.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+tokio::task_local! {
+    /// The id of the request being served; set by the edge middleware for the handler's task.
+    pub static REQUEST_ID: String;
+}
+
+/// The current request id, or an empty string outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Now as RFC 3339 UTC with a single `Z`.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `{"success": true, "message", "data", "timestamp", "request_id", "meta"?}` with a status.
+pub struct Envelope<T> {
+    status: StatusCode,
+    message: &'static str,
+    data: T,
+    meta: Option<Value>,
+}
+
+/// A 200 answer with `data`.
+pub fn ok<T: Serialize>(data: T) -> Envelope<T> {
+    Envelope {
+        status: StatusCode::OK,
+        message: "Success",
+        data,
+        meta: None,
+    }
+}
+
+/// A 201 answer with `data`.
+pub fn created<T: Serialize>(data: T) -> Envelope<T> {
+    Envelope {
+        status: StatusCode::CREATED,
+        message: "Created",
+        data,
+        meta: None,
+    }
+}
+
+impl<T: Serialize> Envelope<T> {
+    pub fn message(mut self, message: &'static str) -> Self {
+        self.message = message;
+        self
+    }
+    pub fn status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+    pub fn meta(mut self, meta: Value) -> Self {
+        self.meta = Some(meta);
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a, T> {
+    success: bool,
+    message: &'a str,
+    data: &'a T,
+    timestamp: String,
+    request_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<&'a Value>,
+}
+
+impl<T: Serialize> IntoResponse for Envelope<T> {
+    fn into_response(self) -> Response {
+        let body = Body {
+            success: true,
+            message: self.message,
+            data: &self.data,
+            timestamp: now_rfc3339(),
+            request_id: current_request_id(),
+            meta: self.meta.as_ref(),
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

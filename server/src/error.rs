@@ -1,0 +1,170 @@
+//! `ApiError`: every failure leaves the server in the error envelope of API.md §1.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mita::error::{Error, FieldError};
+use serde_json::{Value, json};
+
+use crate::envelope::now_rfc3339;
+
+/// An HTTP error answer: status, API code, a message safe to show, optional details.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Option<Box<Value>>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(Box::new(details));
+        self
+    }
+
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_3001",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn validation(fields: Vec<FieldError>, code: &'static str) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            "Request validation failed",
+        )
+        .with_details(json!({ "validation_errors": fields }))
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SYSTEM_8001",
+            "An unexpected error occurred",
+        )
+    }
+
+    pub fn unavailable(retry_after: u64) -> Self {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SYSTEM_8003",
+            "Service temporarily unavailable",
+        )
+        .retry_after(retry_after)
+    }
+
+    /// The generic envelope for a status produced outside our handlers (405, 413, timeouts...).
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => ApiError::not_found("Route"),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+                status,
+                "VALIDATION_2002",
+                "Method not allowed for this route",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(status, "VALIDATION_2002", "Request body too large")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ApiError::new(status, "VALIDATION_2002", "Unsupported content type")
+            }
+            StatusCode::REQUEST_TIMEOUT
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SYSTEM_8003",
+                "Request timed out or service unavailable",
+            )
+            .retry_after(1),
+            s if s.is_client_error() => ApiError::new(s, "VALIDATION_2002", "Bad request"),
+            _ => ApiError::internal(),
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Validation { code, fields, .. } => ApiError::validation(fields, code),
+            Error::BadRequest { code, message } => {
+                ApiError::new(StatusCode::BAD_REQUEST, code, message)
+            }
+            Error::NotFound(what) => ApiError::not_found(what),
+            Error::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            Error::Business { code, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
+            Error::Unavailable {
+                reason,
+                retry_after_secs,
+            } => {
+                tracing::warn!(%reason, "answering 503");
+                ApiError::unavailable(retry_after_secs)
+            }
+            e if e.is_unavailable() => {
+                tracing::error!(error = %e, "database unavailable");
+                ApiError::unavailable(2)
+            }
+            e => {
+                // The cause is logged once here; the answer stays generic.
+                tracing::error!(error = %e, "internal error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+fn error_id() -> String {
+    let n: u64 = rand::random();
+    format!("mita_{:012x}", n & 0xffff_ffff_ffff)
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({
+            "code": self.code,
+            "message": self.message,
+            "error_id": error_id(),
+            "timestamp": now_rfc3339(),
+        });
+        if let Some(details) = self.details {
+            error["details"] = *details;
+        }
+        let mut response = (
+            self.status,
+            Json(json!({ "success": false, "error": error })),
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// Handler result type.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,13 @@
+//! `mita-server`: the HTTP API of MITA (axum). Thin adapters over the `mita` core services.
+
+pub mod app;
+pub mod envelope;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod routes;
+pub mod state;
+
+pub use app::{ServeOptions, app, serve};
+pub use error::ApiError;
+pub use state::AppState;

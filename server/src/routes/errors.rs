@@ -1,0 +1,68 @@
+//! `POST /api/errors/report`: client error reports (public).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
+use mita::reports::{self, ClientErrorReport, Origin};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::envelope::ok;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ClientIp};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report))
+}
+
+/// The body the app sends (extra fields are kept as context).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorReportRequest {
+    /// The error message.
+    error: String,
+    /// The client's id for this error.
+    id: Option<String>,
+    /// When it happened on the device (RFC 3339).
+    timestamp: Option<String>,
+    #[schema(rename = "stackTrace")]
+    stack_trace: Option<String>,
+    severity: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorReportReceived {
+    /// Always `received`.
+    status: &'static str,
+    report_id: String,
+}
+
+/// Store a client error report.
+#[utoipa::path(post, path = "/api/errors/report", tag = "errors",
+    request_body = ErrorReportRequest,
+    responses((status = 200, description = "Stored", body = ErrorReportReceived),
+              (status = 422, description = "Invalid report")))]
+async fn report(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ClientErrorReport>,
+) -> ApiResult<impl IntoResponse> {
+    let origin = Origin {
+        user_id: None,
+        client_ip: Some(ip.to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect()),
+    };
+    let id = reports::record(&state.db, &state.clock, body, origin).await?;
+    Ok(ok(ErrorReportReceived {
+        status: "received",
+        report_id: id.to_string(),
+    })
+    .message("Error report received"))
+}

@@ -1,0 +1,415 @@
+//! Settings: built-in defaults → optional `mita.toml` → environment → command-line flags.
+//!
+//! Environment: `MITA_<SECTION>__<KEY>` (e.g. `MITA_DATABASE__URL`, `MITA_SERVER__BIND`), top-level
+//! `MITA_ENV`, `MITA_DATA_DIR`, `MITA_TRUSTED_PROXIES`, and the conventional `DATABASE_URL`,
+//! `JWT_SECRET`, `JWT_PREVIOUS_SECRET`, `METRICS_TOKEN` (a `MITA_` form wins over a conventional one).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// Minimum JWT secret length accepted in production.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// A secret string: never printed by `Debug`, serialized as a redaction marker.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret value. Call sites are the few places that really need it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"[redacted]\"")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
+/// Deployment environment: production enforces stricter rules (a real JWT secret).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    Development,
+    Production,
+}
+
+/// SQLite `synchronous` setting: `full` is durable on power loss, `normal` is faster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    #[default]
+    Full,
+    Normal,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path?mode=rwc` (embedded default) or `postgres://...`.
+    pub url: String,
+    /// SQLite durability (`full` or `normal`).
+    pub synchronous: Synchronous,
+    /// Maximum pooled connections (PostgreSQL) or read connections (SQLite).
+    pub max_connections: u32,
+    /// How long SQLite waits for a lock held by another process.
+    pub busy_timeout_ms: u64,
+    /// How long a request waits for a pooled connection before failing with 503.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: "sqlite://mita.db?mode=rwc".to_string(),
+            synchronous: Synchronous::Full,
+            max_connections: 16,
+            busy_timeout_ms: 5_000,
+            acquire_timeout_ms: 3_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    /// Address the API listens on.
+    pub bind: String,
+    /// Optional private listener that serves only `/metrics`.
+    pub metrics_bind: Option<String>,
+    /// Upper bound for one request, in seconds.
+    pub request_timeout_secs: u64,
+    /// How long shutdown waits for in-flight requests, in seconds.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            bind: "127.0.0.1:8000".to_string(),
+            metrics_bind: None,
+            request_timeout_secs: 30,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Largest accepted JSON request body, in bytes.
+    pub body_bytes: usize,
+    /// Largest accepted upload (receipt image), in bytes.
+    pub upload_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 2 * 1024 * 1024,
+            upload_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// HS256 signing secret (`JWT_SECRET`). Required in production (≥ 32 bytes).
+    pub jwt_secret: Option<Secret>,
+    /// The previous secret, still accepted for verification during a rotation.
+    pub jwt_previous_secret: Option<Secret>,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            jwt_secret: None,
+            jwt_previous_secret: None,
+            access_token_minutes: 120,
+            refresh_token_days: 7,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// When set, `/metrics` requires `Authorization: Bearer <token>` (`METRICS_TOKEN`).
+    pub token: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `mita=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: LogFormat::Pretty,
+            level: "info".to_string(),
+        }
+    }
+}
+
+/// The effective configuration of a `mita` process.
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Settings {
+    pub env: Environment,
+    /// Directory for files `mita` keeps (receipt images, outbox, development secret).
+    pub data_dir: PathBuf,
+    /// Peers whose `X-Forwarded-For` is believed (CIDRs; comma-separated in the environment).
+    #[serde(deserialize_with = "string_or_list")]
+    pub trusted_proxies: Vec<String>,
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub limits: Limits,
+    pub auth: AuthSettings,
+    pub metrics: MetricsSettings,
+    pub log: LogSettings,
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Values given on the command line; they override every other source.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shutdown_timeout_secs: Option<u64>,
+}
+
+impl Overrides {
+    fn to_figment(&self) -> Figment {
+        let mut f = Figment::new();
+        if let Some(v) = &self.database_url {
+            f = f.merge(Serialized::default("database.url", v));
+        }
+        if let Some(v) = &self.bind {
+            f = f.merge(Serialized::default("server.bind", v));
+        }
+        if let Some(v) = &self.metrics_bind {
+            f = f.merge(Serialized::default("server.metrics_bind", v));
+        }
+        if let Some(v) = &self.log_format {
+            f = f.merge(Serialized::default("log.format", v));
+        }
+        if let Some(v) = &self.shutdown_timeout_secs {
+            f = f.merge(Serialized::default("server.shutdown_timeout_secs", v));
+        }
+        f
+    }
+}
+
+/// Conventional environment variables and the setting each one feeds.
+const CONVENTIONAL_ENV: &[(&str, &str)] = &[
+    ("DATABASE_URL", "database.url"),
+    ("JWT_SECRET", "auth.jwt_secret"),
+    ("JWT_PREVIOUS_SECRET", "auth.jwt_previous_secret"),
+    ("METRICS_TOKEN", "metrics.token"),
+];
+
+/// Environment variables with the `MITA_` prefix that are not settings.
+const NON_SETTING_ENV: &[&str] = &[
+    "CONFIG",
+    "TEST_DATABASE_URL",
+    "METRICS_URL",
+    "METRICS_TOKEN",
+];
+
+impl Settings {
+    /// Loads the settings: defaults, then `file` (when given; an explicitly named file must exist),
+    /// then the environment, then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Settings> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(Error::Config(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let conventional = Env::raw()
+            .only(&CONVENTIONAL_ENV.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+            .map(|key| {
+                let key = key.as_str().to_ascii_uppercase();
+                CONVENTIONAL_ENV
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| (*v).into())
+                    .unwrap_or_else(|| key.to_ascii_lowercase().into())
+            });
+        let prefixed = Env::prefixed("MITA_").split("__").ignore(NON_SETTING_ENV);
+        figment = figment
+            .merge(conventional)
+            .merge(prefixed)
+            .merge(overrides.to_figment());
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| Error::Config(e.to_string().replace('\n', "; ")))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rules that make a configuration unusable. The production secret rule lives here.
+    pub fn validate(&self) -> Result<()> {
+        if self.env == Environment::Production {
+            match &self.auth.jwt_secret {
+                None => {
+                    return Err(Error::Config(
+                        "JWT_SECRET must be set when MITA_ENV=production".to_string(),
+                    ));
+                }
+                Some(s) if s.expose().len() < MIN_SECRET_BYTES => {
+                    return Err(Error::Config(format!(
+                        "JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes when MITA_ENV=production (it has {})",
+                        s.expose().len()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        if self.limits.body_bytes == 0 {
+            return Err(Error::Config(
+                "limits.body_bytes must be greater than 0".to_string(),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(Error::Config(
+                "database.max_connections must be greater than 0".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The settings as TOML, secrets redacted (`mita config show`).
+    pub fn to_redacted_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Error::Internal(e.to_string()))
+    }
+
+    /// In development without a configured secret, generates one once and keeps it in
+    /// `<data_dir>/.mita-jwt-secret` (or beside the SQLite file), so sessions survive restarts.
+    /// Returns the file used when a stored or new secret was taken from disk.
+    pub fn ensure_jwt_secret(&mut self) -> Result<Option<PathBuf>> {
+        if self.auth.jwt_secret.is_some() {
+            return Ok(None);
+        }
+        if self.env == Environment::Production {
+            return Err(Error::Config(
+                "JWT_SECRET must be set when MITA_ENV=production".into(),
+            ));
+        }
+        let path = self.dev_secret_path();
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(s) if s.trim().len() >= MIN_SECRET_BYTES => s.trim().to_string(),
+            _ => {
+                use rand::Rng;
+                let bytes: [u8; 32] = rand::rng().random();
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        Error::Config(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+                write_private(&path, &hex)
+                    .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))?;
+                hex
+            }
+        };
+        self.auth.jwt_secret = Some(Secret::new(secret));
+        Ok(Some(path))
+    }
+
+    fn dev_secret_path(&self) -> PathBuf {
+        if !self.data_dir.as_os_str().is_empty() {
+            return self.data_dir.join(".mita-jwt-secret");
+        }
+        match crate::db::sqlite_path(&self.database.url) {
+            Some(db) => {
+                let name = db.file_name().map(|n| n.to_string_lossy().into_owned());
+                let name = format!("{}.jwt-secret", name.unwrap_or_else(|| "mita.db".into()));
+                db.with_file_name(name)
+            }
+            None => PathBuf::from(".mita-jwt-secret"),
+        }
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}
+
+/// A commented example configuration file (`mita config example`).
+pub const EXAMPLE_TOML: &str = include_str!("../docs/mita.example.toml");
+
+#[cfg(test)]
+mod tests;

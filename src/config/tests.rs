@@ -1,0 +1,183 @@
+// figment::Jail closures return figment::Error, which is large; fine in tests.
+#![allow(clippy::result_large_err)]
+
+use super::*;
+use figment::Jail;
+
+fn load_in(jail: &Jail, file: Option<&str>, overrides: &Overrides) -> Result<Settings> {
+    let path = file.map(|f| jail.directory().join(f));
+    Settings::load(path.as_deref(), overrides)
+}
+
+#[test]
+fn defaults_use_the_embedded_sqlite_database() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.database.url, "sqlite://mita.db?mode=rwc");
+        assert_eq!(s.server.bind, "127.0.0.1:8000");
+        assert_eq!(s.limits.body_bytes, 2 * 1024 * 1024);
+        assert_eq!(s.database.synchronous, Synchronous::Full);
+        Ok(())
+    });
+}
+
+#[test]
+fn file_is_overridden_by_env_which_is_overridden_by_flags() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "mita.toml",
+            "[server]\nbind = \"0.0.0.0:1\"\nshutdown_timeout_secs = 5\n[database]\nurl = \"sqlite://file.db\"\n[log]\nformat = \"json\"\n",
+        )?;
+        // file only
+        let s =
+            load_in(jail, Some("mita.toml"), &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.server.bind, "0.0.0.0:1");
+        assert_eq!(s.database.url, "sqlite://file.db");
+        assert_eq!(s.log.format, LogFormat::Json);
+
+        // env beats file
+        jail.set_env("MITA_SERVER__BIND", "0.0.0.0:2");
+        jail.set_env("DATABASE_URL", "sqlite://env.db");
+        let s =
+            load_in(jail, Some("mita.toml"), &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.server.bind, "0.0.0.0:2");
+        assert_eq!(s.database.url, "sqlite://env.db");
+        assert_eq!(
+            s.server.shutdown_timeout_secs, 5,
+            "untouched file values stay"
+        );
+
+        // MITA_ form beats the conventional name
+        jail.set_env("MITA_DATABASE__URL", "sqlite://mita-env.db");
+        let s =
+            load_in(jail, Some("mita.toml"), &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.database.url, "sqlite://mita-env.db");
+
+        // flags beat env
+        let flags = Overrides {
+            bind: Some("0.0.0.0:3".into()),
+            database_url: Some("sqlite://flag.db".into()),
+            log_format: Some(LogFormat::Pretty),
+            ..Overrides::default()
+        };
+        let s = load_in(jail, Some("mita.toml"), &flags).map_err(|e| e.to_string())?;
+        assert_eq!(s.server.bind, "0.0.0.0:3");
+        assert_eq!(s.database.url, "sqlite://flag.db");
+        assert_eq!(s.log.format, LogFormat::Pretty);
+        Ok(())
+    });
+}
+
+#[test]
+fn production_requires_a_long_jwt_secret() {
+    Jail::expect_with(|jail| {
+        jail.set_env("MITA_ENV", "production");
+        let err = load_in(jail, None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("JWT_SECRET must be set"), "{err}");
+
+        jail.set_env("JWT_SECRET", "too-short");
+        let err = load_in(jail, None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32 bytes"), "{err}");
+        assert!(
+            !err.contains("too-short"),
+            "the secret itself is never echoed: {err}"
+        );
+
+        jail.set_env("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.env, Environment::Production);
+        Ok(())
+    });
+}
+
+#[test]
+fn development_secret_is_generated_once_and_kept_beside_the_database() {
+    Jail::expect_with(|jail| {
+        jail.set_env("DATABASE_URL", "sqlite://data/app.db?mode=rwc");
+        let mut first = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        let path = first
+            .ensure_jwt_secret()
+            .map_err(|e| e.to_string())?
+            .expect("a file is used");
+        assert_eq!(path, PathBuf::from("data/app.db.jwt-secret"));
+        let mut second = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        second.ensure_jwt_secret().map_err(|e| e.to_string())?;
+        let (a, b) = (
+            first.auth.jwt_secret.unwrap(),
+            second.auth.jwt_secret.unwrap(),
+        );
+        assert_eq!(a, b, "a restart reuses the stored secret");
+        assert!(a.expose().len() >= MIN_SECRET_BYTES);
+        Ok(())
+    });
+}
+
+#[test]
+fn secrets_are_redacted_in_debug_and_show() {
+    Jail::expect_with(|jail| {
+        jail.set_env("JWT_SECRET", "super-secret-value-0123456789abcdef");
+        jail.set_env("METRICS_TOKEN", "metrics-secret");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(
+            s.metrics.token.as_ref().map(Secret::expose),
+            Some("metrics-secret")
+        );
+        let shown = s.to_redacted_toml().map_err(|e| e.to_string())?;
+        let debug = format!("{s:?}");
+        for text in [&shown, &debug] {
+            assert!(
+                !text.contains("super-secret") && !text.contains("metrics-secret"),
+                "{text}"
+            );
+            assert!(text.contains("[redacted]"));
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn trusted_proxies_accept_a_comma_separated_env_value() {
+    Jail::expect_with(|jail| {
+        jail.set_env("MITA_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1/32");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(
+            s.trusted_proxies,
+            vec!["10.0.0.0/8".to_string(), "192.168.1.1/32".to_string()]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_named_config_file_must_exist() {
+    Jail::expect_with(|jail| {
+        let err = load_in(jail, Some("missing.toml"), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("does not exist"));
+        Ok(())
+    });
+}
+
+#[test]
+fn a_bad_value_names_the_key() {
+    Jail::expect_with(|jail| {
+        jail.set_env("MITA_SERVER__SHUTDOWN_TIMEOUT_SECS", "soon");
+        let err = load_in(jail, None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.to_lowercase().contains("shutdown_timeout_secs"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_example_file_parses_into_settings() {
+    Jail::expect_with(|jail| {
+        jail.create_file("example.toml", EXAMPLE_TOML)?;
+        load_in(jail, Some("example.toml"), &Overrides::default()).map_err(|e| e.to_string())?;
+        Ok(())
+    });
+}

@@ -1,0 +1,292 @@
+//! Storage: one [`Db`] over either SQLite (embedded default) or PostgreSQL (production).
+//!
+//! The same SQL text runs on both (`$1, $2...` placeholders work on each); where dialects
+//! differ the two branches are written side by side with [`on_db!`]. SQLite has one writer:
+//! writes go through a single-connection pool and start with `BEGIN IMMEDIATE`, reads use a
+//! separate read-only pool.
+
+pub mod migrate;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::config::{DatabaseSettings, Synchronous};
+use crate::error::{Error, Result};
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The two SQLite pools: one writer connection, several readers.
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    pub write: SqlitePool,
+    pub read: SqlitePool,
+}
+
+/// A database handle (cheap to clone).
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqliteDb),
+    Postgres(PgPool),
+}
+
+/// A write transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same code on whichever pool is active. `$conn` is bound to the read pool on SQLite.
+///
+/// ```ignore
+/// let n: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+/// ```
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(__s) => {
+                let $conn = &__s.read;
+                $body
+            }
+            $crate::db::Db::Postgres(__p) => {
+                let $conn = __p;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs one auto-committed write statement on whichever pool is active (the single writer
+/// connection on SQLite). Use [`Db::begin`] for anything that needs more than one statement.
+#[macro_export]
+macro_rules! on_write {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(__s) => {
+                let $conn = &__s.write;
+                $body
+            }
+            $crate::db::Db::Postgres(__p) => {
+                let $conn = __p;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs the same code inside a write transaction, whichever backend it belongs to.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(__t) => {
+                let $conn = &mut **__t;
+                $body
+            }
+            $crate::db::Tx::Postgres(__t) => {
+                let $conn = &mut **__t;
+                $body
+            }
+        }
+    };
+}
+
+/// Extracts the file path of a `sqlite:` URL (None for other URLs and in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+/// The backend a URL names, or a configuration error.
+pub fn backend_of(url: &str) -> Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(Error::Config(
+            "database.url must start with sqlite: or postgres:// (the URL is not shown because it may hold a password)"
+                .into(),
+        ))
+    }
+}
+
+/// True for errors that mean "cannot reach the database" (as opposed to a bad query).
+pub fn is_connection_error(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Tls(_)
+    )
+}
+
+impl Db {
+    /// Opens the database named by `settings.url`. PostgreSQL connects lazily so that a server can
+    /// start (and report "not ready") while the database is down; SQLite is opened at once.
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Db> {
+        let acquire = Duration::from_millis(settings.acquire_timeout_ms);
+        match backend_of(&settings.url)? {
+            Backend::Sqlite => {
+                let sync = match settings.synchronous {
+                    Synchronous::Full => SqliteSynchronous::Full,
+                    Synchronous::Normal => SqliteSynchronous::Normal,
+                };
+                let base = SqliteConnectOptions::from_str(&settings.url)
+                    .map_err(|e| Error::Config(format!("invalid SQLite URL: {e}")))?
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(sync)
+                    .busy_timeout(Duration::from_millis(settings.busy_timeout_ms))
+                    .foreign_keys(true);
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(acquire.max(Duration::from_secs(10)))
+                    .connect_with(base.clone())
+                    .await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .acquire_timeout(acquire)
+                    .connect_with(base.read_only(true))
+                    .await?;
+                Ok(Db::Sqlite(SqliteDb { write, read }))
+            }
+            Backend::Postgres => {
+                let opts = PgConnectOptions::from_str(&settings.url)
+                    .map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}")))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .acquire_timeout(acquire)
+                    .connect_lazy_with(opts);
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails half-way on a
+    /// lock upgrade).
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(s) => Tx::Sqlite(s.write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// One round trip to the database.
+    pub async fn ping(&self) -> Result<()> {
+        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Connections in use and the configured maximum (for the pool gauges).
+    pub fn pool_usage(&self) -> (u32, u32) {
+        fn usage<DB: sqlx::Database>(p: &sqlx::Pool<DB>) -> (u32, u32) {
+            let idle = u32::try_from(p.num_idle()).unwrap_or(u32::MAX);
+            (
+                p.size().saturating_sub(idle),
+                p.options().get_max_connections(),
+            )
+        }
+        match self {
+            Db::Sqlite(s) => {
+                let (wa, wm) = usage(&s.write);
+                let (ra, rm) = usage(&s.read);
+                (wa + ra, wm + rm)
+            }
+            Db::Postgres(p) => usage(p),
+        }
+    }
+
+    /// Closes every pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(s) => {
+                s.read.close().await;
+                // A checkpoint folds the WAL back into the main file, so a copy of `mita.db` alone
+                // is complete after a clean shutdown.
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&s.write)
+                    .await;
+                s.write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://mita.db?mode=rwc"),
+            Some(PathBuf::from("mita.db"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/mita/x.db"),
+            Some(PathBuf::from("/var/lib/mita/x.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://localhost/mita"), None);
+    }
+
+    #[test]
+    fn unknown_url_schemes_are_a_config_error_without_the_url() {
+        let err = backend_of("mysql://user:secret@host/db").unwrap_err();
+        assert!(!err.to_string().contains("secret"));
+    }
+}

@@ -1,0 +1,97 @@
+//! The core error type. Variants carry meaning (not HTTP statuses); the HTTP edge maps them.
+
+use std::fmt;
+
+/// Result alias for core operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One failed input check: which field, what is wrong, and the kind of rule (`range`, `format`...).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        kind: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+            kind: kind.into(),
+        }
+    }
+}
+
+/// Everything that can go wrong in a core operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Well-formed input that breaks a rule (HTTP 422). `code` is the API code, e.g. `VALIDATION_2006`.
+    #[error("{message}")]
+    Validation {
+        code: &'static str,
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// Input that could not be understood at all (HTTP 400).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// No such object, or it belongs to someone else (HTTP 404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness or state conflict (HTTP 409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A business rule refused the operation (HTTP 422 with a BUSINESS code).
+    #[error("{message}")]
+    Business { code: &'static str, message: String },
+    /// The database or another dependency cannot serve now (HTTP 503).
+    #[error("service unavailable: {reason}")]
+    Unavailable {
+        reason: String,
+        retry_after_secs: u64,
+    },
+    /// A database failure that is not the caller's fault.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failure.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Invalid configuration (startup stops with this message).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// Anything else unexpected.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A single-field validation error.
+    pub fn invalid(
+        code: &'static str,
+        field: &str,
+        kind: &str,
+        message: impl fmt::Display,
+    ) -> Self {
+        let message = message.to_string();
+        Error::Validation {
+            code,
+            message: "Request validation failed".to_string(),
+            fields: vec![FieldError::new(field, kind, message)],
+        }
+    }
+
+    /// True when the failure means "the database is not reachable right now".
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Unavailable { .. } => true,
+            Error::Database(e) => crate::db::is_connection_error(e),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Helpers for tests (used by the test suites of every crate): a fresh, empty database per test
+//! on the backend chosen by `MITA_TEST_DATABASE_URL` (unset → a temporary SQLite file).
+
+use std::path::PathBuf;
+
+use crate::config::DatabaseSettings;
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// Environment variable naming a PostgreSQL server for tests (its URL points at any database the
+/// user may connect to; each test creates its own database beside it).
+pub const TEST_DATABASE_ENV: &str = "MITA_TEST_DATABASE_URL";
+
+/// A fresh database for one test. SQLite files live in a temporary directory removed on drop.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    /// Creates an empty database (not migrated).
+    pub async fn create() -> Result<TestDatabase> {
+        let dir = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let url = match std::env::var(TEST_DATABASE_ENV)
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(admin_url) if admin_url.starts_with("postgres") => {
+                create_pg_database(&admin_url).await?
+            }
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("mita-test.db").display()
+            ),
+        };
+        Ok(TestDatabase { url, dir })
+    }
+
+    /// True when tests run against PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    /// Settings pointing at this database.
+    pub fn settings(&self) -> DatabaseSettings {
+        DatabaseSettings {
+            url: self.url.clone(),
+            ..DatabaseSettings::default()
+        }
+    }
+
+    /// Connects and applies every migration.
+    pub async fn migrated(&self) -> Result<Db> {
+        let db = Db::connect(&self.settings()).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// A scratch directory for the test's files.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+}
+
+async fn create_pg_database(admin_url: &str) -> Result<String> {
+    use sqlx::Connection;
+    let name = format!("mita_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(replace_db_name(admin_url, &name))
+}
+
+/// Replaces the database name in a PostgreSQL URL (keeping any query string).
+pub fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    // postgres://user:pass@host:port/db → cut after the authority.
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let authority_end = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..authority_end], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_name_is_replaced_in_urls() {
+        assert_eq!(
+            replace_db_name("postgres://u:p@h:5/postgres", "x"),
+            "postgres://u:p@h:5/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+        assert_eq!(replace_db_name("postgres://h", "x"), "postgres://h/x");
+    }
+}
