@@ -95,7 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
-            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh the view every --interval until interrupted')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh the view every --interval until Ctrl-C (which exits 0)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the summary as JSON')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the exposition text unchanged (after --filter)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -85,7 +85,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand --config 'TOML configuration file (optional; defaults are used without one)'
             cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
             cand --log-format 'Log format on stderr'
-            cand --watch 'Refresh the view every --interval until interrupted'
+            cand --watch 'Refresh the view every --interval until Ctrl-C (which exits 0)'
             cand --json 'Print the summary as JSON'
             cand --raw 'Print the exposition text unchanged (after --filter)'
             cand -h 'Print help (see more with ''--help'')'

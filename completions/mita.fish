@@ -74,7 +74,7 @@ complete -c mita -n "__fish_mita_using_subcommand metrics" -l config -d 'TOML co
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c mita -n "__fish_mita_using_subcommand metrics" -l watch -d 'Refresh the view every --interval until interrupted'
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l watch -d 'Refresh the view every --interval until Ctrl-C (which exits 0)'
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l json -d 'Print the summary as JSON'
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l raw -d 'Print the exposition text unchanged (after --filter)'
 complete -c mita -n "__fish_mita_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -118,7 +118,7 @@ pub struct MetricsArgs {
     /// Seconds between the two scrapes used for rates.
     #[arg(long, default_value_t = 1.0, value_name = "SECS")]
     pub interval: f64,
-    /// Refresh the view every --interval until interrupted.
+    /// Refresh the view every --interval until Ctrl-C (which exits 0).
     #[arg(long, conflicts_with_all = ["json", "raw"])]
     pub watch: bool,
     /// Print the summary as JSON.

@@ -46,7 +46,13 @@ fn api_router() -> OpenApiRouter<AppState> {
 /// The application router with every layer, ready to serve. `metrics_public` controls whether
 /// `/metrics` is on this router (it is not when a private metrics listener is configured).
 pub fn router(state: AppState, metrics_public: bool) -> Router {
+    router_with(state, metrics_public, Router::new())
+}
+
+/// Like [`router`], with `extra` routes behind the same layers (tests use it for slow routes).
+pub fn router_with(state: AppState, metrics_public: bool, extra: Router<AppState>) -> Router {
     let (mut router, openapi) = api_router().split_for_parts();
+    router = router.merge(extra);
     if metrics_public {
         router = router.route("/metrics", get(routes::ops::metrics));
     }
@@ -86,11 +92,14 @@ pub fn app(
 }
 
 /// How `serve` runs.
+#[derive(Default)]
 pub struct ServeOptions {
     /// Serve `/metrics` on this separate listener instead of the main one.
     pub metrics_listener: Option<TcpListener>,
     /// How long in-flight requests may take after the shutdown signal.
     pub shutdown_timeout: Duration,
+    /// Extra routes served behind the same layers (tests).
+    pub extra_routes: Option<Router<AppState>>,
 }
 
 /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish (up to
@@ -105,8 +114,11 @@ pub async fn serve(
     let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let main_router = MapRequestLayer::new(trim_trailing_slash)
-        .layer(router(state.clone(), options.metrics_listener.is_none()));
+    let main_router = MapRequestLayer::new(trim_trailing_slash).layer(router_with(
+        state.clone(),
+        options.metrics_listener.is_none(),
+        options.extra_routes.unwrap_or_default(),
+    ));
     let main =
         axum::serve(
             listener,

@@ -168,7 +168,10 @@ fn a_bad_value_names_the_key() {
         let err = load_in(jail, None, &Overrides::default())
             .unwrap_err()
             .to_string();
-        assert!(err.to_lowercase().contains("shutdown_timeout_secs"), "{err}");
+        assert!(
+            err.to_lowercase().contains("shutdown_timeout_secs"),
+            "{err}"
+        );
         Ok(())
     });
 }

@@ -55,6 +55,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
     let options = ServeOptions {
         metrics_listener,
         shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
+        extra_routes: None,
     };
     let metrics = Arc::new(Metrics::new()?);
     let state = AppState::new(db.clone(), settings, metrics, Clock::system());

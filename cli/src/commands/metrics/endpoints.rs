@@ -36,9 +36,19 @@ pub struct Quantiles {
 impl Quantiles {
     /// The observations of the interval when there were any, else all of them.
     pub fn of(cumulative: &Histogram, delta: &Histogram) -> (Quantiles, Basis) {
-        let (h, basis) =
-            if delta.count > 0.0 { (delta, Basis::Interval) } else { (cumulative, Basis::Cumulative) };
-        (Quantiles { p50: h.quantile(0.5), p95: h.quantile(0.95), p99: h.quantile(0.99) }, basis)
+        let (h, basis) = if delta.count > 0.0 {
+            (delta, Basis::Interval)
+        } else {
+            (cumulative, Basis::Cumulative)
+        };
+        (
+            Quantiles {
+                p50: h.quantile(0.5),
+                p95: h.quantile(0.95),
+                p99: h.quantile(0.99),
+            },
+            basis,
+        )
     }
 }
 
@@ -102,7 +112,11 @@ pub fn endpoints(w: &Window<'_>) -> Vec<Endpoint> {
             _ => {}
         }
     }
-    let latencies: BTreeMap<_, _> = w.histograms(DURATION).into_iter().map(|(l, h)| (key(&l), h)).collect();
+    let latencies: BTreeMap<_, _> = w
+        .histograms(DURATION)
+        .into_iter()
+        .map(|(l, h)| (key(&l), h))
+        .collect();
     let mut in_progress: BTreeMap<(String, String), f64> = BTreeMap::new();
     for s in w.after.samples(IN_PROGRESS) {
         *in_progress.entry(key(&s.labels)).or_default() += s.value;
@@ -114,9 +128,17 @@ pub fn endpoints(w: &Window<'_>) -> Vec<Endpoint> {
         .into_iter()
         .map(|(k, t)| {
             let (ratio_4xx, ratio_5xx, ratios_over) = if t.new > 0.0 {
-                (ratio(t.new_4xx, t.new), ratio(t.new_5xx, t.new), Basis::Interval)
+                (
+                    ratio(t.new_4xx, t.new),
+                    ratio(t.new_5xx, t.new),
+                    Basis::Interval,
+                )
             } else {
-                (ratio(t.total_4xx, t.total), ratio(t.total_5xx, t.total), Basis::Cumulative)
+                (
+                    ratio(t.total_4xx, t.total),
+                    ratio(t.total_5xx, t.total),
+                    Basis::Cumulative,
+                )
             };
             let empty = Histogram::default();
             let (cumulative, delta) = latencies.get(&k).map_or((&empty, &empty), |(c, d)| (c, d));

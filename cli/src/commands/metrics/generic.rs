@@ -55,7 +55,11 @@ fn unshown<'a>(w: &'a Window<'_>, kind: Kind) -> impl Iterator<Item = &'a str> +
 pub fn counters(w: &Window<'_>) -> Vec<CounterSeries> {
     unshown(w, Kind::Counter)
         .flat_map(|family| w.after.samples(family))
-        .map(|s| CounterSeries { name: s.name.clone(), labels: s.labels.clone(), count: w.count_of(s) })
+        .map(|s| CounterSeries {
+            name: s.name.clone(),
+            labels: s.labels.clone(),
+            count: w.count_of(s),
+        })
         .collect()
 }
 
@@ -63,7 +67,11 @@ pub fn counters(w: &Window<'_>) -> Vec<CounterSeries> {
 pub fn gauges(w: &Window<'_>) -> Vec<GaugeSeries> {
     unshown(w, Kind::Gauge)
         .flat_map(|family| w.after.samples(family))
-        .map(|s| GaugeSeries { name: s.name.clone(), labels: s.labels.clone(), value: s.value })
+        .map(|s| GaugeSeries {
+            name: s.name.clone(),
+            labels: s.labels.clone(),
+            value: s.value,
+        })
         .collect()
 }
 

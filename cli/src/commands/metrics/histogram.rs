@@ -49,9 +49,15 @@ impl Histogram {
     /// The observations made since `before`. A histogram that shrank was reset (the server
     /// restarted), so everything it holds is new; so is one whose buckets changed.
     pub fn since(&self, before: Option<&Histogram>) -> Histogram {
-        let Some(before) = before else { return self.clone() };
+        let Some(before) = before else {
+            return self.clone();
+        };
         let same_layout = before.buckets.len() == self.buckets.len()
-            && before.buckets.iter().zip(&self.buckets).all(|(a, b)| a.le == b.le);
+            && before
+                .buckets
+                .iter()
+                .zip(&self.buckets)
+                .all(|(a, b)| a.le == b.le);
         if !same_layout || self.count < before.count {
             return self.clone();
         }
@@ -60,7 +66,10 @@ impl Histogram {
                 .buckets
                 .iter()
                 .zip(&before.buckets)
-                .map(|(now, then)| Bucket { le: now.le, count: (now.count - then.count).max(0.0) })
+                .map(|(now, then)| Bucket {
+                    le: now.le,
+                    count: (now.count - then.count).max(0.0),
+                })
                 .collect(),
             count: self.count - before.count,
             sum: self.sum - before.sum,
@@ -89,14 +98,21 @@ impl Histogram {
             return None;
         }
         let rank = q.clamp(0.0, 1.0) * total;
-        let i = counts[..n - 1].iter().position(|&c| c >= rank).unwrap_or(n - 1);
+        let i = counts[..n - 1]
+            .iter()
+            .position(|&c| c >= rank)
+            .unwrap_or(n - 1);
         if i == n - 1 {
             return Some(b[n - 2].le);
         }
         if i == 0 && b[0].le <= 0.0 {
             return Some(b[0].le);
         }
-        let (start, below) = if i == 0 { (0.0, 0.0) } else { (b[i - 1].le, counts[i - 1]) };
+        let (start, below) = if i == 0 {
+            (0.0, 0.0)
+        } else {
+            (b[i - 1].le, counts[i - 1])
+        };
         let in_bucket = counts[i] - below;
         if in_bucket <= 0.0 {
             return Some(start);
@@ -110,14 +126,24 @@ mod tests {
     use super::*;
 
     fn histogram(pairs: &[(f64, f64)]) -> Histogram {
-        let buckets: Vec<Bucket> = pairs.iter().map(|&(le, count)| Bucket { le, count }).collect();
+        let buckets: Vec<Bucket> = pairs
+            .iter()
+            .map(|&(le, count)| Bucket { le, count })
+            .collect();
         let count = buckets.last().map_or(0.0, |b| b.count);
-        Histogram { buckets, count, sum: 0.0 }
+        Histogram {
+            buckets,
+            count,
+            sum: 0.0,
+        }
     }
 
     fn assert_close(actual: Option<f64>, expected: f64) {
         let actual = actual.unwrap();
-        assert!((actual - expected).abs() < 1e-9, "expected {expected}, got {actual}");
+        assert!(
+            (actual - expected).abs() < 1e-9,
+            "expected {expected}, got {actual}"
+        );
     }
 
     const INF: f64 = f64::INFINITY;
@@ -194,6 +220,13 @@ mod tests {
 
         let a: Labels = [("m".to_string(), "a".to_string())].into();
         assert_eq!(all.len(), 2);
-        assert_eq!(all[&a], Histogram { buckets: histogram(&[(1.0, 1.0), (INF, 2.0)]).buckets, count: 2.0, sum: 3.5 });
+        assert_eq!(
+            all[&a],
+            Histogram {
+                buckets: histogram(&[(1.0, 1.0), (INF, 2.0)]).buckets,
+                count: 2.0,
+                sum: 3.5
+            }
+        );
     }
 }

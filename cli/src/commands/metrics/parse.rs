@@ -1,5 +1,4 @@
-//! A small parser for the Prometheus text exposition format (0.0.4), and the `--raw --filter`
-//! line filter.
+//! A small parser for the Prometheus text exposition format (0.0.4).
 //!
 //! Hand-written because prometheus-parse 0.2 finds labels with the regex `\{[^}]+\}`, so it drops
 //! every sample whose label value contains `}`, and our `endpoint` label is a route template such
@@ -48,7 +47,9 @@ impl Scrape {
             let line = line.trim();
             if let Some(comment) = line.strip_prefix('#') {
                 let mut words = comment.split_whitespace();
-                if let (Some("TYPE"), Some(name), Some(kind)) = (words.next(), words.next(), words.next()) {
+                if let (Some("TYPE"), Some(name), Some(kind)) =
+                    (words.next(), words.next(), words.next())
+                {
                     scrape.kinds.insert(name.to_string(), kind_from(kind));
                 }
                 continue;
@@ -56,17 +57,25 @@ impl Scrape {
             if line.is_empty() {
                 continue;
             }
-            let (name, labels, value) =
-                parse_sample(line).with_context(|| format!("malformed metrics line {}: {line}", n + 1))?;
+            let (name, labels, value) = parse_sample(line)
+                .with_context(|| format!("malformed metrics line {}: {line}", n + 1))?;
             let family = scrape.family_of(&name);
-            scrape.push(Sample { family, name, labels, value });
+            scrape.push(Sample {
+                family,
+                name,
+                labels,
+                value,
+            });
         }
         Ok(scrape)
     }
 
     /// Only the families whose name starts with `prefix`.
     pub fn with_prefix(&self, prefix: &str) -> Scrape {
-        let mut scrape = Scrape { kinds: self.kinds.clone(), ..Scrape::default() };
+        let mut scrape = Scrape {
+            kinds: self.kinds.clone(),
+            ..Scrape::default()
+        };
         for s in self.samples.iter().filter(|s| s.family.starts_with(prefix)) {
             scrape.push(s.clone());
         }
@@ -90,7 +99,9 @@ impl Scrape {
 
     /// The value of one series.
     pub fn get(&self, name: &str, labels: &Labels) -> Option<f64> {
-        self.index.get(&(name.to_string(), labels.clone())).map(|&i| self.samples[i].value)
+        self.index
+            .get(&(name.to_string(), labels.clone()))
+            .map(|&i| self.samples[i].value)
     }
 
     fn push(&mut self, sample: Sample) {
@@ -123,8 +134,11 @@ fn kind_from(word: &str) -> Kind {
     }
 }
 
-fn sample_name(line: &str) -> &str {
-    let end = line.find(|c: char| c == '{' || c.is_whitespace()).unwrap_or(line.len());
+/// The metric name a sample line starts with.
+pub fn sample_name(line: &str) -> &str {
+    let end = line
+        .find(|c: char| c == '{' || c.is_whitespace())
+        .unwrap_or(line.len());
     &line[..end]
 }
 
@@ -140,7 +154,9 @@ fn parse_sample(line: &str) -> anyhow::Result<(String, Labels, f64)> {
     }
     let value = rest.split_whitespace().next().context("no value")?;
     // Rust's float parser already reads the Go spellings `+Inf`, `-Inf` and `NaN`.
-    let value = value.parse::<f64>().with_context(|| format!("bad value {value:?}"))?;
+    let value = value
+        .parse::<f64>()
+        .with_context(|| format!("bad value {value:?}"))?;
     Ok((name.to_string(), labels, value))
 }
 
@@ -154,7 +170,10 @@ fn parse_labels(mut s: &str) -> anyhow::Result<(Labels, &str)> {
         }
         let eq = s.find('=').context("label without '='")?;
         let key = s[..eq].trim().to_string();
-        s = s[eq + 1..].trim_start().strip_prefix('"').context("label value without quotes")?;
+        s = s[eq + 1..]
+            .trim_start()
+            .strip_prefix('"')
+            .context("label value without quotes")?;
         let mut value = String::new();
         let mut chars = s.char_indices();
         let end = loop {
@@ -171,34 +190,6 @@ fn parse_labels(mut s: &str) -> anyhow::Result<(Labels, &str)> {
         s = s[end + 1..].trim_start();
         s = s.strip_prefix(',').unwrap_or(s);
     }
-}
-
-/// The exposition lines of the metrics whose name starts with `prefix`, with their `# HELP` and
-/// `# TYPE` lines. A histogram's `_bucket`, `_sum` and `_count` lines follow their family.
-pub fn filter_exposition(text: &str, prefix: &str) -> String {
-    let mut out = String::new();
-    let mut family = "";
-    for line in text.lines() {
-        let keep = if let Some(comment) = line.strip_prefix('#') {
-            let mut words = comment.split_whitespace();
-            match (words.next(), words.next()) {
-                (Some("HELP" | "TYPE"), Some(name)) => {
-                    family = name;
-                    name.starts_with(prefix)
-                }
-                _ => false,
-            }
-        } else {
-            let name = sample_name(line.trim_start());
-            !name.is_empty()
-                && (name.starts_with(prefix) || (name.starts_with(family) && family.starts_with(prefix)))
-        };
-        if keep {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -221,15 +212,26 @@ process_open_fds 12
 "#;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn label_values_with_braces_commas_and_escaped_quotes_are_kept_whole() {
         let scrape = Scrape::parse(TEXT).unwrap();
 
-        let goals = labels(&[("endpoint", "/api/goals/{id}"), ("method", "GET"), ("status_code", "200")]);
-        let odd = labels(&[("endpoint", "/a,b=\"c\""), ("method", "POST"), ("status_code", "500")]);
+        let goals = labels(&[
+            ("endpoint", "/api/goals/{id}"),
+            ("method", "GET"),
+            ("status_code", "200"),
+        ]);
+        let odd = labels(&[
+            ("endpoint", "/a,b=\"c\""),
+            ("method", "POST"),
+            ("status_code", "500"),
+        ]);
         assert_eq!(scrape.get("mita_http_requests_total", &goals), Some(7.0));
         assert_eq!(scrape.get("mita_http_requests_total", &odd), Some(1.0));
     }
@@ -238,11 +240,23 @@ process_open_fds 12
     fn histogram_lines_belong_to_their_family_and_infinity_parses() {
         let scrape = Scrape::parse(TEXT).unwrap();
 
-        let buckets: Vec<&Sample> = scrape.samples("mita_http_request_duration_seconds_bucket").collect();
+        let buckets: Vec<&Sample> = scrape
+            .samples("mita_http_request_duration_seconds_bucket")
+            .collect();
         assert_eq!(buckets.len(), 2);
-        assert!(buckets.iter().all(|s| s.family == "mita_http_request_duration_seconds"));
-        assert_eq!(buckets[1].labels.get("le").map(String::as_str), Some("+Inf"));
-        assert_eq!(scrape.kind("mita_http_request_duration_seconds"), Kind::Histogram);
+        assert!(
+            buckets
+                .iter()
+                .all(|s| s.family == "mita_http_request_duration_seconds")
+        );
+        assert_eq!(
+            buckets[1].labels.get("le").map(String::as_str),
+            Some("+Inf")
+        );
+        assert_eq!(
+            scrape.kind("mita_http_request_duration_seconds"),
+            Kind::Histogram
+        );
         assert_eq!(scrape.kind("process_open_fds"), Kind::Gauge);
     }
 
@@ -255,32 +269,10 @@ process_open_fds 12
 
     #[test]
     fn with_prefix_keeps_whole_families() {
-        let scrape = Scrape::parse(TEXT).unwrap().with_prefix("mita_http_request_duration");
+        let scrape = Scrape::parse(TEXT)
+            .unwrap()
+            .with_prefix("mita_http_request_duration");
 
         assert_eq!(scrape.all().len(), 4);
-    }
-
-    #[test]
-    fn raw_filter_keeps_matching_families_with_their_help_and_type_lines() {
-        let out = filter_exposition(TEXT, "mita_http_request_duration");
-
-        let expected = r#"# HELP mita_http_request_duration_seconds HTTP request latency
-# TYPE mita_http_request_duration_seconds histogram
-mita_http_request_duration_seconds_bucket{endpoint="/health",method="GET",le="0.1"} 3
-mita_http_request_duration_seconds_bucket{endpoint="/health",method="GET",le="+Inf"} 4
-mita_http_request_duration_seconds_sum{endpoint="/health",method="GET"} 0.5
-mita_http_request_duration_seconds_count{endpoint="/health",method="GET"} 4
-"#;
-        assert_eq!(out, expected);
-    }
-
-    #[test]
-    fn raw_filter_with_a_prefix_matching_nothing_prints_nothing() {
-        assert_eq!(filter_exposition(TEXT, "nope_"), "");
-    }
-
-    #[test]
-    fn raw_filter_with_an_empty_prefix_keeps_every_line() {
-        assert_eq!(filter_exposition(TEXT, ""), TEXT);
     }
 }

@@ -186,7 +186,8 @@ fn database(w: &Window<'_>) -> Option<Database> {
         connections_max: w.gauge("mita_database_connections_max"),
         errors: w.counter_by("mita_database_errors_total", "error_type"),
     };
-    let empty = db.connections_active.is_none() && db.connections_max.is_none() && db.errors.is_empty();
+    let empty =
+        db.connections_active.is_none() && db.connections_max.is_none() && db.errors.is_empty();
     (!empty).then_some(db)
 }
 
@@ -213,17 +214,28 @@ fn process(w: &Window<'_>, now: DateTime<Utc>) -> Option<Process> {
         cpu_cores_used: cpu.map(|c| c.per_second),
         open_fds: w.gauge("process_open_fds"),
         max_fds: w.gauge("process_max_fds"),
-        uptime_seconds: w.gauge("process_start_time_seconds").map(|start| (now_seconds - start).max(0.0)),
+        uptime_seconds: w
+            .gauge("process_start_time_seconds")
+            .map(|start| (now_seconds - start).max(0.0)),
     };
-    let empty = [p.resident_memory_bytes, p.cpu_seconds, p.open_fds, p.max_fds, p.uptime_seconds]
-        .iter()
-        .all(Option::is_none);
+    let empty = [
+        p.resident_memory_bytes,
+        p.cpu_seconds,
+        p.open_fds,
+        p.max_fds,
+        p.uptime_seconds,
+    ]
+    .iter()
+    .all(Option::is_none);
     (!empty).then_some(p)
 }
 
 fn build(w: &Window<'_>) -> Option<Build> {
     let info = w.after.samples("mita_build_info").next()?;
-    Some(Build { version: info.labels.get("version").cloned(), commit: info.labels.get("commit").cloned() })
+    Some(Build {
+        version: info.labels.get("version").cloned(),
+        commit: info.labels.get("commit").cloned(),
+    })
 }
 
 #[cfg(test)]

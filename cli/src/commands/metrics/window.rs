@@ -35,17 +35,28 @@ impl Window<'_> {
     /// that went down was reset by a restart, so all of its value is new.
     pub fn increase(&self, s: &Sample) -> f64 {
         let old = self.before.get(&s.name, &s.labels).unwrap_or(0.0);
-        if s.value >= old { s.value - old } else { s.value }
+        if s.value >= old {
+            s.value - old
+        } else {
+            s.value
+        }
     }
 
     /// `increase` spread over the window, per second.
     pub fn rate(&self, increase: f64) -> f64 {
-        if self.elapsed > 0.0 { increase / self.elapsed } else { 0.0 }
+        if self.elapsed > 0.0 {
+            increase / self.elapsed
+        } else {
+            0.0
+        }
     }
 
     /// One series as a [`Count`].
     pub fn count_of(&self, s: &Sample) -> Count {
-        Count { total: s.value, per_second: self.rate(self.increase(s)) }
+        Count {
+            total: s.value,
+            per_second: self.rate(self.increase(s)),
+        }
     }
 
     /// The counter `name` summed over all its series; `None` when the scrape has none.
@@ -72,7 +83,10 @@ impl Window<'_> {
 
     /// The gauge `name` at the later scrape, summed over its series.
     pub fn gauge(&self, name: &str) -> Option<f64> {
-        self.after.samples(name).map(|s| s.value).reduce(|a, b| a + b)
+        self.after
+            .samples(name)
+            .map(|s| s.value)
+            .reduce(|a, b| a + b)
     }
 
     /// The gauge `name` at the later scrape, summed by the value of `label`.
@@ -118,48 +132,102 @@ mod tests {
         mita_ocr_processing_total{status=\"completed\",engine=\"google\"} 2\n";
 
     fn scrapes() -> (Scrape, Scrape) {
-        (Scrape::parse(BEFORE).unwrap(), Scrape::parse(AFTER).unwrap())
+        (
+            Scrape::parse(BEFORE).unwrap(),
+            Scrape::parse(AFTER).unwrap(),
+        )
     }
 
     #[test]
     fn rates_are_the_increase_between_scrapes_divided_by_the_elapsed_seconds() {
         let (before, after) = scrapes();
-        let window = Window { before: &before, after: &after, elapsed: 2.0 };
+        let window = Window {
+            before: &before,
+            after: &after,
+            elapsed: 2.0,
+        };
 
         let logins = window.counter_by("mita_login_attempts_total", "result");
 
-        assert_eq!(logins["success"], Count { total: 14.0, per_second: 2.0 });
-        assert_eq!(logins["failure"], Count { total: 4.0, per_second: 0.0 });
-        assert_eq!(window.counter("mita_login_attempts_total"), Some(Count { total: 19.0, per_second: 2.5 }));
+        assert_eq!(
+            logins["success"],
+            Count {
+                total: 14.0,
+                per_second: 2.0
+            }
+        );
+        assert_eq!(
+            logins["failure"],
+            Count {
+                total: 4.0,
+                per_second: 0.0
+            }
+        );
+        assert_eq!(
+            window.counter("mita_login_attempts_total"),
+            Some(Count {
+                total: 19.0,
+                per_second: 2.5
+            })
+        );
     }
 
     #[test]
     fn a_series_new_in_the_second_scrape_counts_from_zero() {
         let (before, after) = scrapes();
-        let window = Window { before: &before, after: &after, elapsed: 0.5 };
+        let window = Window {
+            before: &before,
+            after: &after,
+            elapsed: 0.5,
+        };
 
         let logins = window.counter_by("mita_login_attempts_total", "result");
 
-        assert_eq!(logins["locked"], Count { total: 1.0, per_second: 2.0 });
+        assert_eq!(
+            logins["locked"],
+            Count {
+                total: 1.0,
+                per_second: 2.0
+            }
+        );
     }
 
     #[test]
     fn a_counter_that_went_down_was_reset_and_counts_whole() {
         let (before, after) = scrapes();
-        let window = Window { before: &before, after: &after, elapsed: 1.0 };
+        let window = Window {
+            before: &before,
+            after: &after,
+            elapsed: 1.0,
+        };
 
         let ocr = window.counter_by("mita_ocr_processing_total", "status");
 
         // tesseract 100 -> 3 is a restart (3 new), google is new (2).
-        assert_eq!(ocr["completed"], Count { total: 5.0, per_second: 5.0 });
+        assert_eq!(
+            ocr["completed"],
+            Count {
+                total: 5.0,
+                per_second: 5.0
+            }
+        );
     }
 
     #[test]
     fn a_missing_counter_is_none_and_a_zero_window_has_zero_rates() {
         let (before, after) = scrapes();
-        let window = Window { before: &before, after: &after, elapsed: 0.0 };
+        let window = Window {
+            before: &before,
+            after: &after,
+            elapsed: 0.0,
+        };
 
         assert_eq!(window.counter("mita_nothing_total"), None);
-        assert_eq!(window.counter("mita_login_attempts_total").map(|c| c.per_second), Some(0.0));
+        assert_eq!(
+            window
+                .counter("mita_login_attempts_total")
+                .map(|c| c.per_second),
+            Some(0.0)
+        );
     }
 }

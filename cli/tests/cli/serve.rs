@@ -1,0 +1,94 @@
+//! `mita serve` end to end: graceful shutdown on SIGTERM with requests in flight.
+
+use std::time::{Duration, Instant};
+
+use mita::testing::TestDatabase;
+
+use crate::support::Server;
+
+/// Reads `mita_http_requests_in_progress` for the slow route.
+async fn slow_in_flight(server: &Server) -> f64 {
+    let text = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("mita_http_requests_in_progress{") && l.contains("/__test/slow"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn sigterm_drains_in_flight_requests_refuses_new_connections_and_exits_0() {
+    let db = TestDatabase::create().await.unwrap();
+    let mut server = Server::start(&db.url, &["--migrate", "--shutdown-timeout", "20"], &[]);
+
+    // Three slow requests, each on its own connection.
+    let mut in_flight = Vec::new();
+    for _ in 0..3 {
+        let url = server.url("/__test/slow?ms=3000");
+        in_flight.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap();
+            client.get(url).send().await
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while slow_in_flight(&server).await < 3.0 {
+        assert!(Instant::now() < deadline, "the slow requests never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    server.signal("TERM");
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let refused_by = Instant::now() + Duration::from_secs(2);
+    loop {
+        match tokio::net::TcpStream::connect(&addr).await {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => break,
+            _ => {
+                assert!(
+                    Instant::now() < refused_by,
+                    "new connections still accepted after SIGTERM"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    assert!(
+        in_flight.iter().all(|t| !t.is_finished()),
+        "the listener closed while requests were still running"
+    );
+
+    for task in in_flight {
+        let resp = task
+            .await
+            .unwrap()
+            .expect("an in-flight request is answered, not cut");
+        assert_eq!(resp.status(), 200);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["slept_ms"], 3000);
+    }
+    assert_eq!(server.wait_exit(Duration::from_secs(20)), Some(0));
+}
+
+#[tokio::test]
+async fn the_shutdown_deadline_bounds_a_request_that_takes_too_long() {
+    let db = TestDatabase::create().await.unwrap();
+    let mut server = Server::start(&db.url, &["--migrate", "--shutdown-timeout", "1"], &[]);
+    let url = server.url("/__test/slow?ms=30000");
+    let request = tokio::spawn(async move { reqwest::get(url).await });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while slow_in_flight(&server).await < 1.0 {
+        assert!(Instant::now() < deadline, "the slow request never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let signalled = Instant::now();
+    server.signal("INT");
+    assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+    assert!(signalled.elapsed() < Duration::from_secs(10));
+    request.abort();
+}

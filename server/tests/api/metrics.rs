@@ -1,0 +1,70 @@
+//! `/metrics`: route-template labels, token protection.
+
+use axum::Router;
+
+use crate::support::{spawn_app, spawn_with};
+
+fn line_value(text: &str, prefix: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn http_requests_are_counted_under_the_route_template() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.get("/health/").await;
+    }
+    app.get("/no/such/thing").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(
+        line_value(
+            &text,
+            "mita_http_requests_total{endpoint=\"/health\",method=\"GET\",status_code=\"200\"}"
+        ),
+        Some(3.0),
+        "{text}"
+    );
+    assert!(text.contains("endpoint=\"unmatched\""));
+    assert!(
+        !text.contains("/no/such/thing"),
+        "raw paths never become labels"
+    );
+    assert!(
+        !text.contains("endpoint=\"/metrics\""),
+        "/metrics itself is not counted"
+    );
+    assert!(text.contains("mita_http_request_duration_seconds_bucket"));
+    assert!(text.contains("mita_build_info{"));
+    assert!(text.contains("mita_database_connections_max"));
+    assert!(text.contains("process_resident_memory_bytes"));
+}
+
+#[tokio::test]
+async fn metrics_token_refuses_a_missing_or_wrong_token() {
+    let app = spawn_with(
+        |s| s.metrics.token = Some(mita::config::Secret::new("s3cret-token")),
+        Router::new(),
+    )
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 404);
+    let right = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("s3cret-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    assert!(right.text().await.unwrap().contains("mita_build_info"));
+}
