@@ -31,6 +31,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand config 'Print or check the effective configuration'
             cand completions 'Generate shell completion scripts'
             cand man 'Generate man pages'
+            cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;serve'= {
@@ -155,6 +156,160 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mita;admin'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand unlock 'Unlock an account locked by failed logins (shows its state, then asks to confirm)'
+            cand locked 'List the accounts that are locked right now, soonest unlock first'
+            cand user 'Show user accounts'
+            cand revoke-tokens 'End every session of a user (all devices must sign in again)'
+            cand set-role 'Change a user''s role (this also ends the user''s sessions)'
+            cand create-user 'Create an account; the password comes from a file or is generated, never from the command line'
+            cand audit 'List audit events, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;admin;unlock'= {
+            cand --reason 'Why the account is unlocked (recorded in the audit event)'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --dry-run 'Show what would happen and change nothing'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;locked'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;user'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Show one account: role, failed logins, lock, token version, dates'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;admin;user;show'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;user;help'= {
+            cand show 'Show one account: role, failed logins, lock, token version, dates'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;admin;user;help;show'= {
+        }
+        &'mita;admin;user;help;help'= {
+        }
+        &'mita;admin;revoke-tokens'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --dry-run 'Show what would happen and change nothing'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;set-role'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --dry-run 'Show what would happen and change nothing'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;create-user'= {
+            cand --email 'The new account''s email address'
+            cand --role 'The new account''s role'
+            cand --password-file 'Read the password from the first line of this file (`-` for stdin)'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --random-password 'Generate a strong password and print it once'
+            cand --if-not-exists 'Succeed without changes when the account already exists (exit 0)'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;audit'= {
+            cand --user 'Only events about this user'
+            cand --event 'Only events of this type'
+            cand --since 'Only events since a duration ago (30m, 24h, 7d) or an RFC 3339 instant'
+            cand --limit 'Most events to show (1-1000)'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;help'= {
+            cand unlock 'Unlock an account locked by failed logins (shows its state, then asks to confirm)'
+            cand locked 'List the accounts that are locked right now, soonest unlock first'
+            cand user 'Show user accounts'
+            cand revoke-tokens 'End every session of a user (all devices must sign in again)'
+            cand set-role 'Change a user''s role (this also ends the user''s sessions)'
+            cand create-user 'Create an account; the password comes from a file or is generated, never from the command line'
+            cand audit 'List audit events, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;admin;help;unlock'= {
+        }
+        &'mita;admin;help;locked'= {
+        }
+        &'mita;admin;help;user'= {
+            cand show 'Show one account: role, failed logins, lock, token version, dates'
+        }
+        &'mita;admin;help;user;show'= {
+        }
+        &'mita;admin;help;revoke-tokens'= {
+        }
+        &'mita;admin;help;set-role'= {
+        }
+        &'mita;admin;help;create-user'= {
+        }
+        &'mita;admin;help;audit'= {
+        }
+        &'mita;admin;help;help'= {
+        }
         &'mita;help'= {
             cand serve 'Run the HTTP API server'
             cand migrate 'Apply database migrations (or show their status)'
@@ -162,6 +317,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand config 'Print or check the effective configuration'
             cand completions 'Generate shell completion scripts'
             cand man 'Generate man pages'
+            cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;help;serve'= {
@@ -184,6 +340,32 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;help;completions'= {
         }
         &'mita;help;man'= {
+        }
+        &'mita;help;admin'= {
+            cand unlock 'Unlock an account locked by failed logins (shows its state, then asks to confirm)'
+            cand locked 'List the accounts that are locked right now, soonest unlock first'
+            cand user 'Show user accounts'
+            cand revoke-tokens 'End every session of a user (all devices must sign in again)'
+            cand set-role 'Change a user''s role (this also ends the user''s sessions)'
+            cand create-user 'Create an account; the password comes from a file or is generated, never from the command line'
+            cand audit 'List audit events, newest first'
+        }
+        &'mita;help;admin;unlock'= {
+        }
+        &'mita;help;admin;locked'= {
+        }
+        &'mita;help;admin;user'= {
+            cand show 'Show one account: role, failed logins, lock, token version, dates'
+        }
+        &'mita;help;admin;user;show'= {
+        }
+        &'mita;help;admin;revoke-tokens'= {
+        }
+        &'mita;help;admin;set-role'= {
+        }
+        &'mita;help;admin;create-user'= {
+        }
+        &'mita;help;admin;audit'= {
         }
         &'mita;help;help'= {
         }

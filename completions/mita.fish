@@ -36,6 +36,7 @@ complete -c mita -n "__fish_mita_needs_command" -f -a "metrics" -d 'Show a runni
 complete -c mita -n "__fish_mita_needs_command" -f -a "config" -d 'Print or check the effective configuration'
 complete -c mita -n "__fish_mita_needs_command" -f -a "completions" -d 'Generate shell completion scripts'
 complete -c mita -n "__fish_mita_needs_command" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_needs_command" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
 complete -c mita -n "__fish_mita_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand serve" -l bind -d 'Address to listen on [default: 127.0.0.1:8000]' -r
 complete -c mita -n "__fish_mita_using_subcommand serve" -l metrics-bind -d 'Serve /metrics only on this separate (private) address' -r
@@ -118,13 +119,127 @@ json\t'One JSON object per line'"
 complete -c mita -n "__fish_mita_using_subcommand man" -l check -d 'Exit 1 if the pages in DIR differ from what this binary generates'
 complete -c mita -n "__fish_mita_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mita -n "__fish_mita_using_subcommand man" -s V -l version -d 'Print version'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "serve" -d 'Run the HTTP API server'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "config" -d 'Print or check the effective configuration'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "completions" -d 'Generate shell completion scripts'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "man" -d 'Generate man pages'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "unlock" -d 'Unlock an account locked by failed logins (shows its state, then asks to confirm)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "locked" -d 'List the accounts that are locked right now, soonest unlock first'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "user" -d 'Show user accounts'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "revoke-tokens" -d 'End every session of a user (all devices must sign in again)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "set-role" -d 'Change a user\'s role (this also ends the user\'s sessions)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "create-user" -d 'Create an account; the password comes from a file or is generated, never from the command line'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "audit" -d 'List audit events, newest first'
+complete -c mita -n "__fish_mita_using_subcommand admin; and not __fish_seen_subcommand_from unlock locked user revoke-tokens set-role create-user audit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -l reason -d 'Why the account is unlocked (recorded in the audit event)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -l dry-run -d 'Show what would happen and change nothing'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from unlock" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from locked" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from locked" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from locked" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from locked" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from locked" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from locked" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "show" -d 'Show one account: role, failed logins, lock, token version, dates'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l dry-run -d 'Show what would happen and change nothing'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -l dry-run -d 'Show what would happen and change nothing'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from set-role" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l email -d 'The new account\'s email address' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l role -d 'The new account\'s role' -r -f -a "admin\t'May use the admin API and read the audit log'
+user\t'A regular (basic) user'
+premium_user\t'A premium user'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l password-file -d 'Read the password from the first line of this file (`-` for stdin)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l random-password -d 'Generate a strong password and print it once'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l if-not-exists -d 'Succeed without changes when the account already exists (exit 0)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from create-user" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l user -d 'Only events about this user' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l event -d 'Only events of this type' -r -f -a "register\t''
+login_success\t''
+login_failure\t''
+login_locked\t''
+lockout\t''
+unlock\t''
+refresh\t''
+refresh_reuse_detected\t''
+logout\t''
+revoke\t''
+password_change\t''
+password_reset_request\t''
+password_reset_complete\t''
+account_deletion\t''
+role_change\t''
+admin_action\t''
+google_login\t''"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l since -d 'Only events since a duration ago (30m, 24h, 7d) or an RFC 3339 instant' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l limit -d 'Most events to show (1-1000)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Unlock an account locked by failed logins (shows its state, then asks to confirm)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "locked" -d 'List the accounts that are locked right now, soonest unlock first'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "user" -d 'Show user accounts'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "revoke-tokens" -d 'End every session of a user (all devices must sign in again)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "set-role" -d 'Change a user\'s role (this also ends the user\'s sessions)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "create-user" -d 'Create an account; the password comes from a file or is generated, never from the command line'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "audit" -d 'List audit events, newest first'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "serve" -d 'Run the HTTP API server'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "config" -d 'Print or check the effective configuration'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "completions" -d 'Generate shell completion scripts'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "status" -d 'Show every migration and whether it is applied or pending'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a commented example configuration file'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "unlock" -d 'Unlock an account locked by failed logins (shows its state, then asks to confirm)'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "locked" -d 'List the accounts that are locked right now, soonest unlock first'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "user" -d 'Show user accounts'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "revoke-tokens" -d 'End every session of a user (all devices must sign in again)'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "set-role" -d 'Change a user\'s role (this also ends the user\'s sessions)'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "create-user" -d 'Create an account; the password comes from a file or is generated, never from the command line'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "audit" -d 'List audit events, newest first'

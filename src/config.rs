@@ -148,6 +148,27 @@ pub struct AuthSettings {
     pub jwt_previous_secret: Option<Secret>,
     pub access_token_minutes: i64,
     pub refresh_token_days: i64,
+    /// Clock skew tolerated when checking `exp`/`nbf`, in seconds.
+    pub leeway_secs: u64,
+    /// A rotated refresh token presented again within this window is treated as a client retry,
+    /// not as theft.
+    pub refresh_grace_secs: i64,
+    /// Consecutive wrong passwords that lock an account.
+    pub lockout_threshold: i32,
+    /// How long a lock lasts, in minutes.
+    pub lockout_minutes: i64,
+    /// argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations.
+    pub argon2_iterations: u32,
+    /// argon2id parallelism.
+    pub argon2_parallelism: u32,
+    /// Password hashes running at once (0 = the number of CPUs).
+    pub hash_workers: usize,
+    /// Password hashes allowed to wait for a worker; beyond that the answer is 503.
+    pub hash_queue: usize,
+    /// Lifetime of a password-reset token, in minutes.
+    pub reset_token_minutes: i64,
 }
 
 impl Default for AuthSettings {
@@ -157,8 +178,126 @@ impl Default for AuthSettings {
             jwt_previous_secret: None,
             access_token_minutes: 120,
             refresh_token_days: 7,
+            leeway_secs: 5,
+            refresh_grace_secs: 10,
+            lockout_threshold: 5,
+            lockout_minutes: 30,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_workers: 0,
+            hash_queue: 64,
+            reset_token_minutes: 60,
         }
     }
+}
+
+/// Google sign-in: ID tokens are checked with Google's token-info endpoint.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GoogleSettings {
+    /// Accepted OAuth client ids (`aud`); empty disables Google sign-in.
+    #[serde(deserialize_with = "string_or_list")]
+    pub client_ids: Vec<String>,
+    /// Token-info endpoint (a fake on loopback in tests).
+    pub tokeninfo_url: String,
+    pub timeout_ms: u64,
+}
+
+impl Default for GoogleSettings {
+    fn default() -> Self {
+        GoogleSettings {
+            client_ids: Vec::new(),
+            tokeninfo_url: "https://oauth2.googleapis.com/tokeninfo".to_string(),
+            timeout_ms: 3_000,
+        }
+    }
+}
+
+/// Outgoing mail. Without `host`, mails are written to `<data_dir>/outbox` (development).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpSettings {
+    /// SMTP server (`SMTP_HOST`); unset = outbox directory.
+    pub host: Option<String>,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (local relays only).
+    pub security: String,
+    pub from: String,
+    /// Base URL of the app's reset page; the token is appended as `?token=`.
+    pub reset_url: String,
+    pub timeout_ms: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        SmtpSettings {
+            host: None,
+            port: 587,
+            username: None,
+            password: None,
+            security: "starttls".to_string(),
+            from: "MITA <no-reply@mita.finance>".to_string(),
+            reset_url: "https://app.mita.finance/reset-password".to_string(),
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+/// Per-client-IP request limits (`max` requests per `window_secs`).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Limit {
+    pub max: u32,
+    pub window_secs: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    pub login: Limit,
+    pub register: Limit,
+    pub password_reset: Limit,
+    pub refresh: Limit,
+    pub error_report: Limit,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        RateLimitSettings {
+            enabled: true,
+            login: Limit {
+                max: 10,
+                window_secs: 15 * 60,
+            },
+            register: Limit {
+                max: 5,
+                window_secs: 60 * 60,
+            },
+            password_reset: Limit {
+                max: 3,
+                window_secs: 30 * 60,
+            },
+            refresh: Limit {
+                max: 20,
+                window_secs: 5 * 60,
+            },
+            error_report: Limit {
+                max: 30,
+                window_secs: 60,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    /// JSON-lines file for audit events the database could not take (default
+    /// `<data_dir>/audit-fallback.jsonl`).
+    pub fallback_path: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -199,6 +338,10 @@ pub struct Settings {
     pub server: ServerSettings,
     pub limits: Limits,
     pub auth: AuthSettings,
+    pub google: GoogleSettings,
+    pub smtp: SmtpSettings,
+    pub rate_limit: RateLimitSettings,
+    pub audit: AuditSettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
 }
@@ -261,6 +404,11 @@ impl Overrides {
 /// Conventional environment variables and the setting each one feeds.
 const CONVENTIONAL_ENV: &[(&str, &str)] = &[
     ("DATABASE_URL", "database.url"),
+    ("SMTP_HOST", "smtp.host"),
+    ("SMTP_PORT", "smtp.port"),
+    ("SMTP_USERNAME", "smtp.username"),
+    ("SMTP_PASSWORD", "smtp.password"),
+    ("GOOGLE_CLIENT_IDS", "google.client_ids"),
     ("JWT_SECRET", "auth.jwt_secret"),
     ("JWT_PREVIOUS_SECRET", "auth.jwt_previous_secret"),
     ("METRICS_TOKEN", "metrics.token"),
@@ -312,6 +460,39 @@ impl Settings {
 
     /// Rules that make a configuration unusable. The production secret rule lives here.
     pub fn validate(&self) -> Result<()> {
+        if self.limits.body_bytes == 0 {
+            return Err(Error::Config(
+                "limits.body_bytes must be greater than 0".to_string(),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(Error::Config(
+                "database.max_connections must be greater than 0".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A file under the data directory.
+    pub fn data_path(&self, name: &str) -> PathBuf {
+        if self.data_dir.as_os_str().is_empty() {
+            PathBuf::from(name)
+        } else {
+            self.data_dir.join(name)
+        }
+    }
+
+    /// Where audit events go when the database cannot take them.
+    pub fn audit_fallback_path(&self) -> PathBuf {
+        self.audit
+            .fallback_path
+            .clone()
+            .unwrap_or_else(|| self.data_path("audit-fallback.jsonl"))
+    }
+
+    /// The production secret rule: with `MITA_ENV=production` a server needs a `JWT_SECRET` of at
+    /// least 32 bytes. (Commands that never issue tokens, like `mita admin`, do not.)
+    pub fn check_serving_secret(&self) -> Result<()> {
         if self.env == Environment::Production {
             match &self.auth.jwt_secret {
                 None => {
@@ -328,16 +509,6 @@ impl Settings {
                 Some(_) => {}
             }
         }
-        if self.limits.body_bytes == 0 {
-            return Err(Error::Config(
-                "limits.body_bytes must be greater than 0".to_string(),
-            ));
-        }
-        if self.database.max_connections == 0 {
-            return Err(Error::Config(
-                "database.max_connections must be greater than 0".to_string(),
-            ));
-        }
         Ok(())
     }
 
@@ -350,6 +521,7 @@ impl Settings {
     /// `<data_dir>/.mita-jwt-secret` (or beside the SQLite file), so sessions survive restarts.
     /// Returns the file used when a stored or new secret was taken from disk.
     pub fn ensure_jwt_secret(&mut self) -> Result<Option<PathBuf>> {
+        self.check_serving_secret()?;
         if self.auth.jwt_secret.is_some() {
             return Ok(None);
         }

@@ -44,6 +44,16 @@ pub enum Error {
     /// No such object, or it belongs to someone else (HTTP 404).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Missing, invalid or refused credentials (HTTP 401 with `WWW-Authenticate: Bearer`).
+    #[error("{message}")]
+    Unauthorized {
+        code: &'static str,
+        message: String,
+        details: Option<serde_json::Value>,
+    },
+    /// Authenticated but not allowed (HTTP 403).
+    #[error("forbidden")]
+    Forbidden,
     /// A uniqueness or state conflict (HTTP 409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -54,6 +64,12 @@ pub enum Error {
     #[error("service unavailable: {reason}")]
     Unavailable {
         reason: String,
+        retry_after_secs: u64,
+    },
+    /// An external provider (Google, OCR, LLM) is down or its circuit is open (HTTP 503).
+    #[error("external service unavailable: {message}")]
+    External {
+        message: String,
         retry_after_secs: u64,
     },
     /// A database failure that is not the caller's fault.

@@ -1,15 +1,29 @@
 //! `mita` core library: configuration, storage, services and metrics shared by the HTTP server
 //! (`mita-server`) and the command-line tool (`mita-cli`). This crate never depends on axum or clap.
 
+pub mod audit;
+pub mod auth;
+pub mod budget;
 pub mod build;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod email;
+pub mod envelope;
 pub mod error;
+pub mod google;
 pub mod health;
 pub mod id;
+pub mod idempotency;
 pub mod metrics;
+pub mod money;
+pub mod onboarding;
 pub mod reports;
+pub mod resilience;
+pub mod services;
 pub mod testing;
+pub mod time;
+pub mod transactions;
+pub mod users;
 
 pub use error::{Error, Result};

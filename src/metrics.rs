@@ -57,7 +57,17 @@ pub struct Metrics {
     pub circuit_breaker_transitions_total: IntCounterVec,
     // Build
     pub build_info: Gauge,
+    active: std::sync::Arc<std::sync::Mutex<ActiveUsers>>,
 }
+
+/// Last request time per user, for `mita_active_users` (15-minute window).
+#[derive(Default)]
+struct ActiveUsers {
+    last_seen: std::collections::HashMap<u128, i64>,
+    last_prune_ms: i64,
+}
+
+const ACTIVE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 fn counter(r: &Registry, name: &str, help: &str, labels: &[&str]) -> Result<IntCounterVec> {
     let c = IntCounterVec::new(Opts::new(name, help), labels).map_err(internal)?;
@@ -291,6 +301,7 @@ impl Metrics {
                 g
             },
             registry: r,
+            active: Default::default(),
         };
         #[cfg(target_os = "linux")]
         m.registry
@@ -299,6 +310,23 @@ impl Metrics {
             ))
             .map_err(internal)?;
         Ok(m)
+    }
+
+    /// Notes a request by `user` at `now_ms` and refreshes `mita_active_users` (pruning at most
+    /// once a second, so the cost per request stays a hash-map insert).
+    pub fn note_active_user(&self, user: u128, now_ms: i64) {
+        let Ok(mut active) = self.active.lock() else {
+            return;
+        };
+        active.last_seen.insert(user, now_ms);
+        if now_ms - active.last_prune_ms >= 1000 {
+            active
+                .last_seen
+                .retain(|_, seen| now_ms - *seen <= ACTIVE_WINDOW_MS);
+            active.last_prune_ms = now_ms;
+        }
+        self.active_users
+            .set(i64::try_from(active.last_seen.len()).unwrap_or(i64::MAX));
     }
 
     /// Records a database error by kind.

@@ -5,6 +5,13 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
+mod admin;
+
+pub use admin::{
+    AdminCmd, AuditArgs, Confirm, CreateUserArgs, OutputArgs, RevokeTokensArgs, SetRoleArgs,
+    UnlockArgs, UserCmd,
+};
+
 /// MITA personal-finance service: the API server and the tools to run it.
 ///
 /// Configuration comes from built-in defaults, then an optional TOML file (--config or
@@ -58,6 +65,15 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Generate man pages.
     Man(ManArgs),
+    /// Support operations on accounts: unlock, sessions, roles, audit trail.
+    ///
+    /// The same services as `/api/admin/*`; they work while `mita serve` runs (SQLite and
+    /// PostgreSQL). Every change is audit-logged with the operator as actor (`cli:<os user>`).
+    /// Changes ask for confirmation on a terminal; scripts pass --yes.
+    ///
+    /// Exit codes: 0 done, 1 error (or refused without --yes), 3 no such user, 4 nothing to do.
+    #[command(subcommand)]
+    Admin(AdminCmd),
 }
 
 /// Run the HTTP API server until SIGTERM or Ctrl-C, then drain in-flight requests and exit 0.

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             Command::Config(cmd) => commands::config::run(&cli.global, cmd),
             Command::Completions(args) => commands::completions::completions(args),
             Command::Man(args) => commands::completions::man(args),
+            Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await,
         }
     });
     exit::report(result)

@@ -25,12 +25,36 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "MITA API", description = "The HTTP API behind the MITA mobile app. See API.md for the envelope and error conventions."),
+    modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
-        (name = "errors", description = "Client error reports")
+        (name = "errors", description = "Client error reports"),
+        (name = "auth", description = "Registration, login, tokens, password reset"),
+        (name = "users", description = "The caller's profile"),
+        (name = "transactions", description = "Spends, applied to the daily plan at once"),
+        (name = "admin", description = "Support operations (role admin)")
     )
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme the protected routes refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document generated from the route annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -41,6 +65,10 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::ops::router())
         .merge(routes::errors::router())
+        .merge(routes::auth::router())
+        .merge(routes::users::router())
+        .merge(routes::transactions::router())
+        .merge(routes::admin::router())
 }
 
 /// The application router with every layer, ready to serve. `metrics_public` controls whether

@@ -1,6 +1,5 @@
 //! The success envelope of API.md §1 and the request id it reports.
 
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -64,27 +63,27 @@ impl<T: Serialize> Envelope<T> {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a, T> {
-    success: bool,
-    message: &'a str,
-    data: &'a T,
-    timestamp: String,
-    request_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    meta: Option<&'a Value>,
-}
-
 impl<T: Serialize> IntoResponse for Envelope<T> {
     fn into_response(self) -> Response {
-        let body = Body {
-            success: true,
-            message: self.message,
-            data: &self.data,
-            timestamp: now_rfc3339(),
-            request_id: current_request_id(),
-            meta: self.meta.as_ref(),
-        };
-        (self.status, Json(body)).into_response()
+        match mita::envelope::success_json(
+            self.message,
+            &self.data,
+            self.meta.as_ref(),
+            &current_request_id(),
+            &now_rfc3339(),
+        ) {
+            Ok(body) => raw_json(self.status, body),
+            Err(e) => crate::error::ApiError::from(e).into_response(),
+        }
     }
+}
+
+/// A JSON answer from already-serialized text (e.g. a replayed idempotent answer).
+pub fn raw_json(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }

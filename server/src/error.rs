@@ -110,10 +110,27 @@ impl From<Error> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message)
             }
             Error::NotFound(what) => ApiError::not_found(what),
+            Error::Unauthorized {
+                code,
+                message,
+                details,
+            } => {
+                let e = ApiError::new(StatusCode::UNAUTHORIZED, code, message);
+                match details {
+                    Some(d) => e.with_details(d),
+                    None => e,
+                }
+            }
+            Error::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "AUTH_1007", "Not allowed"),
             Error::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             Error::Business { code, message } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }
+            Error::External {
+                message,
+                retry_after_secs,
+            } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "EXTERNAL_6001", message)
+                .retry_after(retry_after_secs.max(1)),
             Error::Unavailable {
                 reason,
                 retry_after_secs,

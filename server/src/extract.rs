@@ -36,7 +36,7 @@ where
     }
 }
 
-fn is_json(headers: &axum::http::HeaderMap) -> bool {
+pub fn is_json(headers: &axum::http::HeaderMap) -> bool {
     let Some(ct) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -156,9 +156,221 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The client address given the TCP peer and `X-Forwarded-For`: the header is believed only
+/// when the peer is a trusted proxy, and then its right-most untrusted hop is the client.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
+    let hops: Vec<std::net::IpAddr> = header
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
+/// The authenticated caller (`Authorization: Bearer <access token>`), checked completely.
+pub struct Authed(pub mita::auth::AuthUser);
+
+/// The raw bearer token of a request, if any.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<crate::state::AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = bearer(parts) else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "AUTH_1004",
+                "Authentication required",
+            ));
+        };
+        let user = state.auth.authenticate(token).await?;
+        state
+            .metrics
+            .note_active_user(user.id.0.as_u128(), state.clock.now_ms());
+        Ok(Authed(user))
+    }
+}
+
+/// An authenticated caller with role `admin` (403 otherwise).
+pub struct Admin(pub mita::auth::AuthUser);
+
+impl FromRequestParts<crate::state::AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Authed(user) = Authed::from_request_parts(parts, state).await?;
+        if !user.is_admin() {
+            return Err(mita::Error::Forbidden.into());
+        }
+        Ok(Admin(user))
+    }
+}
+
+/// Who is asking, for audit events: client IP, user agent, request id.
+pub struct Meta(pub mita::auth::RequestMeta);
+
+impl<S: Send + Sync> FromRequestParts<S> for Meta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect());
+        let request_id = Some(crate::envelope::current_request_id()).filter(|s| !s.is_empty());
+        Ok(Meta(mita::auth::RequestMeta {
+            client_ip: Some(ip.to_string()),
+            user_agent,
+            request_id,
+            actor: "api".into(),
+        }))
+    }
+}
+
+/// A body that may come as JSON or, for the routes where the old app sent them so, as query
+/// parameters: JSON when the request has a JSON body, the query string otherwise.
+pub struct JsonOrQuery<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonOrQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let has_json = is_json(req.headers());
+        let query = req.uri().query().unwrap_or_default().to_string();
+        if has_json {
+            let bytes = Bytes::from_request(req, state)
+                .await
+                .map_err(|r| ApiError::for_status(r.status()))?;
+            if !bytes.iter().all(u8::is_ascii_whitespace) {
+                return parse_json(&bytes).map(JsonOrQuery);
+            }
+        }
+        parse_query(&query).map(JsonOrQuery)
+    }
+}
+
+/// Parses a query string into `T`; problems are 422 naming the parameter, never echoing values.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." {
+            "query".to_string()
+        } else {
+            format!("query.{path}")
+        };
+        let (kind, message) = describe(&e.into_inner().to_string());
+        ApiError::validation(
+            vec![FieldError::new(field, kind, message)],
+            "VALIDATION_2002",
+        )
+    })
+}
+
+fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+/// A path id: malformed → 422 `VALIDATION_2011`.
+pub struct PathId(pub mita::id::Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw): axum::extract::Path<String> =
+            axum::extract::Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| {
+                    ApiError::validation(
+                        vec![FieldError::new("path.id", "format", "must be a UUID")],
+                        "VALIDATION_2011",
+                    )
+                })?;
+        raw.parse().map(PathId).map_err(|_| {
+            ApiError::validation(
+                vec![FieldError::new("path.id", "format", "must be a UUID")],
+                "VALIDATION_2011",
+            )
+        })
+    }
+}
+
+/// Query parameters with our error envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let peer: std::net::IpAddr = "10.1.2.3".parse().unwrap();
+        let outsider: std::net::IpAddr = "198.51.100.9".parse().unwrap();
+        assert_eq!(
+            client_ip(outsider, Some("1.2.3.4"), &trusted),
+            outsider,
+            "spoofed header ignored"
+        );
+        assert_eq!(
+            client_ip(peer, Some("1.2.3.4, 10.0.0.7"), &trusted).to_string(),
+            "1.2.3.4"
+        );
+        assert_eq!(
+            client_ip(peer, Some("6.6.6.6, 1.2.3.4"), &trusted).to_string(),
+            "1.2.3.4",
+            "right-most untrusted"
+        );
+        assert_eq!(client_ip(peer, None, &trusted), peer);
+    }
 
     #[test]
     fn messages_never_contain_the_submitted_value() {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::envelope::REQUEST_ID;
 use crate::error::ApiError;
-use crate::extract::ClientIp;
+use crate::extract::{ClientIp, client_ip};
 use crate::state::AppState;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -117,7 +117,11 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
         .unwrap_or_else(|| "unmatched".to_string());
     let docs = endpoint.starts_with(DOCS_PREFIX) || endpoint == "/openapi.json";
     if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>() {
-        let ip = ClientIp(addr.ip());
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = ClientIp(client_ip(addr.ip(), forwarded, &state.trusted_proxies));
         req.extensions_mut().insert(ip);
     }
 

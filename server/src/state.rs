@@ -3,10 +3,16 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use ipnet::IpNet;
+use mita::audit::AuditLog;
+use mita::auth::AuthService;
 use mita::clock::Clock;
 use mita::config::Settings;
 use mita::db::Db;
 use mita::metrics::Metrics;
+use mita::services::Services;
+
+use crate::ratelimit::RateLimits;
 
 /// Everything a handler may need. Cheap to clone (reference counted).
 #[derive(Clone)]
@@ -15,17 +21,42 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub clock: Clock,
+    pub audit: AuditLog,
+    pub auth: Arc<AuthService>,
     pub started: Instant,
+    pub limits: Arc<RateLimits>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<IpNet>>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings, metrics: Arc<Metrics>, clock: Clock) -> Self {
-        AppState {
-            db,
-            settings: Arc::new(settings),
-            metrics,
-            clock,
+    pub fn new(services: Services) -> mita::Result<Self> {
+        let trusted = services
+            .settings
+            .trusted_proxies
+            .iter()
+            .map(|cidr| parse_cidr(cidr))
+            .collect::<mita::Result<Vec<_>>>()?;
+        Ok(AppState {
+            limits: Arc::new(RateLimits::new(&services.settings.rate_limit)),
+            db: services.db,
+            settings: services.settings,
+            metrics: services.metrics,
+            clock: services.clock,
+            audit: services.audit,
+            auth: services.auth,
             started: Instant::now(),
-        }
+            trusted_proxies: Arc::new(trusted),
+        })
     }
+}
+
+fn parse_cidr(text: &str) -> mita::Result<IpNet> {
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            mita::Error::Config(format!(
+                "trusted_proxies: `{text}` is not an IP address or CIDR"
+            ))
+        })
 }

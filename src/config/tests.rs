@@ -72,15 +72,17 @@ fn file_is_overridden_by_env_which_is_overridden_by_flags() {
 fn production_requires_a_long_jwt_secret() {
     Jail::expect_with(|jail| {
         jail.set_env("MITA_ENV", "production");
-        let err = load_in(jail, None, &Overrides::default())
-            .unwrap_err()
-            .to_string();
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert!(
+            s.auth.jwt_secret.is_none(),
+            "loading works: only serving needs the secret"
+        );
+        let err = s.check_serving_secret().unwrap_err().to_string();
         assert!(err.contains("JWT_SECRET must be set"), "{err}");
 
         jail.set_env("JWT_SECRET", "too-short");
-        let err = load_in(jail, None, &Overrides::default())
-            .unwrap_err()
-            .to_string();
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        let err = s.check_serving_secret().unwrap_err().to_string();
         assert!(err.contains("at least 32 bytes"), "{err}");
         assert!(
             !err.contains("too-short"),
@@ -88,8 +90,14 @@ fn production_requires_a_long_jwt_secret() {
         );
 
         jail.set_env("JWT_SECRET", "0123456789abcdef0123456789abcdef");
-        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        let mut s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
         assert_eq!(s.env, Environment::Production);
+        s.check_serving_secret().map_err(|e| e.to_string())?;
+        assert_eq!(
+            s.ensure_jwt_secret().map_err(|e| e.to_string())?,
+            None,
+            "a configured secret writes no file"
+        );
         Ok(())
     });
 }

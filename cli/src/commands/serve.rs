@@ -9,6 +9,7 @@ use mita::clock::Clock;
 use mita::config::Overrides;
 use mita::db::{Backend, Db};
 use mita::metrics::Metrics;
+use mita::services::Services;
 use mita_server::{AppState, ServeOptions};
 use tokio::net::TcpListener;
 
@@ -58,8 +59,12 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
         extra_routes: None,
     };
     let metrics = Arc::new(Metrics::new()?);
-    let state = AppState::new(db.clone(), settings, metrics, Clock::system());
+    let services = Services::new(db.clone(), settings, metrics, Clock::system())?;
+    let state = AppState::new(services.clone())?;
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let served = mita_server::serve(state, listener, options, shutdown_signal()).await;
+    housekeeping.abort();
+    services.shutdown().await;
     db.close().await;
     served.context("server error")?;
     tracing::info!("shutdown complete");
@@ -85,6 +90,21 @@ async fn prepare_schema(db: &Db, migrate: bool) -> anyhow::Result<()> {
             Ok(())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Periodic clean-up: expired revoked tokens, logins, reset tokens and idempotency keys; idle
+/// rate-limit entries. Every run is idempotent, so aborting it at shutdown loses nothing.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match state.auth.purge_expired().await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping purged expired rows"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+        state.limits.retain_recent();
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::support::{mita, run, stdout};
 
 const SUBCOMMANDS: &[&str] = &[
+    "admin",
     "serve",
     "migrate",
     "metrics",

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real `mita` binary, on SQLite or PostgreSQL (`MITA_TEST_DATABASE_URL`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin;
 mod completions;
 mod config;
 mod metrics;

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use crate::envelope::ok;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ClientIp};
+use crate::ratelimit::{self, Limited};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -47,6 +48,7 @@ pub struct ErrorReportReceived {
               (status = 422, description = "Invalid report")))]
 async fn report(
     State(state): State<AppState>,
+    _limit: Limited<ratelimit::ErrorReport>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ClientErrorReport>,

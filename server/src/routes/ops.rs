@@ -69,6 +69,7 @@ pub struct Health {
     migrations: &'static str,
     ocr: ComponentState,
     llm: LlmState,
+    google_oauth: LlmState,
     uptime_seconds: u64,
     timestamp: String,
 }
@@ -91,6 +92,16 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         llm: LlmState {
             configured: false,
             circuit: "closed",
+        },
+        google_oauth: match &state.auth.google {
+            Some(g) => LlmState {
+                configured: true,
+                circuit: g.breaker_state().as_str(),
+            },
+            None => LlmState {
+                configured: false,
+                circuit: "closed",
+            },
         },
         uptime_seconds: state.started.elapsed().as_secs(),
         timestamp: now_rfc3339(),

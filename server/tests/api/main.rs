@@ -2,9 +2,19 @@
 //! (`MITA_TEST_DATABASE_URL`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin;
+mod auditing;
+mod auth;
 mod edge;
+mod google;
+mod hashing;
+mod lockout;
 mod metrics;
 mod ops;
+mod ratelimit;
 mod ready;
 mod reports;
+mod reset;
 mod support;
+mod tokens;
+mod transactions;

@@ -5,21 +5,26 @@ use std::time::Duration;
 
 use axum::Router;
 use mita::clock::Clock;
-use mita::config::Settings;
+use mita::config::{Secret, Settings};
 use mita::db::Db;
 use mita::metrics::Metrics;
+use mita::services::Services;
 use mita::testing::TestDatabase;
 use mita_server::{AppState, ServeOptions};
 use reqwest::Response;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "Sturdy-Passw0rd";
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: Db,
-    /// Owns the temporary database (removed on drop).
-    _test_db: TestDatabase,
+    pub state: AppState,
+    /// Owns the temporary database and data directory (removed on drop).
+    pub test_db: TestDatabase,
     /// Dropping it shuts the server down.
     _shutdown: oneshot::Sender<()>,
 }
@@ -35,21 +40,46 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings), extra: Router<App
     spawn_on(test_db, db, configure, extra).await
 }
 
+/// Test settings: a fixed JWT secret, cheap argon2 parameters (the defaults are exercised by the
+/// core's own tests and by the benchmark), files in the test's directory.
+pub fn test_settings(test_db: &TestDatabase) -> Settings {
+    let mut settings = Settings::default();
+    settings.database = test_db.settings();
+    settings.data_dir = test_db.path();
+    settings.auth.jwt_secret = Some(Secret::new("test-secret-0123456789abcdef0123456789"));
+    settings.auth.argon2_memory_kib = 256;
+    settings.auth.argon2_iterations = 1;
+    // Many tests log in from 127.0.0.1; the limits have tests of their own.
+    settings.rate_limit.enabled = false;
+    settings
+}
+
 pub async fn spawn_on(
     test_db: TestDatabase,
     db: Db,
     configure: impl FnOnce(&mut Settings),
     extra: Router<AppState>,
 ) -> TestApp {
-    let mut settings = Settings::default();
-    settings.database = test_db.settings();
+    spawn_full(test_db, db, configure, extra, Clock::system()).await
+}
+
+pub async fn spawn_full(
+    test_db: TestDatabase,
+    db: Db,
+    configure: impl FnOnce(&mut Settings),
+    extra: Router<AppState>,
+    clock: Clock,
+) -> TestApp {
+    let mut settings = test_settings(&test_db);
     configure(&mut settings);
-    let state = AppState::new(
+    let services = Services::new(
         db.clone(),
         settings,
         Arc::new(Metrics::new().unwrap()),
-        Clock::system(),
-    );
+        clock,
+    )
+    .unwrap();
+    let state = AppState::new(services).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
@@ -58,9 +88,14 @@ pub async fn spawn_on(
         shutdown_timeout: Duration::from_secs(5),
         extra_routes: Some(extra),
     };
-    tokio::spawn(mita_server::serve(state, listener, options, async {
-        let _ = rx.await;
-    }));
+    tokio::spawn(mita_server::serve(
+        state.clone(),
+        listener,
+        options,
+        async {
+            let _ = rx.await;
+        },
+    ));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -69,7 +104,8 @@ pub async fn spawn_on(
         base,
         client,
         db,
-        _test_db: test_db,
+        state,
+        test_db,
         _shutdown: tx,
     }
 }
@@ -83,7 +119,7 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))
             .json(body)
@@ -103,6 +139,91 @@ impl TestApp {
             req = req.header("content-type", ct);
         }
         req.send().await.unwrap()
+    }
+
+    /// A request with `Authorization: Bearer <token>`.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.authed(reqwest::Method::GET, path, token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Registers `email` with [`PASSWORD`]; returns the `data` of the answer.
+    pub async fn register(&self, email: &str) -> Value {
+        let resp = self
+            .post_json(
+                "/api/auth/register",
+                &json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(resp.status(), 201, "register {email}");
+        resp.json::<Value>().await.unwrap()["data"].clone()
+    }
+
+    /// Registers and returns (access token, refresh token, user id).
+    pub async fn user(&self, email: &str) -> (String, String, String) {
+        let data = self.register(email).await;
+        (
+            data["access_token"].as_str().unwrap().to_string(),
+            data["refresh_token"].as_str().unwrap().to_string(),
+            data["user"]["id"].as_str().unwrap().to_string(),
+        )
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Makes `email` an admin through the service the CLI uses; returns a fresh admin token.
+    pub async fn admin(&self, email: &str) -> String {
+        let (_, _, id) = self.user(email).await;
+        let meta = mita::auth::RequestMeta {
+            actor: "test".into(),
+            ..Default::default()
+        };
+        self.state
+            .auth
+            .set_role(id.parse().unwrap(), "admin", &meta)
+            .await
+            .unwrap();
+        let resp = self.login(email, PASSWORD).await;
+        resp.json::<Value>().await.unwrap()["data"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Audit events of one type, after flushing the writer.
+    pub async fn audit_events(&self, event_type: &str) -> Vec<Value> {
+        self.state.audit.flush().await;
+        let filter = mita::audit::AuditFilter {
+            event_type: Some(event_type.into()),
+            user_id: None,
+            since_ms: None,
+            limit: 1000,
+        };
+        mita::audit::list(&self.db, &filter)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| serde_json::to_value(r).unwrap())
+            .collect()
     }
 }
 
@@ -136,7 +257,7 @@ pub fn assert_standard_headers(resp: &Response) {
 }
 
 /// Reads an error envelope and checks its shape; returns it.
-pub async fn error_body(resp: Response, status: u16, code: &str) -> serde_json::Value {
+pub async fn error_body(resp: Response, status: u16, code: &str) -> Value {
     assert_eq!(resp.status().as_u16(), status, "status of {}", resp.url());
     assert_standard_headers(&resp);
     assert!(
@@ -145,7 +266,10 @@ pub async fn error_body(resp: Response, status: u16, code: &str) -> serde_json::
             .unwrap()
             .starts_with("application/json")
     );
-    let body: serde_json::Value = resp.json().await.unwrap();
+    if status == 401 {
+        assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+    }
+    let body: Value = resp.json().await.unwrap();
     assert_eq!(body["success"], false, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(

@@ -1,0 +1,159 @@
+//! Per-client-IP rate limits for the sensitive public routes (GCRA via `governor`): `max`
+//! requests per `window_secs`, as a burst that refills evenly over the window. Limits are per
+//! instance (documented in docs/security.md).
+
+use std::marker::PhantomData;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use mita::config::{Limit, RateLimitSettings};
+
+use crate::error::ApiError;
+use crate::extract::ClientIp;
+use crate::state::AppState;
+
+/// One limiter per group of routes.
+pub struct RateLimits {
+    enabled: bool,
+    login: DefaultKeyedRateLimiter<IpAddr>,
+    register: DefaultKeyedRateLimiter<IpAddr>,
+    password_reset: DefaultKeyedRateLimiter<IpAddr>,
+    refresh: DefaultKeyedRateLimiter<IpAddr>,
+    error_report: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn limiter(limit: Limit) -> DefaultKeyedRateLimiter<IpAddr> {
+    let max = NonZeroU32::new(limit.max.max(1)).unwrap_or(NonZeroU32::MIN);
+    let period = Duration::from_secs(limit.window_secs.max(1)) / max.get();
+    let quota = Quota::with_period(period.max(Duration::from_millis(1)))
+        .unwrap_or_else(|| Quota::per_second(max))
+        .allow_burst(max);
+    RateLimiter::keyed(quota)
+}
+
+impl RateLimits {
+    pub fn new(settings: &RateLimitSettings) -> Self {
+        RateLimits {
+            enabled: settings.enabled,
+            login: limiter(settings.login),
+            register: limiter(settings.register),
+            password_reset: limiter(settings.password_reset),
+            refresh: limiter(settings.refresh),
+            error_report: limiter(settings.error_report),
+        }
+    }
+
+    /// Forgets clients idle long enough to be back at a full burst (bounded memory).
+    pub fn retain_recent(&self) {
+        for l in [
+            &self.login,
+            &self.register,
+            &self.password_reset,
+            &self.refresh,
+            &self.error_report,
+        ] {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+
+    fn get(&self, group: Group) -> &DefaultKeyedRateLimiter<IpAddr> {
+        match group {
+            Group::Login => &self.login,
+            Group::Register => &self.register,
+            Group::PasswordReset => &self.password_reset,
+            Group::Refresh => &self.refresh,
+            Group::ErrorReport => &self.error_report,
+        }
+    }
+}
+
+/// The groups of rate-limited routes.
+#[derive(Clone, Copy, Debug)]
+pub enum Group {
+    Login,
+    Register,
+    PasswordReset,
+    Refresh,
+    ErrorReport,
+}
+
+impl Group {
+    fn label(self) -> &'static str {
+        match self {
+            Group::Login => "login",
+            Group::Register => "register",
+            Group::PasswordReset => "password_reset",
+            Group::Refresh => "refresh",
+            Group::ErrorReport => "error_report",
+        }
+    }
+}
+
+/// Names a group at the type level, for the [`Limited`] extractor.
+pub trait LimitGroup {
+    const GROUP: Group;
+}
+
+macro_rules! groups {
+    ($($name:ident => $group:expr),* $(,)?) => {$(
+        /// Marker for a rate-limit group.
+        pub struct $name;
+        impl LimitGroup for $name {
+            const GROUP: Group = $group;
+        }
+    )*};
+}
+
+groups!(Login => Group::Login, Register => Group::Register, PasswordReset => Group::PasswordReset,
+    Refresh => Group::Refresh, ErrorReport => Group::ErrorReport);
+
+/// Extracting `Limited<G>` spends one request of group `G` for the client's IP; when none is
+/// left the handler is not run and the answer is 429 `RATE_LIMIT_7001` with `Retry-After`.
+pub struct Limited<G>(PhantomData<G>);
+
+impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !state.limits.enabled {
+            return Ok(Limited(PhantomData));
+        }
+        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+        let limiter = state.limits.get(G::GROUP);
+        match limiter.check_key(&ip) {
+            Ok(()) => Ok(Limited(PhantomData)),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                state
+                    .metrics
+                    .rate_limited_total
+                    .with_label_values(&[G::GROUP.label()])
+                    .inc();
+                if matches!(G::GROUP, Group::Login) {
+                    state
+                        .metrics
+                        .login_attempts_total
+                        .with_label_values(&["rate_limited"])
+                        .inc();
+                }
+                Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "RATE_LIMIT_7001",
+                    "Too many requests; try again later",
+                )
+                .retry_after(secs.max(1)))
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Google sign-in against a fake token-info endpoint on loopback.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::support::{error_body, spawn_with};
+
+#[derive(Clone, Default)]
+struct Fake {
+    down: Arc<AtomicBool>,
+    calls: Arc<AtomicUsize>,
+}
+
+async fn tokeninfo(
+    State(fake): State<Fake>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    fake.calls.fetch_add(1, Ordering::SeqCst);
+    if fake.down.load(Ordering::SeqCst) {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let token = q.get("id_token").cloned().unwrap_or_default();
+    let aud = if token == "other-audience" {
+        "someone-else"
+    } else {
+        "mita-client"
+    };
+    if token == "bad" {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_token"})),
+        )
+            .into_response();
+    }
+    let exp = (chrono::Utc::now().timestamp() + 3600).to_string();
+    axum::Json(json!({"iss": "https://accounts.google.com", "aud": aud, "sub": format!("sub-{token}"),
+        "email": format!("{token}@gmail.com"), "email_verified": "true", "exp": exp, "name": "G User"}))
+    .into_response()
+}
+
+async fn start_fake() -> (String, Fake) {
+    let fake = Fake::default();
+    let app = axum::Router::new()
+        .route("/tokeninfo", get(tokeninfo))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/tokeninfo", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, fake)
+}
+
+#[tokio::test]
+async fn google_sign_in_creates_the_user_refuses_bad_audiences_and_fails_fast_when_down() {
+    let (url, fake) = start_fake().await;
+    let app = spawn_with(
+        move |s| {
+            s.google.client_ids = vec!["mita-client".into()];
+            s.google.tokeninfo_url = url;
+            s.google.timeout_ms = 2000;
+        },
+        axum::Router::new(),
+    )
+    .await;
+
+    let resp = app
+        .post_json("/api/auth/google", &json!({"id_token": "alice"}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    let access = body["data"]["access_token"].as_str().unwrap();
+    assert!(body["data"]["expires_in"].as_i64().unwrap() > 0);
+    let me: Value = app
+        .get_as("/api/users/me", access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["email"], "alice@gmail.com");
+    // A second sign-in reuses the account.
+    assert_eq!(
+        app.post_json("/api/auth/google", &json!({"id_token": "alice"}))
+            .await
+            .status(),
+        200
+    );
+    let users: i64 = mita::on_db!(&app.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await).unwrap();
+    assert_eq!(users, 1);
+
+    error_body(
+        app.post_json("/api/auth/google", &json!({"id_token": "other-audience"}))
+            .await,
+        401,
+        "AUTH_1011",
+    )
+    .await;
+    error_body(
+        app.post_json("/api/auth/google", &json!({"id_token": "bad"}))
+            .await,
+        401,
+        "AUTH_1011",
+    )
+    .await;
+
+    fake.down.store(true, Ordering::SeqCst);
+    for _ in 0..5 {
+        let resp = app
+            .post_json("/api/auth/google", &json!({"id_token": "alice"}))
+            .await;
+        error_body(resp, 503, "EXTERNAL_6001").await;
+    }
+    let health: Value = app.get("/health").await.json().await.unwrap();
+    assert_eq!(health["google_oauth"]["circuit"], "open");
+    let calls_when_open = fake.calls.load(Ordering::SeqCst);
+    let resp = app
+        .post_json("/api/auth/google", &json!({"id_token": "alice"}))
+        .await;
+    assert!(resp.headers().contains_key("retry-after"));
+    error_body(resp, 503, "EXTERNAL_6001").await;
+    assert_eq!(
+        fake.calls.load(Ordering::SeqCst),
+        calls_when_open,
+        "an open breaker does not call Google"
+    );
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        text.contains("mita_circuit_breaker_state{service=\"google_oauth\"} 1"),
+        "{text}"
+    );
+}

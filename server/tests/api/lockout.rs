@@ -1,0 +1,140 @@
+//! Lockout: the threshold, the lock checked before the password, expiry through the injected
+//! clock, and the race of many concurrent wrong attempts.
+
+use chrono::TimeZone;
+use mita::clock::Clock;
+use mita::testing::TestDatabase;
+use serde_json::Value;
+
+use crate::support::{PASSWORD, TestApp, error_body, spawn_app, spawn_full};
+
+const WRONG: &str = "Wrong-Passw0rd";
+
+async fn counters(app: &TestApp, email: &str) -> (i32, Option<i64>) {
+    mita::on_db!(&app.db, pool => sqlx::query_as("SELECT failed_login_attempts, account_locked_until FROM users WHERE email = $1")
+        .bind(email).fetch_one(pool).await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_for_the_right_password() {
+    let app = spawn_app().await;
+    app.register("lou@example.com").await;
+    for _ in 0..5 {
+        error_body(app.login("lou@example.com", WRONG).await, 401, "AUTH_1001").await;
+    }
+    let body = error_body(
+        app.login("lou@example.com", PASSWORD).await,
+        401,
+        "AUTH_1008",
+    )
+    .await;
+    assert!(
+        body["error"]["details"]["locked_until"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    assert_eq!(counters(&app, "lou@example.com").await.0, 5);
+    assert_eq!(app.audit_events("lockout").await.len(), 1);
+    assert_eq!(app.audit_events("login_failure").await.len(), 5);
+    assert_eq!(app.audit_events("login_locked").await.len(), 1);
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains("mita_account_lockouts_total 1"), "{text}");
+    assert!(text.contains("mita_login_attempts_total{result=\"locked\"} 1"));
+    assert!(text.contains("mita_login_attempts_total{result=\"failure\"} 5"));
+}
+
+#[tokio::test]
+async fn a_success_before_the_threshold_resets_the_counter() {
+    let app = spawn_app().await;
+    app.register("mia@example.com").await;
+    for _ in 0..4 {
+        app.login("mia@example.com", WRONG).await;
+    }
+    assert_eq!(app.login("mia@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(counters(&app, "mia@example.com").await, (0, None));
+}
+
+#[tokio::test]
+async fn lock_expiry_unlocks_and_clears_the_counter() {
+    let start = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
+        .unwrap();
+    let clock = Clock::manual(start);
+    let test_db = TestDatabase::create().await.unwrap();
+    let db = test_db.migrated().await.unwrap();
+    let app = spawn_full(test_db, db, |_| {}, axum::Router::new(), clock.clone()).await;
+    app.register("ned@example.com").await;
+    for _ in 0..5 {
+        app.login("ned@example.com", WRONG).await;
+    }
+    error_body(
+        app.login("ned@example.com", PASSWORD).await,
+        401,
+        "AUTH_1008",
+    )
+    .await;
+
+    clock.advance_ms(29 * 60 * 1000);
+    error_body(
+        app.login("ned@example.com", PASSWORD).await,
+        401,
+        "AUTH_1008",
+    )
+    .await;
+
+    clock.advance_ms(60 * 1000 + 1);
+    // One typo after expiry must not re-lock: the counter starts again from zero.
+    error_body(app.login("ned@example.com", WRONG).await, 401, "AUTH_1001").await;
+    assert_eq!(counters(&app, "ned@example.com").await, (1, None));
+    assert_eq!(app.login("ned@example.com", PASSWORD).await.status(), 200);
+    let unlocks = app.audit_events("unlock").await;
+    assert_eq!(unlocks.len(), 1);
+    assert_eq!(unlocks[0]["details"]["source"], "expiry");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_wrong_attempts_lock_without_skipping_or_overshooting() {
+    let app = spawn_app().await;
+    app.register("ola@example.com").await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let client = app.client.clone();
+        let url = app.url("/api/auth/login");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({"email": "ola@example.com", "password": WRONG}))
+                .send()
+                .await
+                .unwrap()
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        let resp = t.await.unwrap();
+        assert_eq!(resp.status(), 401);
+        let body: Value = resp.json().await.unwrap();
+        codes.push(body["error"]["code"].as_str().unwrap().to_string());
+    }
+    let (attempts, locked_until) = counters(&app, "ola@example.com").await;
+    assert_eq!(attempts, 5, "the counter stops at the threshold");
+    assert!(locked_until.is_some(), "the account is locked");
+    assert_eq!(
+        codes.iter().filter(|c| *c == "AUTH_1001").count(),
+        5,
+        "exactly five attempts were counted"
+    );
+    assert_eq!(
+        app.audit_events("lockout").await.len(),
+        1,
+        "locked exactly once"
+    );
+    error_body(
+        app.login("ola@example.com", PASSWORD).await,
+        401,
+        "AUTH_1008",
+    )
+    .await;
+}

@@ -1,0 +1,207 @@
+//! Account maintenance: change password, delete account, and password reset by email.
+//!
+//! Reset tokens are 32 random bytes (URL-safe base64), stored only as a SHA-256 hash, valid for
+//! `reset_token_minutes` and usable once. A reset bumps `token_version` (every session ends),
+//! clears the lockout and sends a security notice.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{EventType, Outcome};
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::users::{self, Email};
+use crate::{on_db, on_tx, on_write};
+
+use super::password::check_strength;
+use super::{AuthService, AuthUser, RequestMeta};
+
+fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn invalid_reset_token() -> Error {
+    Error::BadRequest {
+        code: "AUTH_1003",
+        message: "Invalid or expired reset token".into(),
+    }
+}
+
+impl AuthService {
+    pub async fn change_password(
+        &self,
+        auth: &AuthUser,
+        current: &str,
+        new: &str,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        check_strength(new, "body.new_password")?;
+        let user = users::by_id(&self.db, auth.id)
+            .await?
+            .ok_or(Error::NotFound("User"))?;
+        if !self
+            .hasher
+            .verify(current, user.password_hash.as_deref())
+            .await?
+        {
+            self.audit.record(meta.event(
+                EventType::PasswordChange,
+                Outcome::Failure,
+                Some(auth.id),
+            ));
+            return Err(Self::unauthorized(
+                "AUTH_1001",
+                "Current password is incorrect",
+            ));
+        }
+        let hash = self.hasher.hash(new).await?;
+        let mut tx = self.db.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(auth.id).bind(&hash).bind(self.clock.now_ms()).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        self.end_all_sessions(&mut tx, auth.id, "password_change")
+            .await?;
+        tx.commit().await?;
+        self.audit
+            .record(meta.event(EventType::PasswordChange, Outcome::Success, Some(auth.id)));
+        self.send_security_notice(&user.email, "Your MITA password was changed");
+        Ok(())
+    }
+
+    /// Deletes the user and (by cascade) all their data.
+    pub async fn delete_account(
+        &self,
+        auth: &AuthUser,
+        confirmed: bool,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        if !confirmed {
+            return Err(Error::invalid(
+                "VALIDATION_2001",
+                "body.confirmation",
+                "required",
+                "must be true to delete the account",
+            ));
+        }
+        let deleted = on_write!(&self.db, pool => sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(auth.id).execute(pool).await.map(|r| r.rows_affected()))?;
+        if deleted == 0 {
+            return Err(Error::NotFound("User"));
+        }
+        self.audit
+            .record(meta.event(EventType::AccountDeletion, Outcome::Success, Some(auth.id)));
+        Ok(())
+    }
+
+    /// Starts a password reset. Always succeeds from the caller's point of view (no enumeration);
+    /// the mail is sent in the background so the answer takes the same time either way.
+    pub async fn forgot_password(&self, email: &str, meta: &RequestMeta) -> Result<()> {
+        let Ok(email) = Email::parse(email, "email") else {
+            return Ok(());
+        };
+        let Some(user) = users::by_email(&self.db, &email).await? else {
+            self.audit.record(
+                meta.event(EventType::PasswordResetRequest, Outcome::Failure, None)
+                    .detail("reason", "unknown_email"),
+            );
+            return Ok(());
+        };
+        let raw: [u8; 32] = rand::random();
+        let token = URL_SAFE_NO_PAD.encode(raw);
+        let now = self.clock.now_ms();
+        let expires = now + self.settings.auth.reset_token_minutes.max(1) * 60_000;
+        on_write!(&self.db, pool => sqlx::query(
+            "INSERT INTO password_reset_tokens (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(Id::new()).bind(user.id).bind(hash_token(&token)).bind(now).bind(expires)
+            .execute(pool).await.map(|_| ()))?;
+        self.audit.record(meta.event(
+            EventType::PasswordResetRequest,
+            Outcome::Success,
+            Some(user.id),
+        ));
+        let link = format!("{}?token={token}", self.settings.smtp.reset_url);
+        let body = format!(
+            "Someone asked to reset the password of your MITA account.\n\nOpen this link within {} minutes to choose a new password:\n{link}\n\nReset token: {token}\n\nIf it was not you, ignore this mail: your password stays the same.\n",
+            self.settings.auth.reset_token_minutes
+        );
+        let mailer = self.mailer.clone();
+        let to = user.email.clone();
+        tokio::spawn(async move {
+            if let Err(e) = mailer.send(&to, "Reset your MITA password", &body).await {
+                tracing::error!(error = %e, "password reset mail not sent");
+            }
+        });
+        Ok(())
+    }
+
+    /// True when the token exists, is unused and has not expired.
+    pub async fn verify_reset_token(&self, token: &str) -> Result<bool> {
+        let found: Option<i64> = on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT expires_at FROM password_reset_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(hash_token(token)).bind(self.clock.now_ms()).fetch_optional(pool).await)?;
+        Ok(found.is_some())
+    }
+
+    /// Completes a reset: consumes the token (once), sets the password, ends every session and
+    /// clears the lockout.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        check_strength(new_password, "body.new_password")?;
+        if !self.verify_reset_token(token).await? {
+            return Err(invalid_reset_token());
+        }
+        let hash = self.hasher.hash(new_password).await?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let user_id: Option<Id> = on_tx!(&mut tx, conn => sqlx::query_scalar(
+            "UPDATE password_reset_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id")
+            .bind(hash_token(token)).bind(now).fetch_optional(&mut *conn).await)?;
+        let Some(user_id) = user_id else {
+            return Err(invalid_reset_token());
+        };
+        let before = users::by_id_tx(&mut tx, user_id)
+            .await?
+            .ok_or_else(invalid_reset_token)?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE users SET password_hash = $2, failed_login_attempts = 0, account_locked_until = NULL, updated_at = $3 WHERE id = $1")
+            .bind(user_id).bind(&hash).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        self.end_all_sessions(&mut tx, user_id, "password_change")
+            .await?;
+        tx.commit().await?;
+        if before.locked_at(now) {
+            self.metrics
+                .account_unlocks_total
+                .with_label_values(&["password_reset"])
+                .inc();
+            self.audit.record(
+                meta.event(EventType::Unlock, Outcome::Success, Some(user_id))
+                    .detail("source", "password_reset"),
+            );
+        }
+        self.audit.record(meta.event(
+            EventType::PasswordResetComplete,
+            Outcome::Success,
+            Some(user_id),
+        ));
+        self.send_security_notice(&before.email, "Your MITA password was reset");
+        Ok(())
+    }
+
+    fn send_security_notice(&self, to: &str, subject: &'static str) {
+        let mailer = self.mailer.clone();
+        let to = to.to_string();
+        let body = format!(
+            "{subject}. Every device was signed out.\n\nIf this was not you, reset your password at once and contact support.\n"
+        );
+        tokio::spawn(async move {
+            if let Err(e) = mailer.send(&to, subject, &body).await {
+                tracing::error!(error = %e, "security notice not sent");
+            }
+        });
+    }
+}

@@ -1,0 +1,378 @@
+//! Registration, login with lockout, and Google sign-in.
+//!
+//! Lockout: `lockout_threshold` consecutive wrong passwords lock the account for
+//! `lockout_minutes`. The lock is checked before the password. Failures are counted by one
+//! conditional `UPDATE … RETURNING`, so concurrent attempts can neither skip the lock nor push
+//! the counter past the threshold; an expired lock restarts the count.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit::{EventType, Outcome};
+use crate::clock::rfc3339;
+use crate::error::{Error, FieldError, Result};
+use crate::google::GoogleError;
+use crate::id::Id;
+use crate::money::Money;
+use crate::on_write;
+use crate::users::{self, Email, NewUser, User, parse_timezone};
+
+use super::password::check_strength;
+use super::{AuthService, RequestMeta, TokenPair};
+
+/// `POST /api/auth/register`.
+#[derive(Debug, Deserialize)]
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub annual_income: Option<Money>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub zip_code: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+fn optional_text(
+    v: Option<String>,
+    field: &str,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = v?.trim().to_string();
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max || v.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            "length",
+            format!("must be at most {max} printable characters"),
+        ));
+    }
+    Some(v)
+}
+
+fn collect<T>(r: Result<T>, errors: &mut Vec<FieldError>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Validation { fields, .. }) => {
+            errors.extend(fields);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+impl Registration {
+    fn validate(self) -> Result<(NewUser, String)> {
+        let mut errors = Vec::new();
+        let email = collect(Email::parse(&self.email, "body.email"), &mut errors)?;
+        collect(check_strength(&self.password, "body.password"), &mut errors)?;
+        let timezone = match self.timezone.as_deref() {
+            Some(tz) => collect(parse_timezone(tz, "body.timezone"), &mut errors)?,
+            None => Some("UTC".to_string()),
+        };
+        let country = optional_text(self.country, "body.country", 2, &mut errors)
+            .unwrap_or_else(|| "US".into())
+            .to_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            errors.push(FieldError::new(
+                "body.country",
+                "format",
+                "must be a two-letter country code",
+            ));
+        }
+        if self.annual_income.is_some_and(Money::is_negative) {
+            errors.push(FieldError::new(
+                "body.annual_income",
+                "range",
+                "must not be negative",
+            ));
+        }
+        let name = optional_text(self.name, "body.name", 100, &mut errors);
+        let state = optional_text(self.state, "body.state", 50, &mut errors);
+        let zip_code = optional_text(self.zip_code, "body.zip_code", 20, &mut errors);
+        let phone = optional_text(self.phone, "body.phone", 30, &mut errors);
+        if !errors.is_empty() {
+            let code = if errors.iter().any(|e| e.kind == "weak_password") {
+                "VALIDATION_2005"
+            } else {
+                "VALIDATION_2001"
+            };
+            let code = if errors.iter().all(|e| e.field == "body.email") {
+                "VALIDATION_2004"
+            } else {
+                code
+            };
+            return Err(Error::Validation {
+                code,
+                message: "Request validation failed".into(),
+                fields: errors,
+            });
+        }
+        let new = NewUser {
+            email,
+            name,
+            role: "basic_user".into(),
+            country,
+            timezone: timezone.unwrap_or_else(|| "UTC".into()),
+            state,
+            zip_code,
+            phone,
+            annual_income: self.annual_income,
+            ..NewUser::default()
+        };
+        Ok((new, self.password))
+    }
+}
+
+/// What a successful login returns.
+pub struct LoggedIn {
+    pub tokens: TokenPair,
+    pub user: User,
+}
+
+impl AuthService {
+    pub async fn register(
+        &self,
+        registration: Registration,
+        meta: &RequestMeta,
+    ) -> Result<LoggedIn> {
+        let (mut new, password) = registration.validate()?;
+        new.password_hash = Some(self.hasher.hash(&password).await?);
+        let id = users::insert(&self.db, &self.clock, new).await?;
+        let user = users::by_id(&self.db, id)
+            .await?
+            .ok_or(Error::NotFound("User"))?;
+        let tokens = self.issue_session(&user, meta).await?;
+        self.audit
+            .record(meta.event(EventType::Register, Outcome::Success, Some(id)));
+        Ok(LoggedIn { tokens, user })
+    }
+
+    fn bad_credentials() -> Error {
+        Self::unauthorized("AUTH_1001", "Invalid email or password")
+    }
+
+    fn locked(&self, until: i64) -> Error {
+        Error::Unauthorized {
+            code: "AUTH_1008",
+            message: "Account is temporarily locked after repeated failed logins".into(),
+            details: Some(json!({ "locked_until": rfc3339(until) })),
+        }
+    }
+
+    pub async fn login(&self, email: &str, password: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+        let now = self.clock.now_ms();
+        let user = match Email::parse(email, "body.email") {
+            Ok(e) => users::by_email(&self.db, &e).await?,
+            Err(_) => None,
+        };
+        let Some(user) = user else {
+            // Same cost as a wrong password: no enumeration by status, body or timing.
+            self.hasher.verify(password, None).await?;
+            self.metrics
+                .login_attempts_total
+                .with_label_values(&["failure"])
+                .inc();
+            self.audit.record(
+                meta.event(EventType::LoginFailure, Outcome::Failure, None)
+                    .detail("reason", "unknown_email"),
+            );
+            return Err(Self::bad_credentials());
+        };
+        if let Some(until) = user.account_locked_until {
+            if until > now {
+                self.metrics
+                    .login_attempts_total
+                    .with_label_values(&["locked"])
+                    .inc();
+                self.audit.record(meta.event(
+                    EventType::LoginLocked,
+                    Outcome::Denied,
+                    Some(user.id),
+                ));
+                return Err(self.locked(until));
+            }
+            self.clear_expired_lock(&user, until, meta).await?;
+        }
+        if !self
+            .hasher
+            .verify(password, user.password_hash.as_deref())
+            .await?
+        {
+            return Err(self.record_failure(&user, meta).await?);
+        }
+        on_write!(&self.db, pool => sqlx::query(
+            "UPDATE users SET failed_login_attempts = 0, account_locked_until = NULL, last_login_at = $2, updated_at = $2 WHERE id = $1")
+            .bind(user.id).bind(now).execute(pool).await.map(|_| ()))?;
+        let tokens = self.issue_session(&user, meta).await?;
+        self.metrics
+            .login_attempts_total
+            .with_label_values(&["success"])
+            .inc();
+        self.audit
+            .record(meta.event(EventType::LoginSuccess, Outcome::Success, Some(user.id)));
+        let user = User {
+            last_login_at: Some(now),
+            failed_login_attempts: 0,
+            account_locked_until: None,
+            ..user
+        };
+        Ok(LoggedIn { tokens, user })
+    }
+
+    /// A lock that has run out is cleared (counter back to 0) the first time it is noticed.
+    async fn clear_expired_lock(&self, user: &User, until: i64, meta: &RequestMeta) -> Result<()> {
+        let cleared = on_write!(&self.db, pool => sqlx::query(
+            "UPDATE users SET failed_login_attempts = 0, account_locked_until = NULL, updated_at = $3 \
+             WHERE id = $1 AND account_locked_until = $2")
+            .bind(user.id).bind(until).bind(self.clock.now_ms())
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        if cleared > 0 {
+            self.metrics
+                .account_unlocks_total
+                .with_label_values(&["expiry"])
+                .inc();
+            self.audit.record(
+                meta.event(EventType::Unlock, Outcome::Success, Some(user.id))
+                    .detail("source", "expiry"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong password atomically and locks at the threshold. Returns the error to answer.
+    async fn record_failure(&self, user: &User, meta: &RequestMeta) -> Result<Error> {
+        let now = self.clock.now_ms();
+        let threshold = self.settings.auth.lockout_threshold.max(1);
+        let lock_ms = self.settings.auth.lockout_minutes.max(1) * 60_000;
+        // The WHERE skips a locked account (a concurrent attempt locked it first); an expired
+        // lock restarts the count at 1.
+        let row: Option<(i32, Option<i64>)> = on_write!(&self.db, pool => sqlx::query_as(
+            "UPDATE users SET \
+               failed_login_attempts = (CASE WHEN account_locked_until IS NULL THEN failed_login_attempts ELSE 0 END) + 1, \
+               account_locked_until = CASE \
+                 WHEN (CASE WHEN account_locked_until IS NULL THEN failed_login_attempts ELSE 0 END) + 1 >= $3 THEN $2 + $4 \
+                 ELSE NULL END, \
+               updated_at = $2 \
+             WHERE id = $1 AND (account_locked_until IS NULL OR account_locked_until <= $2) \
+             RETURNING failed_login_attempts, account_locked_until")
+            .bind(user.id).bind(now).bind(threshold).bind(lock_ms)
+            .fetch_optional(pool).await)?;
+        match row {
+            None => {
+                // Locked meanwhile by a concurrent attempt.
+                let until = users::by_id(&self.db, user.id)
+                    .await?
+                    .and_then(|u| u.account_locked_until)
+                    .unwrap_or(now);
+                self.metrics
+                    .login_attempts_total
+                    .with_label_values(&["locked"])
+                    .inc();
+                self.audit.record(meta.event(
+                    EventType::LoginLocked,
+                    Outcome::Denied,
+                    Some(user.id),
+                ));
+                Ok(self.locked(until))
+            }
+            Some((attempts, locked_until)) => {
+                self.metrics
+                    .login_attempts_total
+                    .with_label_values(&["failure"])
+                    .inc();
+                self.audit.record(
+                    meta.event(EventType::LoginFailure, Outcome::Failure, Some(user.id))
+                        .detail("failed_attempts", attempts),
+                );
+                if locked_until.is_some() {
+                    self.metrics.account_lockouts_total.inc();
+                    self.audit.record(
+                        meta.event(EventType::Lockout, Outcome::Success, Some(user.id))
+                            .detail("failed_attempts", attempts),
+                    );
+                }
+                Ok(Self::bad_credentials())
+            }
+        }
+    }
+
+    /// Google sign-in: verifies the ID token and signs the user in, creating the account on the
+    /// first sign-in (or linking it to an existing account with the same verified email).
+    pub async fn google_login(&self, id_token: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+        let Some(google) = &self.google else {
+            return Err(Error::External {
+                message: "Google sign-in is not configured".into(),
+                retry_after_secs: 3600,
+            });
+        };
+        let identity = match google.verify(id_token).await {
+            Ok(i) => i,
+            Err(GoogleError::Invalid(reason)) => {
+                self.audit.record(
+                    meta.event(EventType::GoogleLogin, Outcome::Failure, None)
+                        .detail("reason", reason),
+                );
+                return Err(Self::unauthorized("AUTH_1011", "Google sign-in failed"));
+            }
+            Err(GoogleError::NotConfigured) | Err(GoogleError::Unavailable) => {
+                return Err(Error::External {
+                    message: "Google sign-in is temporarily unavailable".into(),
+                    retry_after_secs: google.retry_after_secs(),
+                });
+            }
+        };
+        let email = Email::parse(&identity.email, "email")?;
+        let user = match users::by_google_sub(&self.db, &identity.sub).await? {
+            Some(u) => u,
+            None => match users::by_email(&self.db, &email).await? {
+                Some(u) => {
+                    users::link_google(&self.db, &self.clock, u.id, &identity.sub).await?;
+                    u
+                }
+                None => {
+                    let new = NewUser {
+                        email: Some(email),
+                        google_sub: Some(identity.sub.clone()),
+                        name: identity.name.clone(),
+                        role: "basic_user".into(),
+                        country: "US".into(),
+                        timezone: "UTC".into(),
+                        email_verified: true,
+                        ..NewUser::default()
+                    };
+                    let id: Id = users::insert(&self.db, &self.clock, new).await?;
+                    self.audit.record(
+                        meta.event(EventType::Register, Outcome::Success, Some(id))
+                            .detail("via", "google"),
+                    );
+                    users::by_id(&self.db, id)
+                        .await?
+                        .ok_or(Error::NotFound("User"))?
+                }
+            },
+        };
+        if user.locked_at(self.clock.now_ms()) {
+            return Err(self.locked(user.account_locked_until.unwrap_or_default()));
+        }
+        let tokens = self.issue_session(&user, meta).await?;
+        self.metrics
+            .login_attempts_total
+            .with_label_values(&["success"])
+            .inc();
+        self.audit
+            .record(meta.event(EventType::GoogleLogin, Outcome::Success, Some(user.id)));
+        Ok(LoggedIn { tokens, user })
+    }
+}

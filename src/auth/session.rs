@@ -1,0 +1,284 @@
+//! Sessions: issuing token pairs (one refresh-token family per login), checking access tokens
+//! on every request, refresh rotation with reuse detection, logout and revocation.
+
+use crate::audit::{EventType, Outcome};
+use crate::db::Tx;
+use crate::error::Result;
+use crate::id::Id;
+use crate::users::User;
+use crate::{on_db, on_tx, on_write};
+
+use super::tokens::{Claims, Subject, TokenError, TokenType};
+use super::{AuthService, AuthUser, RequestMeta, TokenPair};
+
+fn subject(user: &User) -> Subject {
+    Subject {
+        user_id: user.id,
+        role: user.role.clone(),
+        is_premium: user.is_premium,
+        country: user.country.clone(),
+        token_version: user.token_version,
+    }
+}
+
+/// ` FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the only write lock.
+pub(crate) fn for_update(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Postgres(_) => " FOR UPDATE",
+        Tx::Sqlite(_) => "",
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Family {
+    user_id: Id,
+    revoked_at: Option<i64>,
+    current_jti: String,
+    previous_jti: Option<String>,
+    rotated_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccessCheck {
+    token_version: i32,
+    role: String,
+    is_premium: bool,
+    timezone: String,
+    revoked: i64,
+    family_revoked_at: Option<i64>,
+}
+
+impl AuthService {
+    /// Starts a login: a new refresh-token family and a token pair.
+    pub async fn issue_session(&self, user: &User, meta: &RequestMeta) -> Result<TokenPair> {
+        let family = Id::new();
+        let subject = subject(user);
+        let (refresh, refresh_claims) =
+            self.tokens
+                .issue(&subject, TokenType::Refresh, Some(family))?;
+        let (access, _) = self
+            .tokens
+            .issue(&subject, TokenType::Access, Some(family))?;
+        let now = self.clock.now_ms();
+        on_write!(&self.db, pool => sqlx::query(
+            "INSERT INTO refresh_token_families (id, user_id, created_at, current_jti, expires_at, user_agent, ip) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(family).bind(user.id).bind(now).bind(&refresh_claims.jti).bind(refresh_claims.exp_ms())
+            .bind(&meta.user_agent).bind(&meta.client_ip)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(self.pair(access, refresh))
+    }
+
+    fn pair(&self, access_token: String, refresh_token: String) -> TokenPair {
+        TokenPair {
+            access_token,
+            refresh_token,
+            token_type: "Bearer",
+            expires_in: self.tokens.access_lifetime_secs(),
+        }
+    }
+
+    /// Checks an access token completely: signature, claims, type, revoked `jti`, revoked login
+    /// family and `token_version` — one query per request.
+    pub async fn authenticate(&self, token: &str) -> Result<AuthUser> {
+        let claims = self.tokens.verify(token, TokenType::Access)?;
+        if self.known_revoked(&claims.jti) {
+            return Err(TokenError::Revoked.into());
+        }
+        let user_id = claims.user()?;
+        let check: Option<AccessCheck> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT u.token_version, u.role, u.is_premium, u.timezone, \
+             (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked, \
+             (SELECT f.revoked_at FROM refresh_token_families f WHERE f.id = $3) AS family_revoked_at \
+             FROM users u WHERE u.id = $1")
+            .bind(user_id).bind(&claims.jti).bind(claims.family())
+            .fetch_optional(pool).await)?;
+        let Some(check) = check else {
+            return Err(TokenError::Invalid.into());
+        };
+        if check.revoked > 0
+            || check.family_revoked_at.is_some()
+            || claims.token_version_id < check.token_version
+        {
+            self.remember_revoked(&claims.jti);
+            return Err(TokenError::Revoked.into());
+        }
+        Ok(AuthUser {
+            id: user_id,
+            role: check.role,
+            is_premium: check.is_premium,
+            timezone: crate::time::tz(&check.timezone),
+            claims,
+        })
+    }
+
+    /// Rotates a refresh token. Presenting an already-rotated one again (outside the grace
+    /// window for a client retry) revokes the whole login family.
+    pub async fn refresh(&self, refresh_token: &str, meta: &RequestMeta) -> Result<TokenPair> {
+        let bad = || Self::unauthorized("AUTH_1006", "Invalid refresh token");
+        let claims = match self.tokens.verify(refresh_token, TokenType::Refresh) {
+            Ok(c) => c,
+            Err(TokenError::Expired) => return Err(TokenError::Expired.into()),
+            Err(_) => return Err(bad()),
+        };
+        let (Some(family_id), Ok(user_id)) = (claims.family(), claims.user()) else {
+            return Err(bad());
+        };
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT user_id, revoked_at, current_jti, previous_jti, rotated_at FROM refresh_token_families WHERE id = $1{}",
+            for_update(&tx)
+        ));
+        let family: Option<Family> = on_tx!(&mut tx, conn => sqlx::query_as(sql).bind(family_id).fetch_optional(&mut *conn).await)?;
+        let Some(family) = family.filter(|f| f.user_id == user_id && f.revoked_at.is_none()) else {
+            return Err(bad());
+        };
+        let grace_ms = self.settings.auth.refresh_grace_secs.saturating_mul(1000);
+        let is_current = family.current_jti == claims.jti;
+        let is_retry = family.previous_jti.as_deref() == Some(claims.jti.as_str())
+            && family.rotated_at.is_some_and(|at| now - at <= grace_ms);
+        if !is_current && !is_retry {
+            revoke_family(&mut tx, family_id, "reuse_detected", now).await?;
+            tx.commit().await?;
+            self.metrics
+                .tokens_revoked_total
+                .with_label_values(&["reuse_detected"])
+                .inc();
+            self.audit.record(meta.event(
+                EventType::RefreshReuseDetected,
+                Outcome::Denied,
+                Some(user_id),
+            ));
+            return Err(bad());
+        }
+        let user = crate::users::by_id_tx(&mut tx, user_id)
+            .await?
+            .ok_or_else(bad)?;
+        if claims.token_version_id < user.token_version {
+            return Err(bad());
+        }
+        let subject = subject(&user);
+        let (refresh, refresh_claims) =
+            self.tokens
+                .issue(&subject, TokenType::Refresh, Some(family_id))?;
+        let (access, _) = self
+            .tokens
+            .issue(&subject, TokenType::Access, Some(family_id))?;
+        // On a retry the presented token stays "previous", so a second retry also works.
+        let previous = if is_current {
+            claims.jti.clone()
+        } else {
+            family.previous_jti.clone().unwrap_or_default()
+        };
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE refresh_token_families SET current_jti = $2, previous_jti = $3, rotated_at = $4, expires_at = $5 WHERE id = $1")
+            .bind(family_id).bind(&refresh_claims.jti).bind(&previous).bind(now).bind(refresh_claims.exp_ms())
+            .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        self.audit
+            .record(meta.event(EventType::Refresh, Outcome::Success, Some(user_id)));
+        Ok(self.pair(access, refresh))
+    }
+
+    /// Revokes the presented access token and its login (so the refresh token dies too). A
+    /// refresh token in the body is revoked as well when it belongs to the same user.
+    pub async fn logout(
+        &self,
+        auth: &AuthUser,
+        refresh_token: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        revoke_jti(&mut tx, &auth.claims, "logout", now).await?;
+        if let Some(fid) = auth.claims.family() {
+            revoke_family(&mut tx, fid, "logout", now).await?;
+        }
+        if let Some(rt) = refresh_token
+            && let Ok(rc) = self.tokens.verify(rt, TokenType::Refresh)
+            && rc.sub == auth.claims.sub
+        {
+            revoke_jti(&mut tx, &rc, "logout", now).await?;
+            if let Some(fid) = rc.family() {
+                revoke_family(&mut tx, fid, "logout", now).await?;
+            }
+        }
+        tx.commit().await?;
+        self.remember_revoked(&auth.claims.jti);
+        self.metrics
+            .tokens_revoked_total
+            .with_label_values(&["logout"])
+            .inc();
+        self.audit
+            .record(meta.event(EventType::Logout, Outcome::Success, Some(auth.id)));
+        Ok(())
+    }
+
+    /// Revokes just the presented token.
+    pub async fn revoke(&self, auth: &AuthUser, meta: &RequestMeta) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        revoke_jti(&mut tx, &auth.claims, "revoke", self.clock.now_ms()).await?;
+        tx.commit().await?;
+        self.remember_revoked(&auth.claims.jti);
+        self.metrics
+            .tokens_revoked_total
+            .with_label_values(&["revoke"])
+            .inc();
+        self.audit
+            .record(meta.event(EventType::Revoke, Outcome::Success, Some(auth.id)));
+        Ok(())
+    }
+
+    /// Ends every session of a user: bumps `token_version` and revokes every login family.
+    pub(crate) async fn end_all_sessions(
+        &self,
+        tx: &mut Tx,
+        user_id: Id,
+        reason: &str,
+    ) -> Result<()> {
+        let now = self.clock.now_ms();
+        on_tx!(tx, conn => sqlx::query("UPDATE users SET token_version = token_version + 1, updated_at = $2 WHERE id = $1")
+            .bind(user_id).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(user_id).bind(now).bind(reason).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        self.metrics
+            .tokens_revoked_total
+            .with_label_values(&[reason])
+            .inc();
+        Ok(())
+    }
+
+    /// Deletes revoked-token rows, login families and reset tokens past their expiry.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let now = self.clock.now_ms();
+        let mut total = 0;
+        for sql in [
+            "DELETE FROM revoked_tokens WHERE expires_at < $1",
+            "DELETE FROM refresh_token_families WHERE expires_at < $1",
+            "DELETE FROM password_reset_tokens WHERE expires_at < $1",
+            "DELETE FROM idempotency_keys WHERE expires_at < $1",
+        ] {
+            total += on_write!(&self.db, pool => sqlx::query(sql).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(total)
+    }
+}
+
+async fn revoke_jti(tx: &mut Tx, claims: &Claims, reason: &str, now: i64) -> Result<()> {
+    let user = claims.user().ok();
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO revoked_tokens (jti, user_id, reason, revoked_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (jti) DO NOTHING")
+        .bind(&claims.jti).bind(user).bind(reason).bind(now).bind(claims.exp_ms())
+        .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+async fn revoke_family(tx: &mut Tx, family: Id, reason: &str, now: i64) -> Result<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
+        .bind(family).bind(now).bind(reason).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

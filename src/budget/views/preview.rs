@@ -1,0 +1,311 @@
+//! Previews that are computed, never saved: `POST /api/calendar/shell` (a calendar from an
+//! income, fixed expenses and category weights) and `POST /api/calendar/redistribute` (the
+//! `balance` strategy over a calendar of `{total, limit}` days).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{CalendarDay, shape};
+use super::{PlanCell, check_month, money};
+use crate::budget::allocation::{AllocationInput, BudgetPlan, SpendingHabits, allocate};
+use crate::budget::category::{Kind, PlanCategory};
+use crate::budget::split_proportional;
+use crate::budget::store::month_rows_for;
+use crate::error::{Error, Result};
+use crate::money::Money;
+
+mod weights;
+
+pub use weights::parse_weight;
+
+/// `POST /api/calendar/shell` body.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ShellRequest {
+    #[serde(default)]
+    pub savings_target: Money,
+    pub income: Money,
+    #[serde(default)]
+    pub fixed: BTreeMap<String, Money>,
+    /// `{category: weight}`; a weight is a fraction (`0.15`) or a percent (`15`), number or text.
+    #[serde(default)]
+    pub weights: BTreeMap<String, serde_json::Value>,
+    pub year: Option<i32>,
+    pub month: Option<u32>,
+}
+
+/// The shell preview.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Shell {
+    pub year: i32,
+    pub month: u32,
+    /// Monthly amount per plan category (fixed expenses and weighted categories).
+    pub allocations: BTreeMap<PlanCategory, Money>,
+    /// The savings target that fits (it shrinks when income − fixed cannot hold it).
+    pub savings_target: Money,
+    /// Discretionary money the weights left unassigned.
+    pub unallocated: Money,
+    pub calendar: Vec<CalendarDay>,
+}
+
+fn fixed_categories(fixed: &BTreeMap<String, Money>) -> Result<BTreeMap<PlanCategory, Money>> {
+    let mut out = BTreeMap::new();
+    for (key, amount) in fixed {
+        let category = key
+            .parse::<PlanCategory>()
+            .ok()
+            .filter(|c| c.is_sacred() && *c != PlanCategory::GoalSavings);
+        let Some(category) = category else {
+            return Err(Error::invalid(
+                "VALIDATION_2009",
+                "body.fixed",
+                "category",
+                "keys must be one of rent, mortgage, utilities, insurance, subscriptions, education, childcare",
+            ));
+        };
+        out.insert(category, *amount);
+    }
+    Ok(out)
+}
+
+fn weighted_categories(
+    weights: &BTreeMap<String, serde_json::Value>,
+) -> Result<Vec<(PlanCategory, i64)>> {
+    let mut out = Vec::new();
+    for (key, value) in weights {
+        let category = key
+            .parse::<PlanCategory>()
+            .ok()
+            .filter(|c| c.kind() != Kind::Sacred);
+        let Some(category) = category else {
+            return Err(Error::invalid(
+                "VALIDATION_2009",
+                "body.weights",
+                "category",
+                "keys must be one of food, transportation, healthcare, entertainment, shopping, travel, other",
+            ));
+        };
+        let text = match value {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            _ => {
+                return Err(Error::invalid(
+                    "VALIDATION_2003",
+                    "body.weights",
+                    "type",
+                    "weights must be numbers",
+                ));
+            }
+        };
+        let bp = parse_weight(&text).ok_or_else(|| {
+            Error::invalid(
+                "VALIDATION_2003",
+                "body.weights",
+                "range",
+                "a weight is a fraction 0–1 or a percent 0–100",
+            )
+        })?;
+        out.push((category, bp));
+    }
+    if out.iter().map(|(_, bp)| bp).sum::<i64>() > 10_000 {
+        return Err(Error::invalid(
+            "VALIDATION_2003",
+            "body.weights",
+            "range",
+            "weights must not add up to more than 100 %",
+        ));
+    }
+    Ok(out)
+}
+
+/// Computes the shell preview. Without weights the onboarding allocation (income tier) is used;
+/// with weights each category gets `income × weight` (floor to the cent), scaled down
+/// proportionally (largest remainder) when they exceed `income − fixed − savings`.
+pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
+    let (year, month) = check_month(
+        req.year.unwrap_or(default_month.0),
+        req.month.unwrap_or(default_month.1),
+    )?;
+    let fixed = fixed_categories(&req.fixed)?;
+    let weights = weighted_categories(&req.weights)?;
+    if req.income.cents() <= 0 {
+        return Err(Error::invalid(
+            "VALIDATION_2006",
+            "body.income",
+            "range",
+            "must be greater than 0",
+        ));
+    }
+    if req.savings_target.is_negative() || fixed.values().any(|m| m.is_negative()) {
+        return Err(Error::invalid(
+            "VALIDATION_2006",
+            "body",
+            "range",
+            "amounts must not be negative",
+        ));
+    }
+    // `allocate` checks fixed ≤ income (BUSINESS_4001).
+    let mut plan = allocate(&AllocationInput {
+        monthly_income: req.income,
+        additional_income: Money::ZERO,
+        fixed_expenses: fixed.clone(),
+        habits: SpendingHabits::default(),
+        savings_goal: req.savings_target,
+    })?;
+    if !weights.is_empty() {
+        plan = weighted_plan(&plan, &fixed, &weights);
+    }
+    let cells: Vec<PlanCell> = month_rows_for(&plan, &SpendingHabits::default(), year, month)
+        .into_iter()
+        .map(|(date, category, planned)| PlanCell {
+            date,
+            category: category.as_str().into(),
+            planned,
+            spent: 0,
+        })
+        .collect();
+    Ok(Shell {
+        year,
+        month,
+        allocations: plan.allocations.clone(),
+        savings_target: plan.savings_goal,
+        unallocated: plan.unallocated,
+        calendar: shape(year, month, &cells).calendar,
+    })
+}
+
+/// Replaces the variable part of `base` (already checked) with the weighted allocation.
+fn weighted_plan(
+    base: &BudgetPlan,
+    fixed: &BTreeMap<PlanCategory, Money>,
+    weights: &[(PlanCategory, i64)],
+) -> BudgetPlan {
+    let income = base.total_income.cents();
+    let discretionary = base.discretionary_total.cents();
+    let amounts: Vec<i64> = weights
+        .iter()
+        .map(|(_, bp)| {
+            i64::try_from(i128::from(income) * i128::from(*bp) / 10_000).unwrap_or(i64::MAX)
+        })
+        .collect();
+    let amounts = if amounts.iter().sum::<i64>() > discretionary {
+        split_proportional(discretionary, &amounts)
+    } else {
+        amounts
+    };
+    let mut allocations: BTreeMap<PlanCategory, Money> = fixed
+        .iter()
+        .filter(|(_, m)| m.cents() > 0)
+        .map(|(c, m)| (*c, *m))
+        .collect();
+    for ((category, _), amount) in weights.iter().zip(&amounts) {
+        if *amount > 0 {
+            allocations.insert(*category, money(*amount));
+        }
+    }
+    BudgetPlan {
+        allocations,
+        unallocated: money(discretionary - amounts.iter().sum::<i64>()),
+        ..base.clone()
+    }
+}
+
+/// One day of a calendar sent for redistribution: `total` is what the day uses (spent or
+/// scheduled), `limit` its budget.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DayLimit {
+    pub total: Money,
+    pub limit: Money,
+}
+
+/// `POST /api/calendar/redistribute` body.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RedistributeRequest {
+    pub calendar: BTreeMap<String, DayLimit>,
+    pub strategy: Option<String>,
+}
+
+/// The redistribution preview.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Redistributed {
+    pub strategy: &'static str,
+    /// Σ of the limits moved from under-limit days to over-limit days.
+    pub moved: Money,
+    pub updated_calendar: BTreeMap<String, DayLimit>,
+}
+
+/// Most days a redistribution preview accepts.
+pub const MAX_PREVIEW_DAYS: usize = 366;
+
+/// The `balance` strategy: `moved = min(Σ surplus, Σ overspend)` where a day's surplus is
+/// `limit − total` of an under-limit day and its overspend `total − limit` of an over-limit day.
+/// `moved` is taken from the under-limit days in proportion to their surplus and given to the
+/// over-limit days in proportion to their overspend (largest remainder, exact cents), so Σ
+/// limits is unchanged, no donor goes below its own total and no receiver above its total.
+pub fn redistribute(req: &RedistributeRequest) -> Result<Redistributed> {
+    match req.strategy.as_deref().map(str::trim) {
+        None | Some("balance") | Some("") => {}
+        Some(_) => {
+            return Err(Error::invalid(
+                "VALIDATION_2003",
+                "body.strategy",
+                "enum",
+                "must be balance",
+            ));
+        }
+    }
+    if req.calendar.len() > MAX_PREVIEW_DAYS || req.calendar.keys().any(|k| k.chars().count() > 64)
+    {
+        return Err(Error::invalid(
+            "VALIDATION_2003",
+            "body.calendar",
+            "length",
+            "at most 366 days with keys of up to 64 characters",
+        ));
+    }
+    if req
+        .calendar
+        .values()
+        .any(|d| d.total.is_negative() || d.limit.is_negative())
+    {
+        return Err(Error::invalid(
+            "VALIDATION_2006",
+            "body.calendar",
+            "range",
+            "amounts must not be negative",
+        ));
+    }
+    let days: Vec<(&String, DayLimit)> = req.calendar.iter().map(|(k, v)| (k, *v)).collect();
+    let surplus: Vec<i64> = days
+        .iter()
+        .map(|(_, d)| (d.limit.cents() - d.total.cents()).max(0))
+        .collect();
+    let deficit: Vec<i64> = days
+        .iter()
+        .map(|(_, d)| (d.total.cents() - d.limit.cents()).max(0))
+        .collect();
+    let moved = surplus.iter().sum::<i64>().min(deficit.iter().sum::<i64>());
+    let taken = split_proportional(moved, &surplus);
+    let given = split_proportional(moved, &deficit);
+    let updated_calendar = days
+        .iter()
+        .enumerate()
+        .map(|(i, (key, d))| {
+            (
+                (*key).clone(),
+                DayLimit {
+                    total: d.total,
+                    limit: money(d.limit.cents() - taken[i] + given[i]),
+                },
+            )
+        })
+        .collect();
+    Ok(Redistributed {
+        strategy: "balance",
+        moved: money(moved),
+        updated_calendar,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+//! `Idempotency-Key` (API.md §1): the same key with the same body replays the first answer
+//! (status and body) without a second write; the same key with another body → 422; a key whose
+//! first request is still running → 409. The key is claimed and completed inside the caller's
+//! write transaction, so the write and its stored answer commit together — or neither does, and
+//! a retry may run again. Keys are per user and kept 24 hours.
+
+use sha2::{Digest, Sha256};
+
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::on_tx;
+
+/// How long a key is remembered.
+pub const TTL_MS: i64 = 24 * 60 * 60 * 1000;
+pub const MAX_KEY_LEN: usize = 255;
+
+/// A key presented with a request, and a fingerprint of the request it came with.
+#[derive(Clone, Debug)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub route: String,
+    pub request_hash: String,
+}
+
+impl IdempotencyKey {
+    /// Validates the header value and fingerprints the request body.
+    pub fn new(key: &str, route: &str, body: &[u8]) -> Result<Self> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LEN || key.chars().any(char::is_control) {
+            return Err(Error::BadRequest {
+                code: "VALIDATION_2002",
+                message: "Idempotency-Key must be 1 to 255 printable characters".into(),
+            });
+        }
+        let digest = Sha256::digest(body);
+        Ok(IdempotencyKey {
+            key: key.to_string(),
+            route: route.to_string(),
+            request_hash: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        })
+    }
+}
+
+/// What to do with a request that carries a key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// First time: do the work, then [`complete`] in the same transaction.
+    Proceed,
+    /// Seen before with the same body: answer this again.
+    Replay { status: u16, body: String },
+    /// Seen before with a different body or route.
+    Mismatch,
+    /// The first request with this key has not finished.
+    InFlight,
+}
+
+#[derive(sqlx::FromRow)]
+struct Stored {
+    route: String,
+    request_hash: String,
+    status: String,
+    response_status: Option<i32>,
+    response_body: Option<String>,
+    expires_at: i64,
+}
+
+/// Claims `key` for `user` inside `tx`. On PostgreSQL a concurrent request with the same key
+/// waits on the row until the first commits, then replays its answer.
+pub async fn claim(tx: &mut Tx, user: Id, key: &IdempotencyKey, now: i64) -> Result<Claim> {
+    let inserted: Option<String> = on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO idempotency_keys (user_id, key, route, request_hash, status, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, 'in_flight', $5, $6) ON CONFLICT (user_id, key) DO NOTHING RETURNING key")
+        .bind(user).bind(&key.key).bind(&key.route).bind(&key.request_hash).bind(now).bind(now + TTL_MS)
+        .fetch_optional(&mut *conn).await)?;
+    if inserted.is_some() {
+        return Ok(Claim::Proceed);
+    }
+    let stored: Option<Stored> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT route, request_hash, status, response_status, response_body, expires_at FROM idempotency_keys \
+         WHERE user_id = $1 AND key = $2")
+        .bind(user).bind(&key.key).fetch_optional(&mut *conn).await)?;
+    let Some(stored) = stored else {
+        return Ok(Claim::InFlight);
+    };
+    if stored.expires_at < now {
+        // An expired key is a new key.
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE idempotency_keys SET route = $3, request_hash = $4, status = 'in_flight', response_status = NULL, \
+             response_body = NULL, created_at = $5, expires_at = $6 WHERE user_id = $1 AND key = $2")
+            .bind(user).bind(&key.key).bind(&key.route).bind(&key.request_hash).bind(now).bind(now + TTL_MS)
+            .execute(&mut *conn).await.map(|_| ()))?;
+        return Ok(Claim::Proceed);
+    }
+    if stored.route != key.route || stored.request_hash != key.request_hash {
+        return Ok(Claim::Mismatch);
+    }
+    match (
+        stored.status.as_str(),
+        stored.response_status,
+        stored.response_body,
+    ) {
+        ("completed", Some(status), Some(body)) => Ok(Claim::Replay {
+            status: u16::try_from(status).unwrap_or(200),
+            body,
+        }),
+        _ => Ok(Claim::InFlight),
+    }
+}
+
+/// Stores the answer given for a claimed key (same transaction as the write).
+pub async fn complete(
+    tx: &mut Tx,
+    user: Id,
+    key: &IdempotencyKey,
+    status: u16,
+    body: &str,
+) -> Result<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2")
+        .bind(user).bind(&key.key).bind(i32::from(status)).bind(body).execute(&mut *conn).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The errors for a key that cannot proceed.
+pub fn refusal(claim: &Claim) -> Option<Error> {
+    match claim {
+        Claim::Mismatch => Some(Error::Validation {
+            code: "VALIDATION_2001",
+            message: "Idempotency-Key was used with a different request".into(),
+            fields: vec![crate::error::FieldError::new(
+                "header.Idempotency-Key",
+                "idempotency",
+                "was already used with a different body",
+            )],
+        }),
+        Claim::InFlight => Some(Error::Conflict {
+            code: "RESOURCE_3003",
+            message: "A request with this Idempotency-Key is still in progress".into(),
+        }),
+        _ => None,
+    }
+}

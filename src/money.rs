@@ -1,0 +1,188 @@
+//! Money in integer cents. Parsed from JSON numbers or strings with at most two decimals and
+//! formatted back as JSON numbers — never through a float. (serde_json's `arbitrary_precision`
+//! keeps a JSON number's digits as text, so `42.10` reaches us as the text `42.10`.)
+
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Largest amount accepted anywhere (1e13 cents = 100 billion): far above any real need and far
+/// below `i64::MAX`, so sums of many amounts cannot overflow.
+pub const MAX_CENTS: i64 = 10_000_000_000_000;
+
+/// An amount of money in cents (may be negative where a rule allows it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+/// Why a text is not an amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyError {
+    Empty,
+    NotANumber,
+    TooManyDecimals,
+    OutOfRange,
+}
+
+impl fmt::Display for MoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MoneyError::Empty => "must not be empty",
+            MoneyError::NotANumber => "must be a number with at most two decimals",
+            MoneyError::TooManyDecimals => "must have at most two decimals",
+            MoneyError::OutOfRange => "is out of range",
+        })
+    }
+}
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_cents(cents: i64) -> Money {
+        Money(cents)
+    }
+
+    pub const fn cents(self) -> i64 {
+        self.0
+    }
+
+    /// Parses `123`, `-4.5`, `0.07`, `1e2`-free decimal text. Rejects more than two decimals,
+    /// exponents, NaN/Infinity, and magnitudes above [`MAX_CENTS`].
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        let (negative, digits) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let (whole, frac) = match digits.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (digits, ""),
+        };
+        if whole.is_empty() && frac.is_empty() {
+            return Err(MoneyError::NotANumber);
+        }
+        if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::NotANumber);
+        }
+        if digits.contains('.') && frac.is_empty() {
+            return Err(MoneyError::NotANumber);
+        }
+        // Trailing zeros beyond two decimals carry no value ("1.500" is 1.50).
+        let frac = frac.trim_end_matches('0');
+        if frac.len() > 2 {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        let whole = whole.trim_start_matches('0');
+        if whole.len() > 15 {
+            return Err(MoneyError::OutOfRange);
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError::OutOfRange)?
+        };
+        let frac_cents: i64 = match frac.len() {
+            0 => 0,
+            1 => i64::from(frac.as_bytes()[0] - b'0') * 10,
+            _ => frac.parse().map_err(|_| MoneyError::NotANumber)?,
+        };
+        let cents = whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac_cents))
+            .ok_or(MoneyError::OutOfRange)?;
+        if cents > MAX_CENTS {
+            return Err(MoneyError::OutOfRange);
+        }
+        Ok(Money(if negative { -cents } else { cents }))
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+}
+
+impl fmt::Display for Money {
+    /// `42.5` → `42.50`; always two decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl Serialize for Money {
+    /// A JSON number with the exact decimal digits (`42.5` is written `42.50`, `1500` as `1500.00`).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = self.to_string();
+        // Parsing the text as a JSON number keeps its digits exactly (arbitrary_precision).
+        match serde_json::from_str::<serde_json::Number>(&text) {
+            Ok(n) => n.serialize(s),
+            Err(_) => s.serialize_str(&text),
+        }
+    }
+}
+
+/// serde_json's marker key for a number kept as text under `arbitrary_precision`.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+struct MoneyVisitor;
+
+impl<'de> Visitor<'de> for MoneyVisitor {
+    type Value = Money;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount: a number or a string with at most two decimals")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
+        v.checked_mul(100)
+            .filter(|c| c.abs() <= MAX_CENTS)
+            .map(Money)
+            .ok_or_else(|| E::custom("mita: is out of range"))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
+        i64::try_from(v)
+            .map_err(|_| E::custom("mita: is out of range"))
+            .and_then(|v| self.visit_i64(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Money, E> {
+        // Only reachable from non-JSON formats; refusing keeps floats off the money path.
+        Err(E::custom("mita: must be a decimal number, not a float"))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+        Money::parse(v).map_err(|e| E::custom(format!("mita: {e}")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Money, A::Error> {
+        match map.next_key::<String>()? {
+            Some(k) if k == NUMBER_TOKEN => {
+                let text: String = map.next_value()?;
+                self.visit_str(&text)
+            }
+            _ => Err(de::Error::custom("mita: must be a number")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        d.deserialize_any(MoneyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,344 @@
+//! Onboarding (BUDGET.md §2–3): the questions, the submitted answers → the monthly allocation →
+//! this month's daily plan, all in one write transaction; and building a missing month later
+//! from the stored answers ([`ensure_current_month`]).
+
+pub mod questions;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+
+use crate::budget::PlanCategory;
+use crate::budget::allocation::{AllocationInput, BudgetPlan, SpendingHabits, allocate};
+use crate::budget::days::days_in_month;
+use crate::budget::store::{build_month, lock_user, month_bounds, month_exists};
+use crate::db::{Db, Tx};
+use crate::error::{Error, FieldError, Result};
+use crate::id::Id;
+use crate::metrics::Metrics;
+use crate::money::Money;
+use crate::users::{self, User};
+use crate::{on_db, on_tx};
+
+pub use questions::{Question, questions};
+
+/// `income` of the submit body.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Income {
+    pub monthly_income: Money,
+    #[serde(default)]
+    pub additional_income: Money,
+}
+
+/// `goals` of the submit body.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Goals {
+    #[serde(default)]
+    pub savings_goal_amount_per_month: Money,
+}
+
+/// `POST /api/onboarding/submit` body.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Submission {
+    pub income: Income,
+    #[serde(default)]
+    pub fixed_expenses: BTreeMap<String, Money>,
+    #[serde(default)]
+    pub spending_habits: SpendingHabits,
+    #[serde(default)]
+    pub goals: Goals,
+    pub region: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// The answers as stored (`onboarding_answers.answers`): checked and normalised.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Answers {
+    pub income: Income,
+    pub fixed_expenses: BTreeMap<PlanCategory, Money>,
+    #[serde(default)]
+    pub spending_habits: SpendingHabits,
+    #[serde(default)]
+    pub goals: Goals,
+    pub region: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// The answer of a submit.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SubmitAnswer {
+    /// `success`, or `already_onboarded` (nothing changed).
+    pub status: &'static str,
+    /// Days of the month whose plan was built.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_plan: Option<BudgetPlan>,
+}
+
+impl SubmitAnswer {
+    fn already_onboarded() -> Self {
+        SubmitAnswer {
+            status: "already_onboarded",
+            calendar_days: None,
+            budget_plan: None,
+        }
+    }
+}
+
+impl Submission {
+    /// Checks everything that does not need the database; returns the normalised answers.
+    pub fn check(self) -> Result<Answers> {
+        let mut errors = Vec::new();
+        let mut fixed = BTreeMap::new();
+        for (key, amount) in self.fixed_expenses {
+            match key.parse::<PlanCategory>().ok().filter(|c| c.is_sacred() && *c != PlanCategory::GoalSavings) {
+                // The key is not echoed: it is user input of any length.
+                None => errors.push(FieldError::new(
+                    "body.fixed_expenses",
+                    "category",
+                    "keys must be one of rent, mortgage, utilities, insurance, subscriptions, education, childcare",
+                )),
+                Some(c) => {
+                    fixed.insert(c, amount);
+                }
+            }
+        }
+        let h = &self.spending_habits;
+        let counts = [
+            h.dining_out_per_month,
+            h.coffee_per_week,
+            h.transport_per_month,
+            h.entertainment_per_month,
+            h.clothing_per_month,
+            h.travel_per_year,
+        ];
+        if counts.iter().any(|n| *n > questions::MAX_HABIT_COUNT) {
+            errors.push(FieldError::new(
+                "body.spending_habits",
+                "range",
+                "counts must be at most 1000",
+            ));
+        }
+        let region = self
+            .region
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        let max_region = usize::try_from(questions::MAX_REGION_CHARS).unwrap_or(100);
+        if region
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > max_region || r.chars().any(char::is_control))
+        {
+            errors.push(FieldError::new(
+                "body.region",
+                "length",
+                "must be at most 100 printable characters",
+            ));
+        }
+        let timezone = match self
+            .timezone
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(t) if t.len() <= 64 => match users::parse_timezone(t, "body.timezone") {
+                Ok(tz) => Some(tz),
+                Err(Error::Validation { fields, .. }) => {
+                    errors.extend(fields);
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "body.timezone",
+                    "timezone",
+                    "must be an IANA timezone such as Europe/Berlin",
+                ));
+                None
+            }
+            None => None,
+        };
+        if !errors.is_empty() {
+            return Err(Error::Validation {
+                code: "VALIDATION_2001",
+                message: "Request validation failed".into(),
+                fields: errors,
+            });
+        }
+        Ok(Answers {
+            income: self.income,
+            fixed_expenses: fixed,
+            spending_habits: self.spending_habits,
+            goals: self.goals,
+            region,
+            timezone,
+        })
+    }
+}
+
+/// The allocation of checked answers (422 / `BUSINESS_4001` from [`allocate`]).
+pub fn plan_for(answers: &Answers) -> Result<BudgetPlan> {
+    allocate(&AllocationInput {
+        monthly_income: answers.income.monthly_income,
+        additional_income: answers.income.additional_income,
+        fixed_expenses: answers.fixed_expenses.clone(),
+        habits: answers.spending_habits.clone(),
+        savings_goal: answers.goals.savings_goal_amount_per_month,
+    })
+}
+
+/// Builds one month of `plan` and moves the `plan` budget-calculation metrics.
+async fn build_observed(
+    tx: &mut Tx,
+    user: Id,
+    plan: &BudgetPlan,
+    habits: &SpendingHabits,
+    day: NaiveDate,
+    now: i64,
+    metrics: Option<&Metrics>,
+) -> Result<()> {
+    let started = Instant::now();
+    build_month(tx, user, plan, habits, day.year(), day.month(), now).await?;
+    if let Some(m) = metrics {
+        m.budget_calculations_total
+            .with_label_values(&["plan"])
+            .inc();
+        m.budget_calculation_duration_seconds
+            .with_label_values(&["plan"])
+            .observe(started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// Submits the onboarding answers: checks them, then in one write transaction stores them,
+/// updates the user (income, savings goal, timezone, region, `has_onboarded`) and builds the
+/// plan of the user's current month. A second submit changes nothing.
+pub async fn submit(
+    db: &Db,
+    user: Id,
+    body: Submission,
+    now: i64,
+    metrics: &Metrics,
+) -> Result<SubmitAnswer> {
+    let answers = body.check()?;
+    let plan = plan_for(&answers)?;
+    let mut tx = db.begin().await?;
+    lock_user(&mut tx, user).await?;
+    let current = users::by_id_tx(&mut tx, user)
+        .await?
+        .ok_or(Error::NotFound("User"))?;
+    if current.has_onboarded {
+        tx.rollback().await?;
+        return Ok(SubmitAnswer::already_onboarded());
+    }
+    let inserted = on_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO onboarding_answers (user_id, answers, budget_plan, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (user_id) DO NOTHING")
+        .bind(user).bind(Json(&answers)).bind(Json(&plan)).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+    if inserted == 0 {
+        tx.rollback().await?;
+        return Ok(SubmitAnswer::already_onboarded());
+    }
+    let monthly = answers.income.monthly_income.cents();
+    on_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE users SET has_onboarded = TRUE, monthly_income_cents = $2, additional_income_cents = $3, \
+         annual_income_cents = $4, savings_goal_cents = $5, timezone = COALESCE($6, timezone), \
+         region = COALESCE($7, region), updated_at = $8 WHERE id = $1")
+        .bind(user).bind(monthly).bind(answers.income.additional_income.cents()).bind(monthly.saturating_mul(12))
+        .bind(answers.goals.savings_goal_amount_per_month.cents()).bind(&answers.timezone).bind(&answers.region).bind(now)
+        .execute(&mut *conn).await.map(|_| ()))?;
+    let tz = crate::time::tz(answers.timezone.as_deref().unwrap_or(&current.timezone));
+    let today = crate::time::local_date(now, tz);
+    build_observed(
+        &mut tx,
+        user,
+        &plan,
+        &answers.spending_habits,
+        today,
+        now,
+        Some(metrics),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SubmitAnswer {
+        status: "success",
+        calendar_days: Some(days_in_month(today.year(), today.month())),
+        budget_plan: Some(plan),
+    })
+}
+
+/// The stored answers and plan of a user, if they onboarded.
+pub async fn stored(tx: &mut Tx, user: Id) -> Result<Option<(Answers, BudgetPlan)>> {
+    let row: Option<(Json<Answers>, Json<BudgetPlan>)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT answers, budget_plan FROM onboarding_answers WHERE user_id = $1")
+        .bind(user).fetch_optional(&mut *conn).await)?;
+    Ok(row.map(|(a, p)| (a.0, p.0)))
+}
+
+/// Builds the month of `today` from the stored answers when the user onboarded and the month
+/// has no plan rows yet; otherwise does nothing. Runs inside the caller's write transaction.
+pub async fn ensure_current_month(tx: &mut Tx, user: Id, today: NaiveDate, now: i64) -> Result<()> {
+    ensure_current_month_observed(tx, user, today, now, None)
+        .await
+        .map(|_| ())
+}
+
+/// [`ensure_current_month`] that also moves the `plan` budget metrics; true when it built.
+pub async fn ensure_current_month_observed(
+    tx: &mut Tx,
+    user: Id,
+    today: NaiveDate,
+    now: i64,
+    metrics: Option<&Metrics>,
+) -> Result<bool> {
+    lock_user(tx, user).await?;
+    if month_exists(tx, user, today).await? {
+        return Ok(false);
+    }
+    let Some((answers, plan)) = stored(tx, user).await? else {
+        return Ok(false);
+    };
+    build_observed(
+        tx,
+        user,
+        &plan,
+        &answers.spending_habits,
+        today,
+        now,
+        metrics,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// For read views of the current month: when an onboarded user's current month has no plan
+/// yet (a new month started), builds it in its own write transaction. 1 read query when the
+/// month exists (the usual case).
+pub async fn ensure_month_for_read(
+    db: &Db,
+    user: &User,
+    today: NaiveDate,
+    now: i64,
+    metrics: &Metrics,
+) -> Result<()> {
+    if !user.has_onboarded {
+        return Ok(());
+    }
+    let (first, last) = month_bounds(today);
+    let found: Option<i32> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT 1 FROM daily_plan WHERE user_id = $1 AND date >= $2 AND date <= $3 LIMIT 1")
+        .bind(user.id).bind(first).bind(last).fetch_optional(pool).await)?;
+    if found.is_some() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    ensure_current_month_observed(&mut tx, user.id, today, now, Some(metrics)).await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,300 @@
+//! Writing transactions. Each write is one database transaction holding the row, its accrual
+//! into the daily plan, the redistribution of any overspend and (with an `Idempotency-Key`) the
+//! stored answer: a 2xx means all of it is committed; an error means none of it is.
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::types::Json;
+
+use super::{COLUMNS, Checked, Row, TransactionInput, TransactionView};
+use crate::budget::redistribute::Cover;
+use crate::budget::{PlanCategory, TxCategory, store};
+use crate::clock::Clock;
+use crate::db::{Db, Tx};
+use crate::envelope::{success_json, timestamp_of};
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::idempotency::{self, Claim, IdempotencyKey};
+use crate::metrics::{Metrics, cents_as_units};
+use crate::money::Money;
+use crate::on_tx;
+
+/// Default large-spend threshold (notifications): 200.00.
+pub const LARGE_SPEND_CENTS: i64 = 20_000;
+
+/// Who writes, and where the answer goes.
+pub struct WriteCtx<'a> {
+    pub db: &'a Db,
+    pub clock: &'a Clock,
+    pub metrics: &'a Metrics,
+    pub user: Id,
+    pub tz: Tz,
+    pub request_id: &'a str,
+}
+
+/// The answer to a create: the transaction, how the plan was rebalanced, and the balance impact.
+#[derive(Clone, Debug, Serialize)]
+pub struct Created {
+    #[serde(flatten)]
+    pub transaction: TransactionView,
+    pub rebalanced: bool,
+    pub rebalance_covered: Money,
+    pub rebalance_fully_covered: bool,
+}
+
+/// `meta.balance_impact` of a write.
+#[derive(Clone, Debug, Serialize)]
+pub struct BalanceImpact {
+    pub category: PlanCategory,
+    pub amount: Money,
+    pub remaining_budget: Money,
+    pub budget_exceeded: bool,
+}
+
+/// A write's answer, or the stored answer of an earlier request with the same key.
+pub enum Answer<T> {
+    Done(T),
+    Replayed { status: u16, body: String },
+}
+
+/// Effects of applying one spend to the plan.
+struct Applied {
+    cover: Cover,
+    impact: BalanceImpact,
+}
+
+/// Recomputes the plan row of (day, category), covers an overspend once, updates the day status.
+async fn apply(
+    ctx: &WriteCtx<'_>,
+    tx: &mut Tx,
+    day: NaiveDate,
+    category: PlanCategory,
+    txn: Option<Id>,
+    amount: i64,
+    now: i64,
+) -> Result<Applied> {
+    let started = std::time::Instant::now();
+    let today = crate::time::local_date(now, ctx.tz);
+    let (mut planned, spent) = store::accrue(tx, ctx.user, day, category, now).await?;
+    ctx.metrics
+        .budget_calculations_total
+        .with_label_values(&["accrual"])
+        .inc();
+    ctx.metrics
+        .budget_calculation_duration_seconds
+        .with_label_values(&["accrual"])
+        .observe(started.elapsed().as_secs_f64());
+    let cover = if spent > planned {
+        let c = store::cover_overspend(tx, ctx.user, day, category, today, txn, now, ctx.metrics)
+            .await?;
+        planned += c.covered;
+        c
+    } else {
+        Cover::default()
+    };
+    store::update_day_statuses(tx, ctx.user, &[day], now).await?;
+    let impact = BalanceImpact {
+        category,
+        amount: Money::from_cents(amount),
+        remaining_budget: Money::from_cents(planned - spent),
+        budget_exceeded: spent > planned,
+    };
+    Ok(Applied { cover, impact })
+}
+
+async fn ensure_plan(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) -> Result<()> {
+    let today = crate::time::local_date(now, ctx.tz);
+    if (day.year(), day.month()) == (today.year(), today.month()) {
+        crate::onboarding::ensure_current_month(tx, ctx.user, today, now).await?;
+    }
+    Ok(())
+}
+
+async fn check_goal(tx: &mut Tx, user: Id, goal: Option<Id>) -> Result<()> {
+    if let Some(goal) = goal {
+        let found: Option<i32> = on_tx!(tx, conn => sqlx::query_scalar(
+            "SELECT 1 FROM goals WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL")
+            .bind(goal).bind(user).fetch_optional(&mut *conn).await)?;
+        if found.is_none() {
+            return Err(Error::NotFound("Goal"));
+        }
+    }
+    Ok(())
+}
+
+async fn load_for_update(tx: &mut Tx, user: Id, id: Id) -> Result<Row> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM transactions WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL{}",
+        crate::auth::session::for_update(tx)
+    ));
+    let row: Option<Row> = on_tx!(tx, conn => sqlx::query_as(sql).bind(id).bind(user).fetch_optional(&mut *conn).await)?;
+    row.ok_or(Error::NotFound("Transaction"))
+}
+
+fn plan_of(category: &str) -> PlanCategory {
+    category
+        .parse::<TxCategory>()
+        .map(TxCategory::plan)
+        .unwrap_or(PlanCategory::Other)
+}
+
+/// Creates a transaction. With a key: claims it first and stores the answer with the write.
+pub async fn create(
+    ctx: &WriteCtx<'_>,
+    input: &TransactionInput,
+    key: Option<&IdempotencyKey>,
+) -> Result<Answer<String>> {
+    let now = ctx.clock.now_ms();
+    let c: Checked = input.check(true, now)?;
+    let (Some(amount), Some(category)) = (c.amount, c.category) else {
+        return Err(Error::Internal(
+            "checked input lacks amount or category".into(),
+        ));
+    };
+    let mut tx = ctx.db.begin().await?;
+    store::lock_user(&mut tx, ctx.user).await?;
+    if let Some(key) = key {
+        let claim = idempotency::claim(&mut tx, ctx.user, key, now).await?;
+        match claim {
+            Claim::Proceed => {}
+            Claim::Replay { status, body } => {
+                ctx.metrics
+                    .idempotency_replays_total
+                    .with_label_values(&["replayed"])
+                    .inc();
+                return Ok(Answer::Replayed { status, body });
+            }
+            other => {
+                let outcome = if other == Claim::Mismatch {
+                    "mismatch"
+                } else {
+                    "conflict"
+                };
+                ctx.metrics
+                    .idempotency_replays_total
+                    .with_label_values(&[outcome])
+                    .inc();
+                return Err(
+                    idempotency::refusal(&other).unwrap_or_else(|| Error::Internal("claim".into()))
+                );
+            }
+        }
+    }
+    check_goal(&mut tx, ctx.user, c.goal_id).await?;
+    let spent_at = c.spent_at.unwrap_or(now);
+    let day = crate::time::local_date(spent_at, ctx.tz);
+    ensure_plan(ctx, &mut tx, day, now).await?;
+    let id = Id::new();
+    let tags = Json(c.tags.clone().unwrap_or_default());
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO transactions (id, user_id, goal_id, category, amount_cents, currency, description, merchant, location, tags, \
+         is_recurring, confidence_score, receipt_url, notes, spent_at, local_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING {COLUMNS}"
+    ));
+    let row: Row = on_tx!(&mut tx, conn => sqlx::query_as(sql).bind(id).bind(ctx.user).bind(c.goal_id).bind(category.as_str())
+        .bind(amount).bind(c.currency.as_deref().unwrap_or("USD")).bind(&c.description).bind(&c.merchant).bind(&c.location)
+        .bind(&tags).bind(c.is_recurring.unwrap_or(false)).bind(c.confidence_score).bind(&c.receipt_url).bind(&c.notes)
+        .bind(spent_at).bind(day).bind(now).fetch_one(&mut *conn).await)?;
+    let applied = apply(ctx, &mut tx, day, category.plan(), Some(id), amount, now).await?;
+    let created = Created {
+        transaction: TransactionView::from(row),
+        rebalanced: applied.cover.rebalanced(),
+        rebalance_covered: Money::from_cents(applied.cover.covered),
+        rebalance_fully_covered: applied.cover.fully_covered(),
+    };
+    let meta =
+        json!({ "balance_impact": applied.impact, "large_spend": amount >= LARGE_SPEND_CENTS });
+    let body = success_json(
+        "Transaction created",
+        &created,
+        Some(&meta),
+        ctx.request_id,
+        &timestamp_of(now),
+    )?;
+    if let Some(key) = key {
+        idempotency::complete(&mut tx, ctx.user, key, 201, &body).await?;
+    }
+    tx.commit().await?;
+    ctx.metrics
+        .transactions_total
+        .with_label_values(&["create"])
+        .inc();
+    ctx.metrics
+        .transaction_amount_usd
+        .with_label_values::<&str>(&[])
+        .observe(cents_as_units(amount));
+    Ok(Answer::Done(body))
+}
+
+/// Partially updates a transaction and re-accrues the old and the new (day, category).
+pub async fn update(
+    ctx: &WriteCtx<'_>,
+    id: Id,
+    input: &TransactionInput,
+) -> Result<(TransactionView, BalanceImpact, Cover)> {
+    let now = ctx.clock.now_ms();
+    let c = input.check(false, now)?;
+    let mut tx = ctx.db.begin().await?;
+    store::lock_user(&mut tx, ctx.user).await?;
+    let old = load_for_update(&mut tx, ctx.user, id).await?;
+    check_goal(&mut tx, ctx.user, c.goal_id).await?;
+    let spent_at = c.spent_at.unwrap_or(old.spent_at);
+    let day = crate::time::local_date(spent_at, ctx.tz);
+    let category = c
+        .category
+        .map(|x| x.as_str().to_string())
+        .unwrap_or_else(|| old.category.clone());
+    let amount = c.amount.unwrap_or(old.amount_cents);
+    ensure_plan(ctx, &mut tx, day, now).await?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "UPDATE transactions SET category = $3, amount_cents = $4, currency = $5, description = $6, merchant = $7, location = $8, \
+         tags = $9, is_recurring = $10, confidence_score = $11, receipt_url = $12, notes = $13, spent_at = $14, local_date = $15, \
+         goal_id = $16, updated_at = $17 WHERE id = $1 AND user_id = $2 RETURNING {COLUMNS}"
+    ));
+    let row: Row = on_tx!(&mut tx, conn => sqlx::query_as(sql).bind(id).bind(ctx.user).bind(&category).bind(amount)
+        .bind(c.currency.as_deref().unwrap_or(&old.currency)).bind(c.description.as_ref().or(old.description.as_ref()))
+        .bind(c.merchant.as_ref().or(old.merchant.as_ref())).bind(c.location.as_ref().or(old.location.as_ref()))
+        .bind(Json(c.tags.clone().unwrap_or_else(|| old.tags.0.clone()))).bind(c.is_recurring.unwrap_or(old.is_recurring))
+        .bind(c.confidence_score.or(old.confidence_score)).bind(c.receipt_url.as_ref().or(old.receipt_url.as_ref()))
+        .bind(c.notes.as_ref().or(old.notes.as_ref())).bind(spent_at).bind(day).bind(c.goal_id.or(old.goal_id)).bind(now)
+        .fetch_one(&mut *conn).await)?;
+    let (old_plan, new_plan) = (plan_of(&old.category), plan_of(&category));
+    if (old.local_date, old_plan) != (day, new_plan) {
+        store::accrue(&mut tx, ctx.user, old.local_date, old_plan, now).await?;
+        store::update_day_statuses(&mut tx, ctx.user, &[old.local_date], now).await?;
+    }
+    let applied = apply(ctx, &mut tx, day, new_plan, Some(id), amount, now).await?;
+    tx.commit().await?;
+    ctx.metrics
+        .transactions_total
+        .with_label_values(&["update"])
+        .inc();
+    Ok((TransactionView::from(row), applied.impact, applied.cover))
+}
+
+/// Soft-deletes a transaction and re-accrues its (day, category).
+pub async fn delete(ctx: &WriteCtx<'_>, id: Id) -> Result<()> {
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.db.begin().await?;
+    store::lock_user(&mut tx, ctx.user).await?;
+    let old = load_for_update(&mut tx, ctx.user, id).await?;
+    on_tx!(&mut tx, conn => sqlx::query("UPDATE transactions SET deleted_at = $3, updated_at = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id).bind(ctx.user).bind(now).execute(&mut *conn).await.map(|_| ()))?;
+    store::accrue(
+        &mut tx,
+        ctx.user,
+        old.local_date,
+        plan_of(&old.category),
+        now,
+    )
+    .await?;
+    store::update_day_statuses(&mut tx, ctx.user, &[old.local_date], now).await?;
+    tx.commit().await?;
+    ctx.metrics
+        .transactions_total
+        .with_label_values(&["delete"])
+        .inc();
+    Ok(())
+}

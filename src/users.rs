@@ -1,0 +1,415 @@
+//! Users: the account record, lookups, registration rows and the profile (`/api/users/me`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, rfc3339};
+use crate::db::{Db, Tx};
+use crate::error::{Error, FieldError, Result};
+use crate::id::Id;
+use crate::money::Money;
+use crate::{on_db, on_tx, on_write};
+
+/// The columns of [`User`], in order.
+pub const USER_COLUMNS: &str = "id, email, password_hash, google_sub, name, role, is_premium, country, state, \
+    zip_code, phone, timezone, currency, region, monthly_income_cents, additional_income_cents, \
+    annual_income_cents, savings_goal_cents, budget_method, notifications_enabled, dark_mode_enabled, \
+    has_onboarded, email_verified, token_version, failed_login_attempts, account_locked_until, \
+    last_login_at, created_at, updated_at";
+
+/// An account as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct User {
+    pub id: Id,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub google_sub: Option<String>,
+    pub name: Option<String>,
+    pub role: String,
+    pub is_premium: bool,
+    pub country: String,
+    pub state: Option<String>,
+    pub zip_code: Option<String>,
+    pub phone: Option<String>,
+    pub timezone: String,
+    pub currency: String,
+    pub region: Option<String>,
+    pub monthly_income_cents: Option<i64>,
+    pub additional_income_cents: Option<i64>,
+    pub annual_income_cents: Option<i64>,
+    pub savings_goal_cents: Option<i64>,
+    pub budget_method: Option<String>,
+    pub notifications_enabled: bool,
+    pub dark_mode_enabled: bool,
+    pub has_onboarded: bool,
+    pub email_verified: bool,
+    pub token_version: i32,
+    pub failed_login_attempts: i32,
+    pub account_locked_until: Option<i64>,
+    pub last_login_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl User {
+    /// Locked at `now` (the lock ends at `account_locked_until`).
+    pub fn locked_at(&self, now_ms: i64) -> bool {
+        self.account_locked_until
+            .is_some_and(|until| until > now_ms)
+    }
+}
+
+/// A validated, normalised (trimmed, lower-case) email address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str, field: &str) -> Result<Email> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match email.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && local.len() <= 64
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                        && !domain.contains("..")
+                }
+                None => false,
+            };
+        if valid {
+            Ok(Email(email))
+        } else {
+            Err(Error::invalid(
+                "VALIDATION_2004",
+                field,
+                "format",
+                "must be a valid email address",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks an IANA timezone name.
+pub fn parse_timezone(raw: &str, field: &str) -> Result<String> {
+    raw.trim()
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| {
+            Error::invalid(
+                "VALIDATION_2003",
+                field,
+                "timezone",
+                "must be an IANA timezone such as Europe/Berlin",
+            )
+        })
+}
+
+/// Maps a unique-constraint violation on the email to 409.
+pub fn email_conflict(e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict {
+            code: "RESOURCE_3002",
+            message: "Email already registered".into(),
+        },
+        _ => Error::Database(e),
+    }
+}
+
+pub async fn by_id(db: &Db, id: Id) -> Result<Option<User>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
+    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(sql).bind(id).fetch_optional(pool).await)?)
+}
+
+pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"));
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, User>(sql).bind(email.as_str()).fetch_optional(pool).await)?,
+    )
+}
+
+/// Reads a user inside a write transaction (sees the transaction's own writes).
+pub async fn by_id_tx(tx: &mut Tx, id: Id) -> Result<Option<User>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
+    Ok(
+        on_tx!(tx, conn => sqlx::query_as::<_, User>(sql).bind(id).fetch_optional(&mut *conn).await)?,
+    )
+}
+
+/// A new account's fields.
+#[derive(Clone, Debug, Default)]
+pub struct NewUser {
+    pub email: Option<Email>,
+    pub password_hash: Option<String>,
+    pub google_sub: Option<String>,
+    pub name: Option<String>,
+    pub role: String,
+    pub country: String,
+    pub timezone: String,
+    pub state: Option<String>,
+    pub zip_code: Option<String>,
+    pub phone: Option<String>,
+    pub annual_income: Option<Money>,
+    pub email_verified: bool,
+}
+
+/// Inserts an account; a taken email is 409.
+pub async fn insert(db: &Db, clock: &Clock, new: NewUser) -> Result<Id> {
+    let id = Id::new();
+    let now = clock.now_ms();
+    let email = new
+        .email
+        .as_ref()
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default();
+    let annual = new.annual_income.map(Money::cents);
+    let monthly = annual.map(|a| a / 12);
+    on_write!(db, pool => sqlx::query(
+        "INSERT INTO users (id, email, password_hash, google_sub, name, role, is_premium, country, timezone, state, \
+         zip_code, phone, annual_income_cents, monthly_income_cents, email_verified, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)")
+        .bind(id).bind(&email).bind(&new.password_hash).bind(&new.google_sub).bind(&new.name)
+        .bind(&new.role).bind(new.role == "premium_user").bind(&new.country).bind(&new.timezone)
+        .bind(&new.state).bind(&new.zip_code).bind(&new.phone).bind(annual).bind(monthly)
+        .bind(new.email_verified).bind(now)
+        .execute(pool).await.map(|_| ()))
+    .map_err(email_conflict)?;
+    Ok(id)
+}
+
+/// The profile the app reads from `GET /api/users/me`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Profile {
+    pub id: Id,
+    pub email: String,
+    pub name: Option<String>,
+    pub country: String,
+    pub timezone: String,
+    pub income: Option<Money>,
+    pub savings_goal: Option<Money>,
+    pub budget_method: Option<String>,
+    pub currency: String,
+    pub region: Option<String>,
+    pub notifications_enabled: bool,
+    pub dark_mode_enabled: bool,
+    pub has_onboarded: bool,
+    pub email_verified: bool,
+    pub is_premium: bool,
+    pub role: String,
+    pub created_at: String,
+    pub member_since: String,
+    /// Percent of the optional profile fields that are filled in.
+    pub profile_completion: u8,
+}
+
+impl From<&User> for Profile {
+    fn from(u: &User) -> Profile {
+        let optional = [
+            u.name.is_some(),
+            u.monthly_income_cents.is_some(),
+            u.savings_goal_cents.is_some(),
+            u.budget_method.is_some(),
+            u.region.is_some(),
+            u.timezone != "UTC",
+            u.has_onboarded,
+        ];
+        let filled = optional.iter().filter(|b| **b).count();
+        let completion = u8::try_from(filled * 100 / optional.len()).unwrap_or(100);
+        Profile {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            country: u.country.clone(),
+            timezone: u.timezone.clone(),
+            income: u.monthly_income_cents.map(Money::from_cents),
+            savings_goal: u.savings_goal_cents.map(Money::from_cents),
+            budget_method: u.budget_method.clone(),
+            currency: u.currency.clone(),
+            region: u.region.clone(),
+            notifications_enabled: u.notifications_enabled,
+            dark_mode_enabled: u.dark_mode_enabled,
+            has_onboarded: u.has_onboarded,
+            email_verified: u.email_verified,
+            is_premium: u.is_premium,
+            role: u.role.clone(),
+            created_at: rfc3339(u.created_at),
+            member_since: rfc3339(u.created_at),
+            profile_completion: completion,
+        }
+    }
+}
+
+/// `PATCH /api/users/me`: only these fields; anything else in the body is ignored.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ProfileUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub country: Option<String>,
+    pub timezone: Option<String>,
+    pub income: Option<Money>,
+    pub savings_goal: Option<Money>,
+    pub budget_method: Option<String>,
+    pub currency: Option<String>,
+    pub region: Option<String>,
+    pub notifications_enabled: Option<bool>,
+    pub dark_mode_enabled: Option<bool>,
+}
+
+fn short_text(
+    v: &Option<String>,
+    field: &str,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = v.as_ref()?.trim().to_string();
+    if v.chars().count() > max || v.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            "length",
+            format!("must be at most {max} printable characters"),
+        ));
+        return None;
+    }
+    Some(v)
+}
+
+/// Validates and applies a profile update; returns the new profile.
+pub async fn update_profile(
+    db: &Db,
+    clock: &Clock,
+    id: Id,
+    update: ProfileUpdate,
+) -> Result<Profile> {
+    let mut errors = Vec::new();
+    let name = short_text(&update.name, "body.name", 100, &mut errors);
+    let country =
+        short_text(&update.country, "body.country", 2, &mut errors).map(|c| c.to_uppercase());
+    if country
+        .as_ref()
+        .is_some_and(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()))
+    {
+        errors.push(FieldError::new(
+            "body.country",
+            "format",
+            "must be a two-letter country code",
+        ));
+    }
+    let region = short_text(&update.region, "body.region", 100, &mut errors);
+    let budget_method = short_text(&update.budget_method, "body.budget_method", 50, &mut errors);
+    let currency =
+        short_text(&update.currency, "body.currency", 3, &mut errors).map(|c| c.to_uppercase());
+    if currency
+        .as_ref()
+        .is_some_and(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()))
+    {
+        errors.push(FieldError::new(
+            "body.currency",
+            "format",
+            "must be a three-letter currency code",
+        ));
+    }
+    for (field, m) in [
+        ("body.income", update.income),
+        ("body.savings_goal", update.savings_goal),
+    ] {
+        if m.is_some_and(Money::is_negative) {
+            errors.push(FieldError::new(field, "range", "must not be negative"));
+        }
+    }
+    let timezone = match &update.timezone {
+        Some(tz) => match parse_timezone(tz, "body.timezone") {
+            Ok(tz) => Some(tz),
+            Err(Error::Validation { fields, .. }) => {
+                errors.extend(fields);
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let email = match &update.email {
+        Some(e) => match Email::parse(e, "body.email") {
+            Ok(e) => Some(e.as_str().to_string()),
+            Err(Error::Validation { fields, .. }) => {
+                errors.extend(fields);
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation {
+            code: "VALIDATION_2001",
+            message: "Request validation failed".into(),
+            fields: errors,
+        });
+    }
+    let now = clock.now_ms();
+    let income = update.income.map(Money::cents);
+    let annual = income.map(|m| m.saturating_mul(12));
+    let affected = on_write!(db, pool => sqlx::query(
+        "UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email), country = COALESCE($4, country), \
+         timezone = COALESCE($5, timezone), monthly_income_cents = COALESCE($6, monthly_income_cents), \
+         annual_income_cents = COALESCE($7, annual_income_cents), savings_goal_cents = COALESCE($8, savings_goal_cents), \
+         budget_method = COALESCE($9, budget_method), currency = COALESCE($10, currency), region = COALESCE($11, region), \
+         notifications_enabled = COALESCE($12, notifications_enabled), dark_mode_enabled = COALESCE($13, dark_mode_enabled), \
+         updated_at = $14 WHERE id = $1")
+        .bind(id).bind(&name).bind(&email).bind(&country).bind(&timezone).bind(income).bind(annual)
+        .bind(update.savings_goal.map(Money::cents)).bind(&budget_method).bind(&currency).bind(&region)
+        .bind(update.notifications_enabled).bind(update.dark_mode_enabled).bind(now)
+        .execute(pool).await.map(|r| r.rows_affected()))
+    .map_err(email_conflict)?;
+    if affected == 0 {
+        return Err(Error::NotFound("User"));
+    }
+    let user = by_id(db, id).await?.ok_or(Error::NotFound("User"))?;
+    Ok(Profile::from(&user))
+}
+
+pub async fn by_google_sub(db: &Db, sub: &str) -> Result<Option<User>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE google_sub = $1"
+    ));
+    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(sql).bind(sub).fetch_optional(pool).await)?)
+}
+
+/// Links a Google account to an existing user.
+pub async fn link_google(db: &Db, clock: &Clock, id: Id, sub: &str) -> Result<()> {
+    on_write!(db, pool => sqlx::query("UPDATE users SET google_sub = $2, email_verified = TRUE, updated_at = $3 WHERE id = $1")
+        .bind(id).bind(sub).bind(clock.now_ms()).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ", "e").unwrap().as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "", "a", "a@b", "@b.c", "a@@b.c", "a b@c.d", "a@b..c", "a@.b.c", "a@b.c.",
+        ] {
+            assert!(Email::parse(bad, "e").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timezones_are_iana_names() {
+        assert_eq!(
+            parse_timezone("Europe/Berlin", "tz").unwrap(),
+            "Europe/Berlin"
+        );
+        assert!(parse_timezone("Mars/Olympus", "tz").is_err());
+    }
+}
