@@ -159,6 +159,7 @@ impl<'de> Visitor<'de> for MoneyVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Money, E> {
+        // f64-ok: refuses floats
         // Only reachable from non-JSON formats; refusing keeps floats off the money path.
         Err(E::custom("mita: must be a decimal number, not a float"))
     }

@@ -228,6 +228,7 @@ impl TransactionInput {
         out.is_recurring = self.is_recurring;
         if let Some(n) = &self.confidence_score {
             match n.as_f64() {
+                // f64-ok: a confidence score, not money
                 Some(v) if (0.0..=1.0).contains(&v) => out.confidence_score = Some(v), // f64-ok: not money
                 _ => errors.push(FieldError::new(
                     "body.confidence_score",

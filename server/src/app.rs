@@ -31,6 +31,11 @@ use crate::state::AppState;
         (name = "errors", description = "Client error reports"),
         (name = "auth", description = "Registration, login, tokens, password reset"),
         (name = "users", description = "The caller's profile"),
+        (name = "onboarding", description = "Onboarding questions and answers (builds the budget plan)"),
+        (name = "budget", description = "The daily plan, budget mode and forecast"),
+        (name = "calendar", description = "The month's plan day by day, and previews"),
+        (name = "dashboard", description = "The main screen"),
+        (name = "analytics", description = "Spending by category and by day"),
         (name = "transactions", description = "Spends, applied to the daily plan at once"),
         (name = "admin", description = "Support operations (role admin)")
     )
@@ -67,6 +72,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::errors::router())
         .merge(routes::auth::router())
         .merge(routes::users::router())
+        .merge(routes::onboarding::router())
+        .merge(routes::budget::router())
+        .merge(routes::calendar::router())
+        .merge(routes::dashboard::router())
+        .merge(routes::analytics::router())
         .merge(routes::transactions::router())
         .merge(routes::admin::router())
 }

@@ -5,11 +5,13 @@
 mod admin;
 mod auditing;
 mod auth;
+mod budget_views;
 mod edge;
 mod google;
 mod hashing;
 mod lockout;
 mod metrics;
+mod onboarding;
 mod ops;
 mod ratelimit;
 mod ready;

@@ -1,0 +1,250 @@
+//! `report`: merges the files `run.sh` leaves in a result directory (one per database) into a
+//! Markdown table on stdout and one JSON document.
+//!
+//! Per directory: `meta.json` (backend, machine, load), `seed.json`, `<id>.wrk.json` (written by
+//! the wrk scripts' `done()`), `<id>.oha.json` (oha's JSON output, optional), `P3.json`
+//! (`login-burst`), `<id>.rss` (peak VmRSS in kB), `insert.json` and `argon2*.json` (ceilings).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+/// Arguments of `report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Result directories (one per database backend).
+    #[arg(long = "dir", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged JSON.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// The HTTP scenarios measured with wrk (id, what).
+const WRK_SCENARIOS: [(&str, &str); 5] = [
+    ("P0", "GET /health"),
+    ("P0b", "GET / (no database; reference)"),
+    ("P1", "GET /api/transactions?limit=50"),
+    ("P2", "POST /api/transactions (Idempotency-Key)"),
+    ("P4", "mixed 90% P1 / 10% P2"),
+];
+
+/// Targets: (name, numerator id, ceiling key, minimum ratio).
+const TARGETS: [(&str, &str, &str, f64); 3] = [
+    ("P1 / P0", "P1", "P0", 0.25),
+    ("P2 / insert ceiling", "P2", "insert", 0.4),
+    ("P3 / argon2 ceiling", "P3", "argon2", 0.9),
+];
+
+/// RSS limit in MB.
+const RSS_LIMIT_MB: f64 = 100.0;
+
+fn read(dir: &Path, name: &str) -> Option<Value> {
+    let path = dir.join(name);
+    path.exists().then(|| crate::read_json(&path)).and_then(Result::ok)
+}
+
+fn num(v: &Value, pointer: &str) -> f64 {
+    v.pointer(pointer).and_then(Value::as_f64).unwrap_or(0.0)
+}
+
+fn rss_mb(dir: &Path, id: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(dir.join(format!("{id}.rss"))).ok()?;
+    text.trim().parse::<f64>().ok().map(|kb| kb / 1024.0)
+}
+
+/// Non-2xx answers and transport errors in oha's JSON.
+fn oha_failures(oha: &Value) -> (f64, f64) {
+    let non2xx = oha
+        .get("statusCodeDistribution")
+        .and_then(Value::as_object)
+        .map_or(0.0, |m| {
+            m.iter()
+                .filter(|(code, _)| !code.starts_with('2'))
+                .map(|(_, n)| n.as_f64().unwrap_or(0.0))
+                .sum()
+        });
+    let errors = oha
+        .get("errorDistribution")
+        .and_then(Value::as_object)
+        .map_or(0.0, |m| m.values().filter_map(Value::as_f64).sum());
+    (non2xx, errors)
+}
+
+/// One scenario row from wrk (+ oha for latency when present).
+fn wrk_row(dir: &Path, id: &str, name: &str) -> Option<Value> {
+    let wrk = read(dir, &format!("{id}.wrk.json"))?;
+    let secs = num(&wrk, "/duration_us") / 1e6;
+    let rps = num(&wrk, "/requests") / secs.max(1e-9);
+    let socket = ["connect", "read", "write", "timeout"]
+        .iter()
+        .map(|k| num(&wrk, &format!("/{k}")))
+        .sum::<f64>();
+    let mut row = json!({
+        "id": id, "name": name, "rps": rps, "requests": num(&wrk, "/requests"),
+        "p50_ms": num(&wrk, "/p50_us") / 1e3, "p99_ms": num(&wrk, "/p99_us") / 1e3,
+        "latency_source": "wrk", "non2xx": num(&wrk, "/status_errors"), "socket_errors": socket,
+        "shed_503": 0, "rss_mb": rss_mb(dir, id),
+    });
+    if let Some(oha) = read(dir, &format!("{id}.oha.json")) {
+        let (non2xx, errors) = oha_failures(&oha);
+        row["p50_ms"] = json!(num(&oha, "/latencyPercentiles/p50") * 1e3);
+        row["p99_ms"] = json!(num(&oha, "/latencyPercentiles/p99") * 1e3);
+        row["latency_source"] = json!("oha");
+        row["oha_rps"] = json!(num(&oha, "/summary/requestsPerSec"));
+        row["non2xx"] = json!(num(&row, "/non2xx") + non2xx);
+        row["socket_errors"] = json!(socket + errors);
+    }
+    Some(row)
+}
+
+fn burst_row(dir: &Path) -> Option<Value> {
+    let b = read(dir, "P3.json")?;
+    Some(json!({
+        "id": "P3", "name": format!("login burst ({} concurrent x {})", num(&b, "/concurrency"), num(&b, "/rounds")),
+        "rps": num(&b, "/rps"), "requests": num(&b, "/requests"), "p50_ms": num(&b, "/p50_ms"),
+        "p99_ms": num(&b, "/p99_ms"), "latency_source": "mita-bench", "non2xx": num(&b, "/non2xx_other"),
+        "socket_errors": num(&b, "/transport_errors"), "shed_503": num(&b, "/shed_503"), "rss_mb": rss_mb(dir, "P3"),
+    }))
+}
+
+/// Everything measured in one result directory.
+fn backend_report(dir: &Path) -> anyhow::Result<Value> {
+    let meta = read(dir, "meta.json").unwrap_or(Value::Null);
+    let mut rows: Vec<Value> = WRK_SCENARIOS
+        .iter()
+        .filter_map(|(id, name)| wrk_row(dir, id, name))
+        .collect();
+    if let Some(b) = burst_row(dir) {
+        let at = rows.iter().position(|r| r["id"] == "P4").unwrap_or(rows.len());
+        rows.insert(at, b);
+    }
+    let insert = read(dir, "insert.json").unwrap_or(Value::Null);
+    let argon2 = read(dir, "argon2.json").unwrap_or(Value::Null);
+    let rate_of = |id: &str| -> f64 {
+        match id {
+            "insert" => num(&insert, "/rate"),
+            "argon2" => num(&argon2, "/rate"),
+            _ => rows
+                .iter()
+                .find(|r| r["id"] == id)
+                .map_or(0.0, |r| num(r, "/rps")),
+        }
+    };
+    let ratios: Vec<Value> = TARGETS
+        .iter()
+        .map(|(name, a, b, min)| {
+            let (x, y) = (rate_of(a), rate_of(b));
+            let ratio = if y > 0.0 { x / y } else { 0.0 };
+            json!({"name": name, "numerator": x, "denominator": y, "ratio": ratio, "target": min, "met": ratio >= *min})
+        })
+        .collect();
+    let non2xx: f64 = rows
+        .iter()
+        .map(|r| num(r, "/non2xx") + num(r, "/socket_errors"))
+        .sum();
+    let rss = rows
+        .iter()
+        .filter_map(|r| r["rss_mb"].as_f64())
+        .fold(0.0, f64::max);
+    Ok(json!({
+        "backend": meta.get("backend").cloned().unwrap_or(json!("?")), "meta": meta,
+        "seed": read(dir, "seed.json"), "scenarios": rows,
+        "ceilings": {"insert": insert, "argon2": argon2, "argon2_1_thread": read(dir, "argon2-1t.json"),
+                     "argon2_2_cores": read(dir, "argon2-2c.json")},
+        "ratios": ratios,
+        "checks": {"non2xx_total": non2xx, "non2xx_met": non2xx == 0.0,
+                   "rss_max_mb": rss, "rss_limit_mb": RSS_LIMIT_MB, "rss_met": rss < RSS_LIMIT_MB},
+    }))
+}
+
+fn f(v: &Value, p: &str, digits: usize) -> String {
+    v.pointer(p)
+        .and_then(Value::as_f64)
+        .map_or("–".into(), |x| format!("{x:.digits$}"))
+}
+
+fn yes(met: bool) -> &'static str {
+    if met { "met" } else { "**missed**" }
+}
+
+/// Prints one backend's Markdown table, ratios and checks.
+fn print_backend(r: &Value) {
+    println!("\n### {}\n", r["backend"].as_str().unwrap_or("?"));
+    println!("| scenario | req/s | p50 ms | p99 ms | latency by | non-2xx | 503 shed | server RSS MB |");
+    println!("|---|---:|---:|---:|---|---:|---:|---:|");
+    for s in r["scenarios"].as_array().into_iter().flatten() {
+        let non2xx = num(s, "/non2xx") + num(s, "/socket_errors");
+        println!(
+            "| {} {} | {} | {} | {} | {} | {non2xx} | {} | {} |",
+            s["id"].as_str().unwrap_or(""),
+            s["name"].as_str().unwrap_or(""),
+            f(s, "/rps", 0),
+            f(s, "/p50_ms", 2),
+            f(s, "/p99_ms", 2),
+            s["latency_source"].as_str().unwrap_or(""),
+            f(s, "/shed_503", 0),
+            f(s, "/rss_mb", 1),
+        );
+    }
+    let c = &r["ceilings"];
+    println!(
+        "| insert ceiling ({}) | {} | {} | {} | per insert | | | |",
+        c["insert"]["durability"].as_str().unwrap_or("?"),
+        f(c, "/insert/rate", 0),
+        f(c, "/insert/p50_ms", 2),
+        f(c, "/insert/p99_ms", 2),
+    );
+    for (key, label) in [
+        ("argon2", "argon2 ceiling"),
+        ("argon2_1_thread", "argon2, 1 thread (reference)"),
+        ("argon2_2_cores", "argon2, 2 threads on 2 cores (reference)"),
+    ] {
+        if c[key].is_object() {
+            println!(
+                "| {label} ({} threads, {} CPU) | {} | {} | | per hash | | | |",
+                f(c, &format!("/{key}/threads"), 0),
+                f(c, &format!("/{key}/cpus_allowed"), 0),
+                f(c, &format!("/{key}/rate"), 1),
+                f(c, &format!("/{key}/per_hash_p50_ms"), 1),
+            );
+        }
+    }
+    println!("\n| ratio | value | target | |\n|---|---:|---:|---|");
+    for x in r["ratios"].as_array().into_iter().flatten() {
+        println!(
+            "| {} = {} / {} | {} | ≥ {} | {} |",
+            x["name"].as_str().unwrap_or(""),
+            f(x, "/numerator", 1),
+            f(x, "/denominator", 1),
+            f(x, "/ratio", 3),
+            f(x, "/target", 2),
+            yes(x["met"].as_bool().unwrap_or(false)),
+        );
+    }
+    let k = &r["checks"];
+    println!(
+        "| non-2xx (503 shedding in P3 excluded) | {} | 0 | {} |",
+        f(k, "/non2xx_total", 0),
+        yes(k["non2xx_met"].as_bool().unwrap_or(false))
+    );
+    println!(
+        "| peak server RSS MB | {} | < {RSS_LIMIT_MB} | {} |",
+        f(k, "/rss_max_mb", 1),
+        yes(k["rss_met"].as_bool().unwrap_or(false))
+    );
+}
+
+/// Runs `report`.
+pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    let runs = args
+        .dirs
+        .iter()
+        .map(|d| backend_report(d))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for r in &runs {
+        print_backend(r);
+    }
+    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    crate::write_json(&args.out, &json!({"generated_at": generated, "runs": runs}))
+}
