@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Generate shell completion scripts')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Generate man pages')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Support operations on accounts: unlock, sessions, roles, audit trail')
+            [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -352,6 +353,72 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
         'mita;admin;help;help' {
             break
         }
+        'mita;ocr' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List OCR jobs, newest first')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Put failed OCR jobs back in the queue; the running server''s workers process them again')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mita;ocr;list' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only jobs in this state')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only jobs created since a duration ago (30m, 24h, 7d) or an RFC 3339 instant')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only jobs of this user')
+            [CompletionResult]::new('--error-reason', '--error-reason', [CompletionResultType]::ParameterName, 'Only jobs that failed for this reason (circuit_open, engine_error, timeout, no_text...)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most jobs to show (1-1000)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mita;ocr;replay' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With --all-failed: only jobs created since a duration ago (24h, 7d) or an RFC 3339 instant')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'With --all-failed: only jobs of this user')
+            [CompletionResult]::new('--error-reason', '--error-reason', [CompletionResultType]::ParameterName, 'With --all-failed: only jobs that failed for this reason (e.g. circuit_open)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'With --all-failed: most jobs to replay (1-1000)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the jobs are replayed (stored with each job and in the audit event)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds --wait follows the jobs')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--all-failed', '--all-failed', [CompletionResultType]::ParameterName, 'Replay every failed job (narrowed by --since, --user, --error-reason, --limit)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Follow the replayed jobs until they finish (or --timeout); exit 1 if any fails again')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would happen and change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mita;ocr;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List OCR jobs, newest first')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Put failed OCR jobs back in the queue; the running server''s workers process them again')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mita;ocr;help;list' {
+            break
+        }
+        'mita;ocr;help;replay' {
+            break
+        }
+        'mita;ocr;help;help' {
+            break
+        }
         'mita;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API server')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply database migrations (or show their status)')
@@ -360,6 +427,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Generate shell completion scripts')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Generate man pages')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Support operations on accounts: unlock, sessions, roles, audit trail')
+            [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -426,6 +494,17 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;help;admin;audit' {
+            break
+        }
+        'mita;help;ocr' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List OCR jobs, newest first')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Put failed OCR jobs back in the queue; the running server''s workers process them again')
+            break
+        }
+        'mita;help;ocr;list' {
+            break
+        }
+        'mita;help;ocr;replay' {
             break
         }
         'mita;help;help' {

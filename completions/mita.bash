@@ -37,6 +37,9 @@ _mita() {
             mita,migrate)
                 cmd="mita__subcmd__migrate"
                 ;;
+            mita,ocr)
+                cmd="mita__subcmd__ocr"
+                ;;
             mita,serve)
                 cmd="mita__subcmd__serve"
                 ;;
@@ -142,6 +145,9 @@ _mita() {
             mita__subcmd__help,migrate)
                 cmd="mita__subcmd__help__subcmd__migrate"
                 ;;
+            mita__subcmd__help,ocr)
+                cmd="mita__subcmd__help__subcmd__ocr"
+                ;;
             mita__subcmd__help,serve)
                 cmd="mita__subcmd__help__subcmd__serve"
                 ;;
@@ -178,6 +184,12 @@ _mita() {
             mita__subcmd__help__subcmd__migrate,status)
                 cmd="mita__subcmd__help__subcmd__migrate__subcmd__status"
                 ;;
+            mita__subcmd__help__subcmd__ocr,list)
+                cmd="mita__subcmd__help__subcmd__ocr__subcmd__list"
+                ;;
+            mita__subcmd__help__subcmd__ocr,replay)
+                cmd="mita__subcmd__help__subcmd__ocr__subcmd__replay"
+                ;;
             mita__subcmd__migrate,help)
                 cmd="mita__subcmd__migrate__subcmd__help"
                 ;;
@@ -190,6 +202,24 @@ _mita() {
             mita__subcmd__migrate__subcmd__help,status)
                 cmd="mita__subcmd__migrate__subcmd__help__subcmd__status"
                 ;;
+            mita__subcmd__ocr,help)
+                cmd="mita__subcmd__ocr__subcmd__help"
+                ;;
+            mita__subcmd__ocr,list)
+                cmd="mita__subcmd__ocr__subcmd__list"
+                ;;
+            mita__subcmd__ocr,replay)
+                cmd="mita__subcmd__ocr__subcmd__replay"
+                ;;
+            mita__subcmd__ocr__subcmd__help,help)
+                cmd="mita__subcmd__ocr__subcmd__help__subcmd__help"
+                ;;
+            mita__subcmd__ocr__subcmd__help,list)
+                cmd="mita__subcmd__ocr__subcmd__help__subcmd__list"
+                ;;
+            mita__subcmd__ocr__subcmd__help,replay)
+                cmd="mita__subcmd__ocr__subcmd__help__subcmd__replay"
+                ;;
             *)
                 ;;
         esac
@@ -197,7 +227,7 @@ _mita() {
 
     case "${cmd}" in
         mita)
-            opts="-h -V --config --database-url --log-format --help --version serve migrate metrics config completions man admin help"
+            opts="-h -V --config --database-url --log-format --help --version serve migrate metrics config completions man admin ocr help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -839,7 +869,7 @@ _mita() {
             return 0
             ;;
         mita__subcmd__help)
-            opts="serve migrate metrics config completions man admin help"
+            opts="serve migrate metrics config completions man admin ocr help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1104,6 +1134,48 @@ _mita() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mita__subcmd__help__subcmd__ocr)
+            opts="list replay"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__ocr__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__ocr__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mita__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1261,6 +1333,184 @@ _mita() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr)
+            opts="-h -V --config --database-url --log-format --help --version list replay help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr__subcmd__help)
+            opts="list replay help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr__subcmd__list)
+            opts="-h -V --status --since --user --error-reason --limit --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "pending processing completed failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__ocr__subcmd__replay)
+            opts="-y -h -V --all-failed --since --user --error-reason --limit --reason --wait --timeout --yes --dry-run --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand completions 'Generate shell completion scripts'
             cand man 'Generate man pages'
             cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
+            cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;serve'= {
@@ -310,6 +311,65 @@ set edit:completion:arg-completer[mita] = {|@words|
         }
         &'mita;admin;help;help'= {
         }
+        &'mita;ocr'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List OCR jobs, newest first'
+            cand replay 'Put failed OCR jobs back in the queue; the running server''s workers process them again'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;ocr;list'= {
+            cand --status 'Only jobs in this state'
+            cand --since 'Only jobs created since a duration ago (30m, 24h, 7d) or an RFC 3339 instant'
+            cand --user 'Only jobs of this user'
+            cand --error-reason 'Only jobs that failed for this reason (circuit_open, engine_error, timeout, no_text...)'
+            cand --limit 'Most jobs to show (1-1000)'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;ocr;replay'= {
+            cand --since 'With --all-failed: only jobs created since a duration ago (24h, 7d) or an RFC 3339 instant'
+            cand --user 'With --all-failed: only jobs of this user'
+            cand --error-reason 'With --all-failed: only jobs that failed for this reason (e.g. circuit_open)'
+            cand --limit 'With --all-failed: most jobs to replay (1-1000)'
+            cand --reason 'Why the jobs are replayed (stored with each job and in the audit event)'
+            cand --timeout 'Seconds --wait follows the jobs'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --all-failed 'Replay every failed job (narrowed by --since, --user, --error-reason, --limit)'
+            cand --wait 'Follow the replayed jobs until they finish (or --timeout); exit 1 if any fails again'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --dry-run 'Show what would happen and change nothing'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;ocr;help'= {
+            cand list 'List OCR jobs, newest first'
+            cand replay 'Put failed OCR jobs back in the queue; the running server''s workers process them again'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;ocr;help;list'= {
+        }
+        &'mita;ocr;help;replay'= {
+        }
+        &'mita;ocr;help;help'= {
+        }
         &'mita;help'= {
             cand serve 'Run the HTTP API server'
             cand migrate 'Apply database migrations (or show their status)'
@@ -318,6 +378,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand completions 'Generate shell completion scripts'
             cand man 'Generate man pages'
             cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
+            cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;help;serve'= {
@@ -366,6 +427,14 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;help;admin;create-user'= {
         }
         &'mita;help;admin;audit'= {
+        }
+        &'mita;help;ocr'= {
+            cand list 'List OCR jobs, newest first'
+            cand replay 'Put failed OCR jobs back in the queue; the running server''s workers process them again'
+        }
+        &'mita;help;ocr;list'= {
+        }
+        &'mita;help;ocr;replay'= {
         }
         &'mita;help;help'= {
         }

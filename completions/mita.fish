@@ -37,6 +37,7 @@ complete -c mita -n "__fish_mita_needs_command" -f -a "config" -d 'Print or chec
 complete -c mita -n "__fish_mita_needs_command" -f -a "completions" -d 'Generate shell completion scripts'
 complete -c mita -n "__fish_mita_needs_command" -f -a "man" -d 'Generate man pages'
 complete -c mita -n "__fish_mita_needs_command" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
+complete -c mita -n "__fish_mita_needs_command" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
 complete -c mita -n "__fish_mita_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand serve" -l bind -d 'Address to listen on [default: 127.0.0.1:8000]' -r
 complete -c mita -n "__fish_mita_using_subcommand serve" -l metrics-bind -d 'Serve /metrics only on this separate (private) address' -r
@@ -225,14 +226,59 @@ complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcomm
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "create-user" -d 'Create an account; the password comes from a file or is generated, never from the command line'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "audit" -d 'List audit events, newest first'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "serve" -d 'Run the HTTP API server'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "config" -d 'Print or check the effective configuration'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "completions" -d 'Generate shell completion scripts'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "man" -d 'Generate man pages'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -f -a "list" -d 'List OCR jobs, newest first'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -f -a "replay" -d 'Put failed OCR jobs back in the queue; the running server\'s workers process them again'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and not __fish_seen_subcommand_from list replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l status -d 'Only jobs in this state' -r -f -a "pending\t'Waiting for a worker'
+processing\t'Leased by a worker'
+completed\t'Read and parsed'
+failed\t'Given up (replayable while the image is kept)'"
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l since -d 'Only jobs created since a duration ago (30m, 24h, 7d) or an RFC 3339 instant' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l user -d 'Only jobs of this user' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l error-reason -d 'Only jobs that failed for this reason (circuit_open, engine_error, timeout, no_text...)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l limit -d 'Most jobs to show (1-1000)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l since -d 'With --all-failed: only jobs created since a duration ago (24h, 7d) or an RFC 3339 instant' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l user -d 'With --all-failed: only jobs of this user' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l error-reason -d 'With --all-failed: only jobs that failed for this reason (e.g. circuit_open)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l limit -d 'With --all-failed: most jobs to replay (1-1000)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l reason -d 'Why the jobs are replayed (stored with each job and in the audit event)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l timeout -d 'Seconds --wait follows the jobs' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l all-failed -d 'Replay every failed job (narrowed by --since, --user, --error-reason, --limit)'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l wait -d 'Follow the replayed jobs until they finish (or --timeout); exit 1 if any fails again'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l dry-run -d 'Show what would happen and change nothing'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -l json -d 'Print JSON instead of a table'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from help" -f -a "list" -d 'List OCR jobs, newest first'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Put failed OCR jobs back in the queue; the running server\'s workers process them again'
+complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "serve" -d 'Run the HTTP API server'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "config" -d 'Print or check the effective configuration'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "completions" -d 'Generate shell completion scripts'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "status" -d 'Show every migration and whether it is applied or pending'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a commented example configuration file'
@@ -243,3 +289,5 @@ complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcomma
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "set-role" -d 'Change a user\'s role (this also ends the user\'s sessions)'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "create-user" -d 'Create an account; the password comes from a file or is generated, never from the command line'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "audit" -d 'List audit events, newest first'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from ocr" -f -a "list" -d 'List OCR jobs, newest first'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from ocr" -f -a "replay" -d 'Put failed OCR jobs back in the queue; the running server\'s workers process them again'

@@ -5,6 +5,7 @@
 pub mod allocation;
 pub mod category;
 pub mod days;
+pub mod goals_plan;
 pub mod redistribute;
 pub mod status;
 pub mod store;

@@ -3,6 +3,7 @@
 //! Environment: `MITA_<SECTION>__<KEY>` (e.g. `MITA_DATABASE__URL`, `MITA_SERVER__BIND`), top-level
 //! `MITA_ENV`, `MITA_DATA_DIR`, `MITA_TRUSTED_PROXIES`, and the conventional `DATABASE_URL`,
 //! `JWT_SECRET`, `JWT_PREVIOUS_SECRET`, `METRICS_TOKEN` (a `MITA_` form wins over a conventional one).
+//! The LLM settings also answer to `MITA_LLM_BASE_URL`, `MITA_LLM_API_KEY` and `MITA_LLM_MODEL`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,11 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+
+mod ocr;
+pub use ocr::{GoogleVisionSettings, OcrEngineKind, OcrSettings};
+mod notifications;
+pub use notifications::{DEFAULT_LARGE_SPEND_CENTS, NotificationSettings};
 
 /// Minimum JWT secret length accepted in production.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -214,6 +220,38 @@ impl Default for GoogleSettings {
     }
 }
 
+/// An OpenAI-compatible chat API that enriches the rule-based insights. Without `base_url` the
+/// insights are rule-based only.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    /// Base URL of the API, e.g. `https://api.openai.com/v1` (`MITA_LLM_BASE_URL`); unset = off.
+    pub base_url: Option<String>,
+    /// Bearer key (`MITA_LLM_API_KEY`); optional for local servers that need none.
+    pub api_key: Option<Secret>,
+    /// Model name sent with every request (`MITA_LLM_MODEL`).
+    pub model: String,
+    /// Whole-call deadline, in milliseconds; a slower answer falls back to the rules.
+    pub timeout_ms: u64,
+    /// Consecutive failures that open the circuit breaker.
+    pub breaker_threshold: u32,
+    /// How long the open breaker skips the LLM before one trial call, in seconds.
+    pub breaker_open_secs: u64,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        LlmSettings {
+            base_url: None,
+            api_key: None,
+            model: "gpt-4o-mini".to_string(),
+            timeout_ms: 5_000,
+            breaker_threshold: 5,
+            breaker_open_secs: 30,
+        }
+    }
+}
+
 /// Outgoing mail. Without `host`, mails are written to `<data_dir>/outbox` (development).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
@@ -340,10 +378,13 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub google: GoogleSettings,
     pub smtp: SmtpSettings,
+    pub llm: LlmSettings,
     pub rate_limit: RateLimitSettings,
     pub audit: AuditSettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
+    pub ocr: OcrSettings,
+    pub notifications: NotificationSettings,
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
@@ -412,6 +453,10 @@ const CONVENTIONAL_ENV: &[(&str, &str)] = &[
     ("JWT_SECRET", "auth.jwt_secret"),
     ("JWT_PREVIOUS_SECRET", "auth.jwt_previous_secret"),
     ("METRICS_TOKEN", "metrics.token"),
+    ("GOOGLE_VISION_API_KEY", "ocr.google_vision.api_key"),
+    ("MITA_LLM_BASE_URL", "llm.base_url"),
+    ("MITA_LLM_API_KEY", "llm.api_key"),
+    ("MITA_LLM_MODEL", "llm.model"),
 ];
 
 /// Environment variables with the `MITA_` prefix that are not settings.
@@ -420,6 +465,9 @@ const NON_SETTING_ENV: &[&str] = &[
     "TEST_DATABASE_URL",
     "METRICS_URL",
     "METRICS_TOKEN",
+    "LLM_BASE_URL",
+    "LLM_API_KEY",
+    "LLM_MODEL",
 ];
 
 impl Settings {
@@ -470,6 +518,7 @@ impl Settings {
                 "database.max_connections must be greater than 0".to_string(),
             ));
         }
+        self.ocr.validate()?;
         Ok(())
     }
 
@@ -480,6 +529,14 @@ impl Settings {
         } else {
             self.data_dir.join(name)
         }
+    }
+
+    /// Where receipt images are kept (`ocr.image_dir`, default `<data_dir>/receipts`).
+    pub fn ocr_image_dir(&self) -> PathBuf {
+        self.ocr
+            .image_dir
+            .clone()
+            .unwrap_or_else(|| self.data_path("receipts"))
     }
 
     /// Where audit events go when the database cannot take them.

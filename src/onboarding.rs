@@ -2,70 +2,27 @@
 //! this month's daily plan, all in one write transaction; and building a missing month later
 //! from the stored answers ([`ensure_current_month`]).
 
+pub mod answers;
 pub mod questions;
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::types::Json;
 
-use crate::budget::PlanCategory;
 use crate::budget::allocation::{AllocationInput, BudgetPlan, SpendingHabits, allocate};
 use crate::budget::days::days_in_month;
 use crate::budget::store::{build_month, lock_user, month_bounds, month_exists};
 use crate::db::{Db, Tx};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
-use crate::money::Money;
 use crate::users::{self, User};
 use crate::{on_db, on_tx};
 
+pub use answers::{Answers, Goals, Income, Submission};
 pub use questions::{Question, questions};
-
-/// `income` of the submit body.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub struct Income {
-    pub monthly_income: Money,
-    #[serde(default)]
-    pub additional_income: Money,
-}
-
-/// `goals` of the submit body.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct Goals {
-    #[serde(default)]
-    pub savings_goal_amount_per_month: Money,
-}
-
-/// `POST /api/onboarding/submit` body.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Submission {
-    pub income: Income,
-    #[serde(default)]
-    pub fixed_expenses: BTreeMap<String, Money>,
-    #[serde(default)]
-    pub spending_habits: SpendingHabits,
-    #[serde(default)]
-    pub goals: Goals,
-    pub region: Option<String>,
-    pub timezone: Option<String>,
-}
-
-/// The answers as stored (`onboarding_answers.answers`): checked and normalised.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub struct Answers {
-    pub income: Income,
-    pub fixed_expenses: BTreeMap<PlanCategory, Money>,
-    #[serde(default)]
-    pub spending_habits: SpendingHabits,
-    #[serde(default)]
-    pub goals: Goals,
-    pub region: Option<String>,
-    pub timezone: Option<String>,
-}
 
 /// The answer of a submit.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -86,97 +43,6 @@ impl SubmitAnswer {
             calendar_days: None,
             budget_plan: None,
         }
-    }
-}
-
-impl Submission {
-    /// Checks everything that does not need the database; returns the normalised answers.
-    pub fn check(self) -> Result<Answers> {
-        let mut errors = Vec::new();
-        let mut fixed = BTreeMap::new();
-        for (key, amount) in self.fixed_expenses {
-            match key.parse::<PlanCategory>().ok().filter(|c| c.is_sacred() && *c != PlanCategory::GoalSavings) {
-                // The key is not echoed: it is user input of any length.
-                None => errors.push(FieldError::new(
-                    "body.fixed_expenses",
-                    "category",
-                    "keys must be one of rent, mortgage, utilities, insurance, subscriptions, education, childcare",
-                )),
-                Some(c) => {
-                    fixed.insert(c, amount);
-                }
-            }
-        }
-        let h = &self.spending_habits;
-        let counts = [
-            h.dining_out_per_month,
-            h.coffee_per_week,
-            h.transport_per_month,
-            h.entertainment_per_month,
-            h.clothing_per_month,
-            h.travel_per_year,
-        ];
-        if counts.iter().any(|n| *n > questions::MAX_HABIT_COUNT) {
-            errors.push(FieldError::new(
-                "body.spending_habits",
-                "range",
-                "counts must be at most 1000",
-            ));
-        }
-        let region = self
-            .region
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
-        let max_region = usize::try_from(questions::MAX_REGION_CHARS).unwrap_or(100);
-        if region
-            .as_ref()
-            .is_some_and(|r| r.chars().count() > max_region || r.chars().any(char::is_control))
-        {
-            errors.push(FieldError::new(
-                "body.region",
-                "length",
-                "must be at most 100 printable characters",
-            ));
-        }
-        let timezone = match self
-            .timezone
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            Some(t) if t.len() <= 64 => match users::parse_timezone(t, "body.timezone") {
-                Ok(tz) => Some(tz),
-                Err(Error::Validation { fields, .. }) => {
-                    errors.extend(fields);
-                    None
-                }
-                Err(e) => return Err(e),
-            },
-            Some(_) => {
-                errors.push(FieldError::new(
-                    "body.timezone",
-                    "timezone",
-                    "must be an IANA timezone such as Europe/Berlin",
-                ));
-                None
-            }
-            None => None,
-        };
-        if !errors.is_empty() {
-            return Err(Error::Validation {
-                code: "VALIDATION_2001",
-                message: "Request validation failed".into(),
-                fields: errors,
-            });
-        }
-        Ok(Answers {
-            income: self.income,
-            fixed_expenses: fixed,
-            spending_habits: self.spending_habits,
-            goals: self.goals,
-            region,
-            timezone,
-        })
     }
 }
 
@@ -312,6 +178,15 @@ pub async fn ensure_current_month_observed(
         metrics,
     )
     .await?;
+    // A new month also gets the active goals' reservations (BUDGET.md §6).
+    if let Some(m) = metrics {
+        // Boxed: reserving a goal makes sure the month exists, which lands here again (and
+        // returns at once, the month being built by then).
+        Box::pin(crate::budget::goals_plan::reserve_missing(
+            tx, user, today, now, m,
+        ))
+        .await?;
+    }
     Ok(true)
 }
 

@@ -9,7 +9,9 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::Result;
+use crate::insights::Insights;
 use crate::metrics::Metrics;
+use crate::ocr::OcrService;
 
 /// Everything a handler or a command needs. Cheap to clone.
 #[derive(Clone)]
@@ -20,6 +22,10 @@ pub struct Services {
     pub metrics: Arc<Metrics>,
     pub audit: AuditLog,
     pub auth: Arc<AuthService>,
+    /// Rule-based insights, enriched by the LLM when one is configured.
+    pub insights: Arc<Insights>,
+    /// Receipt OCR: the job queue, its engines and the parser (workers run in `mita serve`).
+    pub ocr: Arc<OcrService>,
 }
 
 impl Services {
@@ -40,13 +46,28 @@ impl Services {
             metrics.clone(),
             audit.clone(),
         )?);
+        let insights = Arc::new(Insights::new(
+            db.clone(),
+            &settings.llm,
+            clock.clone(),
+            metrics.clone(),
+        )?);
+        let ocr = Arc::new(OcrService::new(
+            db.clone(),
+            clock.clone(),
+            settings.clone(),
+            metrics.clone(),
+            audit.clone(),
+        )?);
         Ok(Services {
+            ocr,
             db,
             clock,
             settings,
             metrics,
             audit,
             auth,
+            insights,
         })
     }
 

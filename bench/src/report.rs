@@ -41,16 +41,41 @@ const RSS_LIMIT_MB: f64 = 100.0;
 
 fn read(dir: &Path, name: &str) -> Option<Value> {
     let path = dir.join(name);
-    path.exists().then(|| crate::read_json(&path)).and_then(Result::ok)
+    path.exists()
+        .then(|| crate::read_json(&path))
+        .and_then(Result::ok)
 }
 
 fn num(v: &Value, pointer: &str) -> f64 {
     v.pointer(pointer).and_then(Value::as_f64).unwrap_or(0.0)
 }
 
+/// A number `run.sh` left in `dir/name` (peak RSS in kB, CPU percent).
+fn figure(dir: &Path, name: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(dir.join(name)).ok()?;
+    text.trim().parse::<f64>().ok()
+}
+
+/// Peak server RSS in MB over the wrk and the oha measurement of a scenario.
 fn rss_mb(dir: &Path, id: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(dir.join(format!("{id}.rss"))).ok()?;
-    text.trim().parse::<f64>().ok().map(|kb| kb / 1024.0)
+    let wrk = figure(dir, &format!("{id}.rss"));
+    let oha = figure(dir, &format!("{id}.oha.rss"));
+    [wrk, oha]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max)
+        .map(|kb| kb / 1024.0)
+}
+
+/// Server CPU (percent of one core, and microseconds per request: robust to other processes
+/// sharing the core) and load-generator CPU during the throughput measurement.
+fn cpu(dir: &Path, id: &str, requests: f64) -> Value {
+    let per_request = figure(dir, &format!("{id}.server-cpu-s"))
+        .filter(|_| requests > 0.0)
+        .map(|s| s * 1e6 / requests);
+    json!({"server_cpu_pct": figure(dir, &format!("{id}.server-cpu")),
+           "server_cpu_us_per_request": per_request,
+           "client_cpu_pct": figure(dir, &format!("{id}.client-cpu"))})
 }
 
 /// Non-2xx answers and transport errors in oha's JSON.
@@ -84,7 +109,7 @@ fn wrk_row(dir: &Path, id: &str, name: &str) -> Option<Value> {
         "id": id, "name": name, "rps": rps, "requests": num(&wrk, "/requests"),
         "p50_ms": num(&wrk, "/p50_us") / 1e3, "p99_ms": num(&wrk, "/p99_us") / 1e3,
         "latency_source": "wrk", "non2xx": num(&wrk, "/status_errors"), "socket_errors": socket,
-        "shed_503": 0, "rss_mb": rss_mb(dir, id),
+        "shed_503": 0, "rss_mb": rss_mb(dir, id), "cpu": cpu(dir, id, num(&wrk, "/requests")),
     });
     if let Some(oha) = read(dir, &format!("{id}.oha.json")) {
         let (non2xx, errors) = oha_failures(&oha);
@@ -104,7 +129,7 @@ fn burst_row(dir: &Path) -> Option<Value> {
         "id": "P3", "name": format!("login burst ({} concurrent x {})", num(&b, "/concurrency"), num(&b, "/rounds")),
         "rps": num(&b, "/rps"), "requests": num(&b, "/requests"), "p50_ms": num(&b, "/p50_ms"),
         "p99_ms": num(&b, "/p99_ms"), "latency_source": "mita-bench", "non2xx": num(&b, "/non2xx_other"),
-        "socket_errors": num(&b, "/transport_errors"), "shed_503": num(&b, "/shed_503"), "rss_mb": rss_mb(dir, "P3"),
+        "socket_errors": num(&b, "/transport_errors"), "shed_503": num(&b, "/shed_503"), "rss_mb": rss_mb(dir, "P3"), "cpu": cpu(dir, "P3", num(&b, "/ok")),
     }))
 }
 
@@ -116,7 +141,10 @@ fn backend_report(dir: &Path) -> anyhow::Result<Value> {
         .filter_map(|(id, name)| wrk_row(dir, id, name))
         .collect();
     if let Some(b) = burst_row(dir) {
-        let at = rows.iter().position(|r| r["id"] == "P4").unwrap_or(rows.len());
+        let at = rows
+            .iter()
+            .position(|r| r["id"] == "P4")
+            .unwrap_or(rows.len());
         rows.insert(at, b);
     }
     let insert = read(dir, "insert.json").unwrap_or(Value::Null);
@@ -171,12 +199,14 @@ fn yes(met: bool) -> &'static str {
 /// Prints one backend's Markdown table, ratios and checks.
 fn print_backend(r: &Value) {
     println!("\n### {}\n", r["backend"].as_str().unwrap_or("?"));
-    println!("| scenario | req/s | p50 ms | p99 ms | latency by | non-2xx | 503 shed | server RSS MB |");
-    println!("|---|---:|---:|---:|---|---:|---:|---:|");
+    println!(
+        "| scenario | req/s | p50 ms | p99 ms | latency by | non-2xx | 503 shed | server RSS MB | server CPU % | server CPU µs/req | client CPU % |"
+    );
+    println!("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
     for s in r["scenarios"].as_array().into_iter().flatten() {
         let non2xx = num(s, "/non2xx") + num(s, "/socket_errors");
         println!(
-            "| {} {} | {} | {} | {} | {} | {non2xx} | {} | {} |",
+            "| {} {} | {} | {} | {} | {} | {non2xx} | {} | {} | {} | {} | {} |",
             s["id"].as_str().unwrap_or(""),
             s["name"].as_str().unwrap_or(""),
             f(s, "/rps", 0),
@@ -185,11 +215,14 @@ fn print_backend(r: &Value) {
             s["latency_source"].as_str().unwrap_or(""),
             f(s, "/shed_503", 0),
             f(s, "/rss_mb", 1),
+            f(s, "/cpu/server_cpu_pct", 0),
+            f(s, "/cpu/server_cpu_us_per_request", 0),
+            f(s, "/cpu/client_cpu_pct", 0),
         );
     }
     let c = &r["ceilings"];
     println!(
-        "| insert ceiling ({}) | {} | {} | {} | per insert | | | |",
+        "| insert ceiling ({}) | {} | {} | {} | per insert | | | | | | |",
         c["insert"]["durability"].as_str().unwrap_or("?"),
         f(c, "/insert/rate", 0),
         f(c, "/insert/p50_ms", 2),
@@ -202,7 +235,7 @@ fn print_backend(r: &Value) {
     ] {
         if c[key].is_object() {
             println!(
-                "| {label} ({} threads, {} CPU) | {} | {} | | per hash | | | |",
+                "| {label} ({} threads, {} CPU) | {} | {} | | per hash | | | | | | |",
                 f(c, &format!("/{key}/threads"), 0),
                 f(c, &format!("/{key}/cpus_allowed"), 0),
                 f(c, &format!("/{key}/rate"), 1),

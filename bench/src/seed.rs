@@ -154,7 +154,9 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let mut set = JoinSet::new();
     for i in 0..args.users {
         let (client, base) = (client.clone(), base.clone());
-        set.spawn(async move { register(&client, &base, format!("bench-{tag}-{i}@example.com")).await });
+        set.spawn(
+            async move { register(&client, &base, format!("bench-{tag}-{i}@example.com")).await },
+        );
     }
     let mut users = Vec::new();
     let mut plan_error = None;
@@ -180,7 +182,10 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let tokens: String = users.iter().map(|u| format!("{}\n", u.token)).collect();
     std::fs::create_dir_all(&args.out_dir)?;
     std::fs::write(args.out_dir.join("tokens.txt"), tokens)?;
-    crate::write_json(&args.out_dir.join("users.json"), &serde_json::to_value(&users)?)?;
+    crate::write_json(
+        &args.out_dir.join("users.json"),
+        &serde_json::to_value(&users)?,
+    )?;
     crate::write_json(
         &args.out_dir.join("seed.json"),
         &json!({

@@ -6,11 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
 mod admin;
+mod ocr;
 
 pub use admin::{
     AdminCmd, AuditArgs, Confirm, CreateUserArgs, OutputArgs, RevokeTokensArgs, SetRoleArgs,
     UnlockArgs, UserCmd,
 };
+pub use ocr::{OcrCmd, OcrListArgs, OcrReplayArgs};
 
 /// MITA personal-finance service: the API server and the tools to run it.
 ///
@@ -74,6 +76,16 @@ pub enum Command {
     /// Exit codes: 0 done, 1 error (or refused without --yes), 3 no such user, 4 nothing to do.
     #[command(subcommand)]
     Admin(AdminCmd),
+    /// Receipt OCR jobs: list them, replay the failed ones.
+    ///
+    /// The same service as `/api/ocr/*` and `/api/admin/ocr/jobs`; works while `mita serve` runs
+    /// (SQLite and PostgreSQL): a replay moves failed jobs back to pending and the running
+    /// server's workers pick them up. Replays are audit-logged with the operator as actor.
+    ///
+    /// Exit codes: 0 done, 1 error (or refused without --yes), 3 no such job or user, 4 nothing
+    /// to do.
+    #[command(subcommand)]
+    Ocr(OcrCmd),
 }
 
 /// Run the HTTP API server until SIGTERM or Ctrl-C, then drain in-flight requests and exit 0.

@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod metrics;
 pub mod migrate;
+pub mod ocr;
 pub mod serve;
 
 use std::sync::Arc;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             Command::Completions(args) => commands::completions::completions(args),
             Command::Man(args) => commands::completions::man(args),
             Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await,
+            Command::Ocr(cmd) => commands::ocr::run(&cli.global, cmd).await,
         }
     });
     exit::report(result)

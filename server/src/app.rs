@@ -37,6 +37,12 @@ use crate::state::AppState;
         (name = "dashboard", description = "The main screen"),
         (name = "analytics", description = "Spending by category and by day"),
         (name = "transactions", description = "Spends, applied to the daily plan at once"),
+        (name = "ai", description = "Rule-based answers about the caller's money, enriched by an LLM when configured"),
+        (name = "insights", description = "Current insights and stored analyses"),
+        (name = "goals", description = "Savings goals, their reservations in the daily plan, and advice"),
+        (name = "habits", description = "Habits, daily completions and streaks"),
+        (name = "notifications", description = "Notifications, preferences and push devices"),
+        (name = "ocr", description = "Receipt uploads, OCR job status and receipt images"),
         (name = "admin", description = "Support operations (role admin)")
     )
 )]
@@ -78,6 +84,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::dashboard::router())
         .merge(routes::analytics::router())
         .merge(routes::transactions::router())
+        .merge(routes::ai::router())
+        .merge(routes::insights::router())
+        .merge(routes::goals::router())
+        .merge(routes::goal_moves::router())
+        .merge(routes::goals_advice::router())
+        .merge(routes::habits::router())
+        .merge(routes::notifications::router())
+        .merge(routes::notification_devices::router())
+        .merge(routes::ocr::router())
         .merge(routes::admin::router())
 }
 

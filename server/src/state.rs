@@ -23,6 +23,10 @@ pub struct AppState {
     pub clock: Clock,
     pub audit: AuditLog,
     pub auth: Arc<AuthService>,
+    /// Rule-based insights, enriched by the LLM when configured.
+    pub insights: Arc<mita::insights::Insights>,
+    /// Receipt OCR: uploads, job status, images, the admin job list.
+    pub ocr: Arc<mita::ocr::OcrService>,
     pub started: Instant,
     pub limits: Arc<RateLimits>,
     /// Peers whose `X-Forwarded-For` is believed.
@@ -45,6 +49,8 @@ impl AppState {
             clock: services.clock,
             audit: services.audit,
             auth: services.auth,
+            insights: services.insights,
+            ocr: services.ocr,
             started: Instant::now(),
             trusted_proxies: Arc::new(trusted),
         })

@@ -44,7 +44,7 @@ pub async fn lock_user(tx: &mut Tx, user: Id) -> Result<()> {
 }
 
 /// `ON CONFLICT` target of the plan's unique key (NULL goal ids collide on both backends).
-fn plan_conflict(tx: &Tx) -> &'static str {
+pub(crate) fn plan_conflict(tx: &Tx) -> &'static str {
     match tx {
         Tx::Postgres(_) => "ON CONFLICT ON CONSTRAINT uq_daily_plan_user_date_category_goal",
         Tx::Sqlite(_) => "ON CONFLICT (user_id, date, category, COALESCE(goal_id, ''))",

@@ -192,3 +192,34 @@ fn the_example_file_parses_into_settings() {
         Ok(())
     });
 }
+
+#[test]
+fn llm_settings_come_from_the_flat_mita_llm_variables_and_stay_redacted() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert!(s.llm.base_url.is_none(), "off by default");
+        assert_eq!(s.llm.timeout_ms, 5_000);
+
+        jail.set_env("MITA_LLM_BASE_URL", "http://127.0.0.1:9/v1");
+        jail.set_env("MITA_LLM_API_KEY", "sk-llm-secret");
+        jail.set_env("MITA_LLM_MODEL", "tiny-model");
+        jail.set_env("MITA_LLM__TIMEOUT_MS", "1500");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.llm.base_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+        assert_eq!(
+            s.llm.api_key.as_ref().map(Secret::expose),
+            Some("sk-llm-secret")
+        );
+        assert_eq!(s.llm.model, "tiny-model");
+        assert_eq!(s.llm.timeout_ms, 1500);
+        let shown = s.to_redacted_toml().map_err(|e| e.to_string())?;
+        assert!(!shown.contains("sk-llm-secret"), "{shown}");
+        assert!(!format!("{s:?}").contains("sk-llm-secret"));
+
+        // The nested form wins over the flat one.
+        jail.set_env("MITA_LLM__MODEL", "nested-model");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.llm.model, "nested-model");
+        Ok(())
+    });
+}

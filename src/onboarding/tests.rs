@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::budget::PlanCategory;
 
 fn submission(body: serde_json::Value) -> Submission {
     serde_json::from_value(body).unwrap()
@@ -43,4 +44,16 @@ fn stored_answers_round_trip_through_json() {
     let plan = plan_for(&a).unwrap();
     let text = serde_json::to_string(&plan).unwrap();
     assert_eq!(serde_json::from_str::<BudgetPlan>(&text).unwrap(), plan);
+}
+
+#[test]
+fn sections_must_be_objects_not_arrays() {
+    assert!(serde_json::from_str::<Submission>(r#"{"income": [6000]}"#).is_err());
+    assert!(
+        serde_json::from_str::<Submission>(r#"{"income": {"monthly_income": 1}, "goals": [5]}"#)
+            .is_err()
+    );
+    let ok: Submission =
+        serde_json::from_str(r#"{"income": {"monthly_income": 6000.10}, "goals": {}}"#).unwrap();
+    assert_eq!(ok.income.monthly_income.cents(), 600_010);
 }

@@ -19,6 +19,7 @@ use crate::id::Id;
 use crate::idempotency::{self, Claim, IdempotencyKey};
 use crate::metrics::{Metrics, cents_as_units};
 use crate::money::Money;
+use crate::notifications::events;
 use crate::on_tx;
 
 /// Default large-spend threshold (notifications): 200.00.
@@ -32,6 +33,8 @@ pub struct WriteCtx<'a> {
     pub user: Id,
     pub tz: Tz,
     pub request_id: &'a str,
+    /// Spends of at least this many cents raise a large-spend notification (`notifications.large_spend`).
+    pub large_spend_cents: i64,
 }
 
 /// The answer to a create: the transaction, how the plan was rebalanced, and the balance impact.
@@ -107,7 +110,14 @@ async fn apply(
 async fn ensure_plan(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) -> Result<()> {
     let today = crate::time::local_date(now, ctx.tz);
     if (day.year(), day.month()) == (today.year(), today.month()) {
-        crate::onboarding::ensure_current_month(tx, ctx.user, today, now).await?;
+        crate::onboarding::ensure_current_month_observed(
+            tx,
+            ctx.user,
+            today,
+            now,
+            Some(ctx.metrics),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -186,6 +196,7 @@ pub async fn create(
     let spent_at = c.spent_at.unwrap_or(now);
     let day = crate::time::local_date(spent_at, ctx.tz);
     ensure_plan(ctx, &mut tx, day, now).await?;
+    let was_red = events::day_is_red(&mut tx, ctx.user, day).await?;
     let id = Id::new();
     let tags = Json(c.tags.clone().unwrap_or_default());
     let sql = sqlx::AssertSqlSafe(format!(
@@ -198,6 +209,15 @@ pub async fn create(
         .bind(&tags).bind(c.is_recurring.unwrap_or(false)).bind(c.confidence_score).bind(&c.receipt_url).bind(&c.notes)
         .bind(spent_at).bind(day).bind(now).fetch_one(&mut *conn).await)?;
     let applied = apply(ctx, &mut tx, day, category.plan(), Some(id), amount, now).await?;
+    let spend = events::SpendEvent::new(
+        id,
+        category.as_str(),
+        amount,
+        day,
+        was_red,
+        ctx.large_spend_cents,
+    );
+    events::on_transaction(&mut tx, ctx.user, &spend, now).await?;
     let created = Created {
         transaction: TransactionView::from(row),
         rebalanced: applied.cover.rebalanced(),
@@ -205,7 +225,7 @@ pub async fn create(
         rebalance_fully_covered: applied.cover.fully_covered(),
     };
     let meta =
-        json!({ "balance_impact": applied.impact, "large_spend": amount >= LARGE_SPEND_CENTS });
+        json!({ "balance_impact": applied.impact, "large_spend": amount >= ctx.large_spend_cents });
     let body = success_json(
         "Transaction created",
         &created,
@@ -265,7 +285,10 @@ pub async fn update(
         store::accrue(&mut tx, ctx.user, old.local_date, old_plan, now).await?;
         store::update_day_statuses(&mut tx, ctx.user, &[old.local_date], now).await?;
     }
+    let was_red = events::day_is_red(&mut tx, ctx.user, day).await?;
     let applied = apply(ctx, &mut tx, day, new_plan, Some(id), amount, now).await?;
+    let spend = events::SpendEvent::new(id, &category, amount, day, was_red, ctx.large_spend_cents);
+    events::on_transaction(&mut tx, ctx.user, &spend, now).await?;
     tx.commit().await?;
     ctx.metrics
         .transactions_total

@@ -62,7 +62,26 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
     let services = Services::new(db.clone(), settings, metrics, Clock::system())?;
     let state = AppState::new(services.clone())?;
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    let served = mita_server::serve(state, listener, options, shutdown_signal()).await;
+    // One stop signal for the HTTP server and the OCR workers: the workers stop claiming at
+    // once, while in-flight requests drain.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let signal = {
+        let stop_tx = stop_tx.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        })
+    };
+    let ocr_workers = mita::ocr::WorkerPool::start(services.ocr.clone(), stop_rx.clone());
+    let mut http_stop = stop_rx;
+    let served = mita_server::serve(state, listener, options, async move {
+        let _ = http_stop.wait_for(|stop| *stop).await;
+    })
+    .await;
+    let _ = stop_tx.send(true);
+    signal.abort();
+    // Workers finish their job or give it back to the queue before the database closes.
+    ocr_workers.join().await;
     housekeeping.abort();
     services.shutdown().await;
     db.close().await;

@@ -6,5 +6,6 @@ mod completions;
 mod config;
 mod metrics;
 mod migrate;
+mod ocr;
 mod serve;
 mod support;

@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit))
         .routes(routes!(unlock))
         .routes(routes!(revoke_tokens))
+        .routes(routes!(ocr_jobs))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -110,4 +111,61 @@ async fn revoke_tokens(
         user_id: id.to_string(),
         revoked: true,
     }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OcrJobsQuery {
+    /// pending, processing, completed or failed.
+    status: Option<String>,
+    user_id: Option<String>,
+    /// RFC 3339 time or a duration back from now such as `24h`.
+    since: Option<String>,
+    /// Only failed jobs with this reason (`circuit_open`, `engine_error`, `timeout`...).
+    error_reason: Option<String>,
+    /// 1–1000 (default 100).
+    limit: Option<i64>,
+}
+
+/// OCR jobs, newest first (the same service as `mita ocr list`).
+#[utoipa::path(get, path = "/api/admin/ocr/jobs", tag = "admin", params(OcrJobsQuery),
+    responses((status = 200, description = "A list of OCR jobs"), (status = 403)), security(("bearer" = [])))]
+async fn ocr_jobs(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+    ApiQuery(q): ApiQuery<OcrJobsQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let status = match q.status.as_deref() {
+        Some(s) => Some(s.parse::<mita::ocr::JobStatus>().map_err(|_| {
+            mita::Error::invalid(
+                "VALIDATION_2001",
+                "query.status",
+                "enum",
+                "must be one of pending, processing, completed, failed",
+            )
+        })?),
+        None => None,
+    };
+    let user_id = match q.user_id.as_deref() {
+        Some(raw) => Some(raw.parse().map_err(|_| {
+            mita::Error::invalid(
+                "VALIDATION_2011",
+                "query.user_id",
+                "format",
+                "must be a UUID",
+            )
+        })?),
+        None => None,
+    };
+    let since_ms = match q.since.as_deref() {
+        Some(s) => Some(parse_since(s, state.clock.now_ms())?),
+        None => None,
+    };
+    let filter = mita::ocr::JobFilter {
+        status,
+        user_id,
+        since_ms,
+        error_reason: q.error_reason,
+        limit: q.limit.unwrap_or(mita::ocr::DEFAULT_LIST_LIMIT),
+    };
+    Ok(ok(state.ocr.list(&filter).await?))
 }

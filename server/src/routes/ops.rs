@@ -85,13 +85,16 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         commit: build::COMMIT,
         database: db.database,
         migrations: db.migrations,
-        ocr: ComponentState {
-            engine: "tesseract",
-            circuit: "closed",
+        ocr: {
+            let (engine, circuit) = state.ocr.health();
+            ComponentState {
+                engine: engine.as_str(),
+                circuit: circuit.as_str(),
+            }
         },
         llm: LlmState {
-            configured: false,
-            circuit: "closed",
+            configured: state.insights.llm_configured(),
+            circuit: state.insights.llm_circuit().as_str(),
         },
         google_oauth: match &state.auth.google {
             Some(g) => LlmState {

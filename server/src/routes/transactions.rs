@@ -41,6 +41,7 @@ fn ctx<'a>(
         user: user.id,
         tz: user.timezone,
         request_id,
+        large_spend_cents: state.settings.notifications.large_spend.cents(),
     }
 }
 

@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, error_body, spawn_app};
 
+mod refusals;
+
 /// An amount of the API (a JSON number with two decimals) in cents.
 pub fn cents(v: &Value) -> i64 {
     assert!(v.is_number(), "money is a JSON number: {v}");
@@ -25,7 +27,11 @@ pub fn worked_case() -> Value {
 }
 
 pub async fn submit(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
-    app.authed(Method::POST, "/api/onboarding/submit", token).json(body).send().await.unwrap()
+    app.authed(Method::POST, "/api/onboarding/submit", token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Onboards with the worked case; returns the answer's `data`.
@@ -55,21 +61,44 @@ pub fn laid_out(calendar: &Value) -> BTreeMap<String, i64> {
 async fn questions_cover_income_fixed_expenses_habits_goals_and_profile() {
     let app = spawn_app().await;
     let (token, _, _) = app.user("q@example.com").await;
-    let body: Value = app.get_as("/api/onboarding/questions", &token).await.json().await.unwrap();
+    let body: Value = app
+        .get_as("/api/onboarding/questions", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let questions = body["data"]["questions"].as_array().unwrap();
-    let fields: Vec<&str> = questions.iter().map(|q| q["field"].as_str().unwrap()).collect();
-    for f in ["income.monthly_income", "fixed_expenses.rent", "spending_habits.coffee_per_week",
-              "goals.savings_goal_amount_per_month", "region", "timezone"] {
+    let fields: Vec<&str> = questions
+        .iter()
+        .map(|q| q["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "income.monthly_income",
+        "fixed_expenses.rent",
+        "spending_habits.coffee_per_week",
+        "goals.savings_goal_amount_per_month",
+        "region",
+        "timezone",
+    ] {
         assert!(fields.contains(&f), "missing {f}");
     }
-    assert!(questions.iter().all(|q| q["type"].is_string() && q["label"].is_string()));
+    assert!(
+        questions
+            .iter()
+            .all(|q| q["type"].is_string() && q["label"].is_string())
+    );
 }
 
 #[tokio::test]
 async fn the_worked_case_builds_an_exact_plan_for_the_current_month() {
     let app = spawn_app().await;
     let (token, _, _) = app.user("plan@example.com").await;
-    let plans_before = app.state.metrics.budget_calculations_total.with_label_values(&["plan"]).get();
+    let plans_before = app
+        .state
+        .metrics
+        .budget_calculations_total
+        .with_label_values(&["plan"])
+        .get();
 
     let data = onboard(&app, &token).await;
 
@@ -83,31 +112,77 @@ async fn the_worked_case_builds_an_exact_plan_for_the_current_month() {
     assert_eq!(cents(&plan["savings_goal"]), 40_000);
     assert_eq!(cents(&plan["discretionary_total"]), 390_000);
     assert_eq!(plan["income_tier"], "middle");
-    let allocations: BTreeMap<String, i64> =
-        plan["allocations"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), cents(v))).collect();
+    let allocations: BTreeMap<String, i64> = plan["allocations"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), cents(v)))
+        .collect();
     assert_eq!(allocations["rent"], 150_000);
     assert_eq!(allocations["utilities"], 20_000);
     assert_eq!(allocations["food"], 72_000, "12 % of 6000");
-    let variable: i64 = allocations.iter().filter(|(k, _)| !["rent", "utilities"].contains(&k.as_str())).map(|(_, v)| v).sum();
-    assert_eq!(variable + cents(&plan["unallocated"]), 390_000, "variable + unallocated = discretionary");
+    let variable: i64 = allocations
+        .iter()
+        .filter(|(k, _)| !["rent", "utilities"].contains(&k.as_str()))
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(
+        variable + cents(&plan["unallocated"]),
+        390_000,
+        "variable + unallocated = discretionary"
+    );
 
-    let calendar: Value = app.get_as("/api/calendar/current-month", &token).await.json().await.unwrap();
+    let calendar: Value = app
+        .get_as("/api/calendar/current-month", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let calendar = &calendar["data"];
-    assert_eq!(calendar["calendar"].as_array().unwrap().len(), days as usize, "every day present");
-    assert_eq!(laid_out(calendar), allocations, "each category's days sum exactly to its allocation");
+    assert_eq!(
+        calendar["calendar"].as_array().unwrap().len(),
+        days as usize,
+        "every day present"
+    );
+    assert_eq!(
+        laid_out(calendar),
+        allocations,
+        "each category's days sum exactly to its allocation"
+    );
     let first = &calendar["calendar"][0]["planned_budget"];
     assert_eq!(cents(&first["rent"]["planned"]), 150_000, "rent on day 1");
-    assert_eq!(cents(&calendar["calendar"][4]["planned_budget"]["utilities"]["planned"]), 20_000, "utilities on day 5");
+    assert_eq!(
+        cents(&calendar["calendar"][4]["planned_budget"]["utilities"]["planned"]),
+        20_000,
+        "utilities on day 5"
+    );
 
-    let me: Value = app.get_as("/api/users/me", &token).await.json().await.unwrap();
+    let me: Value = app
+        .get_as("/api/users/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["data"]["has_onboarded"], true);
     assert_eq!(me["data"]["income"].to_string(), "6000.00");
     assert_eq!(me["data"]["savings_goal"].to_string(), "400.00");
     assert_eq!(count(&app, "onboarding_answers").await, 1);
-    let plans_after = app.state.metrics.budget_calculations_total.with_label_values(&["plan"]).get();
-    assert_eq!(plans_after, plans_before + 1, "mita_budget_calculations_total{{kind=\"plan\"}} moved");
+    let plans_after = app
+        .state
+        .metrics
+        .budget_calculations_total
+        .with_label_values(&["plan"])
+        .get();
+    assert_eq!(
+        plans_after,
+        plans_before + 1,
+        "mita_budget_calculations_total{{kind=\"plan\"}} moved"
+    );
     let metrics = app.state.metrics.render().unwrap();
-    assert!(metrics.contains("mita_budget_calculation_duration_seconds_count{kind=\"plan\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("mita_budget_calculation_duration_seconds_count{kind=\"plan\"} 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -115,7 +190,12 @@ async fn a_second_submit_answers_already_onboarded_and_changes_nothing() {
     let app = spawn_app().await;
     let (token, _, _) = app.user("twice@example.com").await;
     onboard(&app, &token).await;
-    let before: Value = app.get_as("/api/calendar/current-month", &token).await.json().await.unwrap();
+    let before: Value = app
+        .get_as("/api/calendar/current-month", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let rows = count(&app, "daily_plan").await;
 
     let mut other = worked_case();
@@ -125,84 +205,21 @@ async fn a_second_submit_answers_already_onboarded_and_changes_nothing() {
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["data"]["status"], "already_onboarded");
-    let after: Value = app.get_as("/api/calendar/current-month", &token).await.json().await.unwrap();
+    let after: Value = app
+        .get_as("/api/calendar/current-month", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(before["data"], after["data"]);
     assert_eq!(count(&app, "daily_plan").await, rows);
-    let me: Value = app.get_as("/api/users/me", &token).await.json().await.unwrap();
+    let me: Value = app
+        .get_as("/api/users/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["data"]["income"].to_string(), "6000.00");
-}
-
-#[tokio::test]
-async fn fixed_expenses_above_income_are_business_4001_and_write_nothing() {
-    let app = spawn_app().await;
-    let (token, _, _) = app.user("fixed@example.com").await;
-    let mut body = worked_case();
-    body["fixed_expenses"]["rent"] = json!("5800.01");
-
-    let resp = submit(&app, &token, &body).await;
-
-    let err = error_body(resp, 422, "BUSINESS_4001").await;
-    assert!(err["error"]["message"].as_str().unwrap().contains("Fixed expenses"));
-    assert_eq!(count(&app, "onboarding_answers").await, 0);
-    assert_eq!(count(&app, "daily_plan").await, 0);
-    let me: Value = app.get_as("/api/users/me", &token).await.json().await.unwrap();
-    assert_eq!(me["data"]["has_onboarded"], false);
-}
-
-#[tokio::test]
-async fn bad_answers_are_4xx_envelopes_and_write_nothing() {
-    let app = spawn_app().await;
-    let (token, _, _) = app.user("bad@example.com").await;
-    let mega = "x".repeat(1_000_000);
-    let mut raw: Vec<String> = vec![
-        r#"{"income": {"monthly_income": 1e308}}"#.into(),
-        r#"{"income": {"monthly_income": 6000.001}}"#.into(),
-        r#"{"income": {"monthly_income": 6000}"#.into(),
-        r#"{"income": {"monthly_income": NaN}}"#.into(),
-    ];
-    for body in [
-        json!({"income": {"monthly_income": "abc"}}),
-        json!({"income": [6000]}),
-        json!({"income": null}),
-        json!({"income": {"monthly_income": null}}),
-        json!({"income": {"monthly_income": 6000}, "goals": null}),
-        json!({"fixed_expenses": {"rent": 100}}),
-        json!({"income": {"monthly_income": 0}}),
-        json!({"income": {"monthly_income": -6000}}),
-        json!({"income": {"monthly_income": 6000, "additional_income": -1}}),
-        json!({"income": {"monthly_income": 6000}, "fixed_expenses": {"rent": -5}}),
-        json!({"income": {"monthly_income": 6000}, "fixed_expenses": {"groceries": 5}}),
-        json!({"income": {"monthly_income": 6000}, "fixed_expenses": []}),
-        json!({"income": {"monthly_income": 6000}, "spending_habits": {"coffee_per_week": "many"}}),
-        json!({"income": {"monthly_income": 6000}, "spending_habits": {"coffee_per_week": -1}}),
-        json!({"income": {"monthly_income": 6000}, "goals": {"savings_goal_amount_per_month": -1}}),
-        json!({"income": {"monthly_income": 6000}, "timezone": "Mars/Olympus"}),
-        json!({"income": {"monthly_income": 6000}, "region": mega}),
-        json!({"income": {"monthly_income": 6000}, "fixed_expenses": {mega.clone(): 5}}),
-        json!({"income": {"monthly_income": 6000}, "timezone": mega}),
-    ] {
-        raw.push(body.to_string());
-    }
-    for body in raw {
-        let resp = app
-            .authed(Method::POST, "/api/onboarding/submit", &token)
-            .header("content-type", "application/json")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        assert!((400..500).contains(&status), "{status} for {}", &body[..body.len().min(120)]);
-        let text = resp.text().await.unwrap();
-        assert!(text.len() < 4_000, "the input is never echoed back");
-        let err: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(err["success"], false);
-    }
-    assert_eq!(count(&app, "onboarding_answers").await, 0);
-    assert_eq!(count(&app, "daily_plan").await, 0);
-    let me: Value = app.get_as("/api/users/me", &token).await.json().await.unwrap();
-    assert_eq!(me["data"]["has_onboarded"], false);
-    assert!(me["data"]["income"].is_null());
 }
 
 #[tokio::test]
@@ -213,20 +230,47 @@ async fn timezone_and_region_answers_update_the_profile() {
     body["timezone"] = json!("Pacific/Kiritimati");
     body["region"] = json!("Line Islands");
 
-    let data = submit(&app, &token, &body).await.json::<Value>().await.unwrap();
+    let data = submit(&app, &token, &body)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
 
     assert_eq!(data["data"]["status"], "success");
-    let me: Value = app.get_as("/api/users/me", &token).await.json().await.unwrap();
+    let me: Value = app
+        .get_as("/api/users/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["data"]["timezone"], "Pacific/Kiritimati");
     assert_eq!(me["data"]["region"], "Line Islands");
-    let today = mita::time::local_date(Utc::now().timestamp_millis(), mita::time::tz("Pacific/Kiritimati"));
-    let calendar: Value = app.get_as("/api/calendar/current-month", &token).await.json().await.unwrap();
-    assert_eq!(calendar["data"]["month"], today.month(), "the month is the user's month");
+    let today = mita::time::local_date(
+        Utc::now().timestamp_millis(),
+        mita::time::tz("Pacific/Kiritimati"),
+    );
+    let calendar: Value = app
+        .get_as("/api/calendar/current-month", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        calendar["data"]["month"],
+        today.month(),
+        "the month is the user's month"
+    );
 }
 
 #[tokio::test]
 async fn onboarding_routes_need_a_token() {
     let app = spawn_app().await;
     error_body(app.get("/api/onboarding/questions").await, 401, "AUTH_1004").await;
-    error_body(app.post_json("/api/onboarding/submit", &worked_case()).await, 401, "AUTH_1004").await;
+    error_body(
+        app.post_json("/api/onboarding/submit", &worked_case())
+            .await,
+        401,
+        "AUTH_1004",
+    )
+    .await;
 }

@@ -282,3 +282,22 @@ pub async fn error_body(resp: Response, status: u16, code: &str) -> Value {
     assert!(ts.ends_with('Z') && !ts.contains("+00:00"), "{ts}");
     body
 }
+
+impl TestApp {
+    /// Stops this server and starts a new one on the same database (same settings, a new
+    /// port): what survives is what the database kept.
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            test_db,
+            db,
+            state,
+            _shutdown,
+            ..
+        } = self;
+        drop(_shutdown);
+        state.audit.shutdown().await;
+        db.close().await;
+        let db = test_db.migrated().await.unwrap();
+        spawn_on(test_db, db, |_| {}, Router::new()).await
+    }
+}

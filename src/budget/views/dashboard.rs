@@ -3,7 +3,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
-use super::stats::{Bounds, goal_stats, month_and_today_spent};
+use super::stats::{Bounds, month_and_today_spent};
 use super::{Ctx, Pace, day_totals, money, pace, plan_cells, ratio};
 use crate::budget::category::PlanCategory;
 use crate::db::Db;
@@ -131,7 +131,8 @@ pub async fn dashboard(db: &Db, ctx: &Ctx) -> Result<Dashboard> {
         .unwrap_or(ctx.today);
     let cells = plan_cells(db, user, week_start, ctx.today).await?;
     let recent = transactions::recent(db, user, 10).await?;
-    let goals = goal_stats(db, user, ctx.today).await?;
+    // One source for goal figures: the goals service (soft-deleted goals excluded).
+    let goals_summary = crate::goals::summary(db, user, ctx.today).await?;
 
     let daily_targets = cells
         .iter()
@@ -173,9 +174,9 @@ pub async fn dashboard(db: &Db, ctx: &Ctx) -> Result<Dashboard> {
         insights_preview: insight(month_spent, income),
         user_income: money(income),
         goals_summary: GoalsSummary {
-            total_active: goals.active,
-            near_completion: goals.near_completion,
-            overdue: goals.overdue,
+            total_active: goals_summary.total_active,
+            near_completion: goals_summary.near_completion,
+            overdue: goals_summary.overdue,
         },
     })
 }

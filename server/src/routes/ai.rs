@@ -1,0 +1,217 @@
+//! `/api/ai/*`: answers computed by rules over the caller's data (docs/insights.md), enriched by
+//! the LLM when one is configured. Object answers carry `source` (`rules` / `llm`) and `model`
+//! in `data`; list answers carry them in `meta`. An LLM failure never fails the request.
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use mita::insights::rules::day::DayExplanation;
+use mita::insights::{Origin, Sourced};
+use mita::money::Money;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::budget::MonthQuery;
+use crate::envelope::{Envelope, ok};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(assistant))
+        .routes(routes!(category_suggestions))
+        .routes(routes!(day_status_explanation, day_status_explanation_post))
+        .routes(routes!(financial_health_score))
+        .routes(routes!(spending_anomalies))
+        .routes(routes!(monthly_report))
+        .routes(routes!(weekly_insights))
+        .routes(routes!(spending_patterns))
+        .routes(routes!(latest_snapshots))
+}
+
+/// `meta` of a list answer: `{source, model?}`.
+pub fn origin_meta(origin: &Origin) -> Value {
+    serde_json::to_value(origin).unwrap_or(Value::Null)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssistantRequest {
+    /// 1–1000 characters.
+    question: String,
+    /// Anything the app wants the LLM to know (not used by the rules).
+    #[schema(value_type = Option<Object>)]
+    #[serde(default)]
+    context: Option<Value>,
+}
+
+/// Answers a question about the caller's money: `data{answer, intent, period_start,
+/// period_end, category, amount, suggestions, source, model?}`.
+#[utoipa::path(post, path = "/api/ai/assistant", tag = "ai", request_body = AssistantRequest,
+    responses((status = 200, description = "The answer"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn assistant(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(body): ApiJson<AssistantRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let answer = state
+        .insights
+        .assistant(user.id, &body.question, body.context.as_ref())
+        .await?;
+    Ok(ok(answer))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SuggestionRequest {
+    /// What was bought: a merchant or a description (1–500 characters).
+    description: String,
+    /// Optional amount (0.01 – 100000).
+    #[schema(value_type = Option<f64>)]
+    #[serde(default)]
+    amount: Option<Money>,
+}
+
+/// Category suggestions for a description: `data[{category, confidence, reason}]`, best first
+/// (at most 3); `meta{source, model?}`.
+#[utoipa::path(post, path = "/api/ai/category-suggestions", tag = "ai", request_body = SuggestionRequest,
+    responses((status = 200, description = "Candidates"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn category_suggestions(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(body): ApiJson<SuggestionRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let (list, origin) = state
+        .insights
+        .category_suggestions(user.id, &body.description, body.amount)
+        .await?;
+    Ok(ok(list).meta(origin_meta(&origin)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayQuery {
+    /// A date (default: today in the caller's timezone).
+    date: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DayRequest {
+    /// A date (default: today in the caller's timezone).
+    date: Option<String>,
+    /// The status the app shows (green / yellow / red / neutral).
+    status: Option<String>,
+}
+
+async fn explain_day(
+    state: &AppState,
+    user: &mita::auth::AuthUser,
+    date: Option<&str>,
+    field: &str,
+    status: Option<&str>,
+) -> ApiResult<Envelope<Sourced<DayExplanation>>> {
+    let date = date
+        .map(|d| mita::time::parse_day(d, field, user.timezone))
+        .transpose()?;
+    let answer = state
+        .insights
+        .day_explanation(user.id, date, status)
+        .await?;
+    Ok(ok(answer))
+}
+
+/// Why a day is green, yellow or red: `data{date, status, planned, spent, remaining,
+/// categories, explanation, contributing_factors, suggestions, source, model?}`.
+#[utoipa::path(get, path = "/api/ai/day-status-explanation", tag = "ai", params(DayQuery),
+    responses((status = 200, description = "The explanation"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn day_status_explanation(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<DayQuery>,
+) -> ApiResult<impl IntoResponse> {
+    explain_day(&state, &user, q.date.as_deref(), "query.date", None).await
+}
+
+/// The same as the GET, with the date (and the status the app shows) in a JSON body.
+#[utoipa::path(post, path = "/api/ai/day-status-explanation", tag = "ai", request_body = DayRequest,
+    responses((status = 200, description = "The explanation"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn day_status_explanation_post(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(body): ApiJson<DayRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let (date, status) = (body.date.as_deref(), body.status.as_deref());
+    explain_day(&state, &user, date, "body.date", status).await
+}
+
+/// The financial health score: `data{score, grade, risk, components[], improvements[],
+/// period_start, period_end, summary, source, model?}`.
+#[utoipa::path(get, path = "/api/ai/financial-health-score", tag = "ai",
+    responses((status = 200, description = "The score"), (status = 401)), security(("bearer" = [])))]
+async fn financial_health_score(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.health_score(user.id).await?))
+}
+
+/// Unusual spends of the last 30 days: `data[{transaction_id, date, category, amount, median,
+/// threshold, deviation, severity, merchant, description}]`, newest first; `meta{source}`.
+#[utoipa::path(get, path = "/api/ai/spending-anomalies", tag = "ai",
+    responses((status = 200, description = "A list of anomalies"), (status = 401)), security(("bearer" = [])))]
+async fn spending_anomalies(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    let (list, origin) = state.insights.anomalies(user.id).await?;
+    Ok(ok(list).meta(origin_meta(&origin)))
+}
+
+/// A month's report (default: the current month): totals, income, savings rate, categories,
+/// change against the month before, the plan's green/yellow/red days, highlights, summary.
+#[utoipa::path(get, path = "/api/ai/monthly-report", tag = "ai", params(MonthQuery),
+    responses((status = 200, description = "The report"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn monthly_report(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let report = state
+        .insights
+        .monthly_report(user.id, q.year, q.month)
+        .await?;
+    Ok(ok(report))
+}
+
+/// The last 7 days against the 7 before: totals, days, categories, busiest day, insights.
+#[utoipa::path(get, path = "/api/ai/weekly-insights", tag = "ai",
+    responses((status = 200, description = "The week"), (status = 401)), security(("bearer" = [])))]
+async fn weekly_insights(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.weekly_insights(user.id).await?))
+}
+
+/// Patterns of the last 90 days: weekdays against weekends, per weekday, top categories,
+/// recurring merchants.
+#[utoipa::path(get, path = "/api/ai/spending-patterns", tag = "ai",
+    responses((status = 200, description = "The patterns"), (status = 401)), security(("bearer" = [])))]
+async fn spending_patterns(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.patterns(user.id).await?))
+}
+
+/// The newest stored analysis of each kind: `data[{id, kind, period_start, period_end, rating,
+/// risk, summary, data, source, model, created_at}]`, newest first.
+#[utoipa::path(get, path = "/api/ai/latest-snapshots", tag = "ai",
+    responses((status = 200, description = "A list of snapshots"), (status = 401)), security(("bearer" = [])))]
+async fn latest_snapshots(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.latest_snapshots(user.id).await?))
+}

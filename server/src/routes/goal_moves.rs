@@ -1,0 +1,169 @@
+//! `/api/goals/{id}/*` moves: state changes (complete, pause, resume) and the money that goes
+//! into a goal (`add_savings`, `auto_transfer`, both honouring `Idempotency-Key`).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use mita::goals::GoalView;
+use mita::goals::input::AmountInput;
+use mita::goals::savings;
+use mita::goals::state::{self as goal_state, Move};
+use mita::idempotency::IdempotencyKey;
+use mita::transactions::write::Answer;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::goals::{GoalDoc, ctx};
+use crate::envelope::{current_request_id, ok, raw_json};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Authed, PathId, is_json, parse_json};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_savings))
+        .routes(routes!(auto_transfer))
+        .routes(routes!(complete))
+        .routes(routes!(pause))
+        .routes(routes!(resume))
+}
+
+/// `{amount}` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AmountRequest {
+    /// > 0, at most 2 decimals.
+    amount: f64,
+}
+
+/// The `Idempotency-Key` of a request, fingerprinted with its route and body.
+fn idempotency_key(
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+) -> ApiResult<Option<IdempotencyKey>> {
+    match headers.get("idempotency-key") {
+        Some(v) => {
+            let text = v.to_str().map_err(|_| mita::Error::BadRequest {
+                code: "VALIDATION_2002",
+                message: "Idempotency-Key must be printable text".into(),
+            })?;
+            Ok(Some(IdempotencyKey::new(text, route, body)?))
+        }
+        None => Ok(None),
+    }
+}
+
+fn answer(a: Answer<String>) -> Response {
+    match a {
+        Answer::Done(body) => raw_json(StatusCode::OK, body),
+        Answer::Replayed { status, body } => {
+            raw_json(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
+        }
+    }
+}
+
+/// The JSON body and key of a money route.
+fn money_request(
+    headers: &HeaderMap,
+    body: &Bytes,
+    route: &str,
+) -> ApiResult<(AmountInput, Option<IdempotencyKey>)> {
+    if !is_json(headers) {
+        return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    let input: AmountInput = parse_json(body)?;
+    Ok((input, idempotency_key(headers, route, body)?))
+}
+
+/// Add `amount` to the goal's savings; it completes at 100 % (with `completed_at`). Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/goals/{id}/add_savings", tag = "goals", params(("id" = String, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
+    request_body = AmountRequest, responses((status = 200, body = GoalDoc), (status = 400, description = "Cancelled goal"),
+    (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+async fn add_savings(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let (input, key) = money_request(
+        &headers,
+        &body,
+        &format!("POST /api/goals/{id}/add_savings"),
+    )?;
+    let rid = current_request_id();
+    Ok(answer(
+        savings::add_savings(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?,
+    ))
+}
+
+/// Record a savings transaction (category `other`, this goal's id) and add it to the goal, in
+/// one database transaction. Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/goals/{id}/auto_transfer", tag = "goals", params(("id" = String, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
+    request_body = AmountRequest, responses((status = 200, description = "{goal, transaction, amount}"),
+    (status = 400), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+async fn auto_transfer(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let (input, key) = money_request(
+        &headers,
+        &body,
+        &format!("POST /api/goals/{id}/auto_transfer"),
+    )?;
+    let rid = current_request_id();
+    Ok(answer(
+        savings::auto_transfer(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?,
+    ))
+}
+
+async fn change(
+    state: &AppState,
+    user: &mita::auth::AuthUser,
+    id: mita::id::Id,
+    mv: Move,
+) -> ApiResult<GoalView> {
+    let rid = current_request_id();
+    Ok(goal_state::change(&ctx(state, user, &rid), id, mv).await?)
+}
+
+/// Mark the goal completed (from active or paused; 400 otherwise).
+#[utoipa::path(post, path = "/api/goals/{id}/complete", tag = "goals", params(("id" = String, Path)),
+    responses((status = 200, body = GoalDoc), (status = 400), (status = 404)), security(("bearer" = [])))]
+async fn complete(
+    State(s): State<AppState>,
+    Authed(u): Authed,
+    PathId(id): PathId,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(change(&s, &u, id, Move::Complete).await?).message("Goal completed"))
+}
+
+/// Pause an active goal (400 otherwise); its plan rows are released.
+#[utoipa::path(post, path = "/api/goals/{id}/pause", tag = "goals", params(("id" = String, Path)),
+    responses((status = 200, body = GoalDoc), (status = 400), (status = 404)), security(("bearer" = [])))]
+async fn pause(
+    State(s): State<AppState>,
+    Authed(u): Authed,
+    PathId(id): PathId,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(change(&s, &u, id, Move::Pause).await?).message("Goal paused"))
+}
+
+/// Resume a paused goal (400 otherwise); its plan rows are reserved again.
+#[utoipa::path(post, path = "/api/goals/{id}/resume", tag = "goals", params(("id" = String, Path)),
+    responses((status = 200, body = GoalDoc), (status = 400), (status = 404)), security(("bearer" = [])))]
+async fn resume(
+    State(s): State<AppState>,
+    Authed(u): Authed,
+    PathId(id): PathId,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(change(&s, &u, id, Move::Resume).await?).message("Goal resumed"))
+}

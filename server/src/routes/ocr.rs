@@ -1,0 +1,207 @@
+//! `/api/ocr/*` and the receipt routes of `/api/transactions` (the same handlers): upload a
+//! receipt image (202 with the job id at once; `?wait=true` waits a bounded time), follow the
+//! job, fetch or delete the stored image. (`POST /api/ocr/categorize` lives with the insights.)
+
+mod upload;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::envelope::ok;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiQuery, Authed, PathId};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    // Uploads may be larger than the JSON body limit: these routes count their bytes themselves
+    // (`limits.upload_bytes`).
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(process))
+        .routes(routes!(transaction_receipt))
+        .layer(DefaultBodyLimit::disable());
+    OpenApiRouter::new()
+        .merge(uploads)
+        .routes(routes!(status))
+        .routes(routes!(transaction_receipt_status))
+        .routes(routes!(image, delete_image))
+        .routes(routes!(transaction_receipt_image))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// `true`: wait (at most `ocr.wait_timeout_ms`, 30 s by default) for the result.
+    wait: Option<String>,
+}
+
+/// An OCR job (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct JobDoc {
+    job_id: String,
+    /// pending, processing, completed or failed.
+    status: String,
+    /// 0, 50 or 100.
+    progress: u8,
+    engine: Option<String>,
+    attempts: i32,
+    created_at: String,
+    completed_at: Option<String>,
+    /// Completed jobs: `{merchant, amount, date, items[{name, amount}], subtotal, tax, category,
+    /// plan_category, confidence, fields_needing_review[]}`.
+    #[schema(value_type = Object)]
+    result: Option<String>,
+    /// Failed jobs: what went wrong; `error_reason` is a stable token (`circuit_open`,
+    /// `engine_error`, `timeout`, `no_text`, ...).
+    error: Option<String>,
+    error_reason: Option<String>,
+}
+
+/// Upload a receipt image (multipart field `receipt` or `file`: JPEG, PNG, WebP or HEIC, at
+/// most 10 MB). Answers 202 with the queued job; with `?wait=true`, 200 with the finished job
+/// when it finishes in time.
+#[utoipa::path(post, path = "/api/ocr/process", tag = "ocr", params(UploadQuery),
+    request_body(content_type = "multipart/form-data", description = "The image in the field `receipt` or `file`"),
+    responses((status = 202, body = JobDoc), (status = 200, body = JobDoc, description = "Finished while waiting"),
+              (status = 413), (status = 415), (status = 422)),
+    security(("bearer" = [])))]
+async fn process(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    req: Request,
+) -> ApiResult<Response> {
+    submit(state, user, q, req).await
+}
+
+/// Upload a receipt image (the same as `POST /api/ocr/process`).
+#[utoipa::path(post, path = "/api/transactions/receipt", tag = "transactions", params(UploadQuery),
+    request_body(content_type = "multipart/form-data", description = "The image in the field `receipt` or `file`"),
+    responses((status = 202, body = JobDoc), (status = 413), (status = 415), (status = 422)),
+    security(("bearer" = [])))]
+async fn transaction_receipt(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    req: Request,
+) -> ApiResult<Response> {
+    submit(state, user, q, req).await
+}
+
+async fn submit(
+    state: AppState,
+    user: mita::auth::AuthUser,
+    q: UploadQuery,
+    req: Request,
+) -> ApiResult<Response> {
+    let bytes = upload::read_image(req, state.settings.limits.upload_bytes).await?;
+    if mita::ocr::sniff(&bytes).is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION_2002",
+            "The upload is not a JPEG, PNG, WebP or HEIC image",
+        ));
+    }
+    let premium = user.is_premium || user.role == "premium_user";
+    let mut view = state.ocr.submit(user.id, premium, &bytes).await?;
+    let wait = q
+        .wait
+        .as_deref()
+        .is_some_and(|w| matches!(w.to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
+    if wait {
+        // Stay inside the request timeout, whatever the configuration says.
+        let request = Duration::from_secs(state.settings.server.request_timeout_secs.max(2));
+        let bound = request.saturating_sub(Duration::from_secs(1));
+        let timeout = Duration::from_millis(state.settings.ocr.wait_timeout_ms).min(bound);
+        view = state.ocr.wait(user.id, view.job_id, timeout).await?;
+    }
+    let (status, message) = if view.status.is_terminal() {
+        (StatusCode::OK, "Receipt processed")
+    } else {
+        (StatusCode::ACCEPTED, "Receipt queued for OCR")
+    };
+    Ok(ok(view).status(status).message(message).into_response())
+}
+
+/// An OCR job of the caller (another user's job is a 404).
+#[utoipa::path(get, path = "/api/ocr/status/{job_id}", tag = "ocr", params(("job_id" = String, Path)),
+    responses((status = 200, body = JobDoc), (status = 404)), security(("bearer" = [])))]
+async fn status(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(job): PathId,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.ocr.status(user.id, job).await?))
+}
+
+/// An OCR job of the caller (the same as `GET /api/ocr/status/{job_id}`).
+#[utoipa::path(get, path = "/api/transactions/receipt/status/{job_id}", tag = "transactions",
+    params(("job_id" = String, Path)), responses((status = 200, body = JobDoc), (status = 404)),
+    security(("bearer" = [])))]
+async fn transaction_receipt_status(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(job): PathId,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.ocr.status(user.id, job).await?))
+}
+
+/// The stored receipt image (owner only), as its own content type.
+#[utoipa::path(get, path = "/api/ocr/image/{job_id}", tag = "ocr", params(("job_id" = String, Path)),
+    responses((status = 200, content_type = "image/*", description = "The image bytes"), (status = 404)),
+    security(("bearer" = [])))]
+async fn image(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(job): PathId,
+) -> ApiResult<Response> {
+    image_response(&state, user.id, job).await
+}
+
+/// The stored receipt image (the same as `GET /api/ocr/image/{job_id}`).
+#[utoipa::path(get, path = "/api/transactions/receipt/{job_id}/image", tag = "transactions",
+    params(("job_id" = String, Path)),
+    responses((status = 200, content_type = "image/*", description = "The image bytes"), (status = 404)),
+    security(("bearer" = [])))]
+async fn transaction_receipt_image(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(job): PathId,
+) -> ApiResult<Response> {
+    image_response(&state, user.id, job).await
+}
+
+async fn image_response(
+    state: &AppState,
+    user: mita::id::Id,
+    job: mita::id::Id,
+) -> ApiResult<Response> {
+    let (bytes, mime) = state.ocr.image(user, job).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Delete the stored image of a finished job (409 while the job is still queued).
+#[utoipa::path(delete, path = "/api/ocr/image/{job_id}", tag = "ocr", params(("job_id" = String, Path)),
+    responses((status = 200), (status = 404), (status = 409)), security(("bearer" = [])))]
+async fn delete_image(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(job): PathId,
+) -> ApiResult<impl IntoResponse> {
+    state.ocr.delete_image(user.id, job).await?;
+    Ok(ok(json!({"deleted": true, "job_id": job})))
+}

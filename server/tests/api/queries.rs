@@ -1,0 +1,236 @@
+//! Bounded queries: a list or summary endpoint runs the same number of SQL statements whether
+//! the user has 5 transactions or 200 (no per-row queries).
+//!
+//! sqlx emits one `tracing` event per executed statement (target `sqlx::query`, DEBUG; WARN
+//! when slow). A global subscriber counts those events per request: each request to a test
+//! server carries an `x-count-key` header, a middleware runs the handler inside a
+//! `query_count{key}` span, and the counting layer attributes each statement to the key of its
+//! enclosing span. It is global, not thread-local, because SQLite runs statements on its own
+//! worker threads (sqlx re-enters the caller's span there); the span keeps counts of tests
+//! running in parallel apart.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock};
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{Datelike, Days, Utc};
+use mita::budget::TxCategory;
+use mita::id::Id;
+use tracing::Instrument;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id as SpanId};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::onboarding::onboard;
+use crate::support::{TestApp, spawn_app};
+
+const SPAN: &str = "query_count";
+
+/// The statements (their summaries) counted per request key.
+fn counts() -> &'static Mutex<HashMap<String, Vec<String>>> {
+    static COUNTS: OnceLock<Mutex<HashMap<String, Vec<String>>>> = OnceLock::new();
+    COUNTS.get_or_init(Default::default)
+}
+
+struct Key(String);
+
+/// Reads one string field (`key` of our span, `summary` of sqlx's event).
+struct FieldVisitor(&'static str, Option<String>);
+
+impl Visit for FieldVisitor {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == self.0 {
+            self.1 = Some(value.to_string());
+        }
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == self.0 {
+            self.1 = Some(format!("{value:?}"));
+        }
+    }
+}
+
+struct CountStatements;
+
+impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CountStatements {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &SpanId, ctx: Context<'_, S>) {
+        let mut visitor = FieldVisitor("key", None);
+        attrs.record(&mut visitor);
+        if let (Some(span), Some(key)) = (ctx.span(id), visitor.1.filter(|k| !k.is_empty())) {
+            span.extensions_mut().insert(Key(key));
+        }
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
+        let mut summary = FieldVisitor("summary", None);
+        event.record(&mut summary);
+        let summary = summary.1.unwrap_or_default();
+        // A new SQLite connection runs its setup PRAGMAs inside whichever request opened it.
+        if summary
+            .trim_start()
+            .to_ascii_uppercase()
+            .starts_with("PRAGMA")
+        {
+            return;
+        }
+        let Some(scope) = ctx.event_scope(event) else {
+            return;
+        };
+        for span in scope {
+            if let Some(Key(key)) = span.extensions().get::<Key>() {
+                counts()
+                    .lock()
+                    .unwrap()
+                    .entry(key.clone())
+                    .or_default()
+                    .push(summary);
+                return;
+            }
+        }
+    }
+}
+
+fn install_counter() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let layer = CountStatements.with_filter(filter_fn(|m| {
+            m.target().starts_with("sqlx::query") || m.name() == SPAN
+        }));
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))
+            .expect("no other global tracing subscriber in the test binary");
+    });
+}
+
+async fn tag(req: Request, next: Next) -> Response {
+    let key = req
+        .headers()
+        .get("x-count-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    next.run(req)
+        .instrument(tracing::info_span!(SPAN, key = %key))
+        .await
+}
+
+/// A second listener over the app's state whose requests run inside the counting span.
+async fn counted_server(app: &TestApp) -> String {
+    let router =
+        mita_server::app::router(app.state.clone(), true).layer(axum::middleware::from_fn(tag));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    );
+    tokio::spawn(async move { server.await });
+    base
+}
+
+/// `n` transactions over this month's days up to today, applied to the plan.
+async fn seed(app: &TestApp, user: Id, n: usize) {
+    let today = Utc::now().date_naive();
+    let categories = [
+        TxCategory::Food,
+        TxCategory::Dining,
+        TxCategory::Gas,
+        TxCategory::Shopping,
+        TxCategory::Entertainment,
+        TxCategory::Other,
+    ];
+    let now = Utc::now().timestamp_millis();
+    let mut tx = app.db.begin().await.unwrap();
+    let mut touched = std::collections::BTreeSet::new();
+    for i in 0..n {
+        let date = today
+            .checked_sub_days(Days::new((i % today.day() as usize) as u64))
+            .unwrap();
+        let category = categories[i % categories.len()];
+        let spent_at = mita::time::day_start_ms(date, mita::time::tz("UTC")) + i as i64 * 1000;
+        mita::on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO transactions (id, user_id, category, amount_cents, spent_at, local_date, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
+            .bind(Id::new()).bind(user).bind(category.as_str()).bind(100 + i as i64).bind(spent_at).bind(date).bind(now)
+            .execute(&mut *conn).await.map(|_| ())).unwrap();
+        touched.insert((date, category.plan()));
+    }
+    for (date, category) in &touched {
+        mita::budget::store::accrue(&mut tx, user, *date, *category, now)
+            .await
+            .unwrap();
+    }
+    let days: Vec<_> = touched.iter().map(|(d, _)| *d).collect();
+    mita::budget::store::update_day_statuses(&mut tx, user, &days, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn statements(app: &TestApp, base: &str, path: &str, token: &str, key: &str) -> Vec<String> {
+    let resp = app
+        .client
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .header("x-count-key", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    let _ = resp.bytes().await.unwrap();
+    counts()
+        .lock()
+        .unwrap()
+        .get(key)
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn list_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
+    install_counter();
+    let app = spawn_app().await;
+    let base = counted_server(&app).await;
+    let (few, _, few_id) = app.user("few@example.com").await;
+    let (many, _, many_id) = app.user("many@example.com").await;
+    onboard(&app, &few).await;
+    onboard(&app, &many).await;
+    seed(&app, few_id.parse().unwrap(), 5).await;
+    seed(&app, many_id.parse().unwrap(), 200).await;
+
+    let paths = [
+        "/api/dashboard",
+        "/api/dashboard/quick-stats",
+        "/api/calendar/current-month",
+        "/api/budget/daily",
+        "/api/budget/spent",
+        "/api/budget/remaining",
+        "/api/budget/live_status",
+        "/api/budget/forecast",
+        "/api/budget/redistribution_history",
+        "/api/analytics/monthly",
+        "/api/analytics/trend",
+        "/api/transactions?limit=1000",
+    ];
+    for (i, path) in paths.iter().enumerate() {
+        // Warm-up (authentication caches, pool connections) outside the counted requests.
+        statements(&app, &base, path, &few, "").await;
+        statements(&app, &base, path, &many, "").await;
+        let with_few = statements(&app, &base, path, &few, &format!("few-{i}")).await;
+        let with_many = statements(&app, &base, path, &many, &format!("many-{i}")).await;
+        assert!(
+            !with_few.is_empty(),
+            "statements of {path} were not counted"
+        );
+        assert_eq!(
+            with_few.len(),
+            with_many.len(),
+            "{path}: with 5 rows {with_few:#?}, with 200 {with_many:#?}"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Integer arithmetic shared by the goal figures (see docs/goals.md for the formulas). A month
+//! is 30.44 days, as in the plan (BUDGET.md §6).
+
+use chrono::NaiveDate;
+
+use super::GoalRow;
+use crate::budget::goals_plan::{MONTH_DAYS_X100, required_monthly};
+use crate::fixed::Fixed;
+
+/// Days from `today` to the goal's target date (negative when past); None without a date.
+pub fn days_left(goal: &GoalRow, today: NaiveDate) -> Option<i64> {
+    goal.target_date.map(|d| (d - today).num_days())
+}
+
+/// Months left (`days ÷ 30.44`, two decimals, never negative).
+pub fn months_left(days: i64) -> Fixed {
+    Fixed::ratio(days.max(0) * 100, MONTH_DAYS_X100, 2)
+}
+
+/// The monthly amount that reaches the target by its date (BUDGET.md §6); None without a date.
+pub fn required(goal: &GoalRow, today: NaiveDate) -> Option<i64> {
+    days_left(goal, today).map(|days| required_monthly(goal.remaining_cents(), days))
+}
+
+/// Whole months of `monthly` needed to cover `remaining` (rounded up); None when `monthly` is 0.
+pub fn months_to_reach(remaining: i64, monthly: i64) -> Option<i64> {
+    if monthly <= 0 {
+        return None;
+    }
+    Some((remaining.max(0) + monthly - 1) / monthly)
+}
+
+/// The day reached after `months` average months from `today` (`ceil(months × 30.44)` days).
+pub fn after_months(today: NaiveDate, months: i64) -> NaiveDate {
+    let days = (months.max(0) * MONTH_DAYS_X100 + 99) / 100;
+    today + chrono::Duration::days(days)
+}
+
+/// When saving `monthly` from `today` completes the goal; None when it never does.
+pub fn projected_completion(goal: &GoalRow, today: NaiveDate, monthly: i64) -> Option<NaiveDate> {
+    if goal.remaining_cents() == 0 {
+        return Some(today);
+    }
+    months_to_reach(goal.remaining_cents(), monthly).map(|m| after_months(today, m))
+}
+
+/// Progress in hundredths of a percent (0–10000).
+pub fn progress_bp(goal: &GoalRow) -> i64 {
+    goal.progress().units()
+}
+
+/// Where progress should be by `today` on a straight line from creation to the target date,
+/// in hundredths of a percent (0–10000); None without a date. Past the date it is 10000.
+pub fn expected_bp(goal: &GoalRow, created: NaiveDate, today: NaiveDate) -> Option<i64> {
+    let target = goal.target_date?;
+    let total = (target - created).num_days().max(1);
+    let elapsed = (today - created).num_days().clamp(0, total);
+    Some(Fixed::ratio(elapsed * 10_000, total, 0).units().min(10_000))
+}
+
+/// Sort key of goals by importance: priority (high first), then the earliest target date (goals
+/// without one last), then age, then id — a total order, so results never depend on row order.
+pub fn importance(goal: &GoalRow) -> (u8, NaiveDate, i64, crate::id::Id) {
+    let rank = match goal.priority.as_str() {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    };
+    (
+        rank,
+        goal.target_date.unwrap_or(NaiveDate::MAX),
+        goal.created_at,
+        goal.id,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn months_and_projections_use_30_44_day_months() {
+        assert_eq!(months_left(3044).to_string(), "100.00");
+        assert_eq!(months_left(-5).to_string(), "0.00");
+        assert_eq!(months_to_reach(1000, 300), Some(4));
+        assert_eq!(months_to_reach(900, 300), Some(3));
+        assert_eq!(months_to_reach(900, 0), None);
+        // 3 months = 91.32 days → 92 days.
+        assert_eq!(after_months(day(2026, 1, 1), 3), day(2026, 4, 3));
+    }
+}

@@ -1,0 +1,240 @@
+//! Money into goals: `add_savings` (the goal's saved amount grows) and `auto_transfer` (a
+//! savings transaction is recorded *and* the goal grows, in one database transaction). Both honour
+//! `Idempotency-Key`: the key is claimed and the exact answer stored in the same transaction.
+//!
+//! The transfer's transaction has category `other` and the goal's id, and is accrued into the
+//! daily plan like any spend (it leaves the spendable money of the day): an overspend it causes is
+//! covered by the usual redistribution, never left as a silent hole in the plan.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::types::Json;
+
+use super::input::AmountInput;
+use super::{GoalCtx, GoalView, MAX_GOAL_CENTS, state, store};
+use crate::budget::store::{self as plan, lock_user};
+use crate::budget::{PlanCategory, TxCategory};
+use crate::db::Tx;
+use crate::envelope::{success_json, timestamp_of};
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::idempotency::{self, Claim, IdempotencyKey};
+use crate::metrics::cents_as_units;
+use crate::money::Money;
+use crate::notifications::events::{self, SpendEvent};
+use crate::on_tx;
+use crate::transactions::write::Answer;
+use crate::transactions::{COLUMNS as TX_COLUMNS, MAX_AMOUNT_CENTS, Row, TransactionView};
+
+/// Claims the key (when given): `Some(answer)` replays an earlier answer; refusals are errors.
+async fn claim(
+    tx: &mut Tx,
+    ctx: &GoalCtx<'_>,
+    key: Option<&IdempotencyKey>,
+    now: i64,
+) -> Result<Option<Answer<String>>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let outcome = match idempotency::claim(tx, ctx.user, key, now).await? {
+        Claim::Proceed => return Ok(None),
+        Claim::Replay { status, body } => {
+            ctx.metrics
+                .idempotency_replays_total
+                .with_label_values(&["replayed"])
+                .inc();
+            return Ok(Some(Answer::Replayed { status, body }));
+        }
+        other => other,
+    };
+    let label = if outcome == Claim::Mismatch {
+        "mismatch"
+    } else {
+        "conflict"
+    };
+    ctx.metrics
+        .idempotency_replays_total
+        .with_label_values(&[label])
+        .inc();
+    Err(idempotency::refusal(&outcome).unwrap_or_else(|| Error::Internal("claim".into())))
+}
+
+fn not_cancelled(status: &str) -> Result<()> {
+    if status == "cancelled" {
+        return Err(Error::BadRequest {
+            code: "VALIDATION_2002",
+            message: "A cancelled goal takes no more money".into(),
+        });
+    }
+    Ok(())
+}
+
+fn grown(saved: i64, amount: i64) -> Result<i64> {
+    saved
+        .checked_add(amount)
+        .filter(|s| *s <= MAX_GOAL_CENTS)
+        .ok_or_else(|| {
+            Error::invalid(
+                "VALIDATION_2006",
+                "body.amount",
+                "range",
+                "would take the goal above 100000000.00",
+            )
+        })
+}
+
+/// `POST /api/goals/{id}/add_savings`: adds `amount` to the saved amount; a goal reaching its
+/// target completes (with `completed_at`). Answers the goal.
+pub async fn add_savings(
+    ctx: &GoalCtx<'_>,
+    id: Id,
+    input: &AmountInput,
+    key: Option<&IdempotencyKey>,
+) -> Result<Answer<String>> {
+    let amount = input.check(MAX_GOAL_CENTS)?;
+    let (now, today) = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    lock_user(&mut tx, ctx.user).await?;
+    if let Some(replay) = claim(&mut tx, ctx, key, now).await? {
+        return Ok(replay);
+    }
+    let before = store::load(&mut tx, ctx.user, id).await?;
+    not_cancelled(&before.status)?;
+    let mut after = before.clone();
+    after.saved_amount_cents = grown(before.saved_amount_cents, amount)?;
+    state::auto_complete(&mut after, now);
+    store::commit_change(&mut tx, ctx, &before, &mut after, today, now).await?;
+    let view = GoalView::of(&after, today);
+    let body = success_json(
+        "Savings added",
+        &view,
+        None,
+        ctx.request_id,
+        &timestamp_of(now),
+    )?;
+    if let Some(key) = key {
+        idempotency::complete(&mut tx, ctx.user, key, 200, &body).await?;
+    }
+    tx.commit().await?;
+    Ok(Answer::Done(body))
+}
+
+/// The answer of an auto transfer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Transfer {
+    pub goal: GoalView,
+    pub transaction: TransactionView,
+    pub amount: Money,
+}
+
+/// `POST /api/goals/{id}/auto_transfer`: records a savings transaction (category `other`, the
+/// goal's id, "Transfer to goal <title>") accrued into today's plan, and adds the amount to the
+/// goal — atomically. Amount: 0.01 – 100,000.00 (a transaction's range).
+pub async fn auto_transfer(
+    ctx: &GoalCtx<'_>,
+    id: Id,
+    input: &AmountInput,
+    key: Option<&IdempotencyKey>,
+) -> Result<Answer<String>> {
+    let amount = input.check(MAX_AMOUNT_CENTS)?;
+    let (now, today) = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    lock_user(&mut tx, ctx.user).await?;
+    if let Some(replay) = claim(&mut tx, ctx, key, now).await? {
+        return Ok(replay);
+    }
+    let before = store::load(&mut tx, ctx.user, id).await?;
+    not_cancelled(&before.status)?;
+    let mut after = before.clone();
+    after.saved_amount_cents = grown(before.saved_amount_cents, amount)?;
+    state::auto_complete(&mut after, now);
+
+    crate::onboarding::ensure_current_month(&mut tx, ctx.user, today, now).await?;
+    let was_red = events::day_is_red(&mut tx, ctx.user, today).await?;
+    let txn = Id::new();
+    let description = format!("Transfer to goal {}", before.title);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO transactions (id, user_id, goal_id, category, amount_cents, currency, description, tags, is_recurring, \
+         spent_at, local_date, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'USD', $6, $7, FALSE, $8, $9, $8, $8) \
+         RETURNING {TX_COLUMNS}"
+    ));
+    let row: Row = on_tx!(&mut tx, conn => sqlx::query_as(sql).bind(txn).bind(ctx.user).bind(id)
+        .bind(TxCategory::Other.as_str()).bind(amount).bind(&description).bind(Json(Vec::<String>::new()))
+        .bind(now).bind(today).fetch_one(&mut *conn).await)?;
+    accrue(&mut tx, ctx, today, txn, now).await?;
+    let spend = SpendEvent {
+        transaction: txn,
+        category: TxCategory::Other.as_str().to_string(),
+        amount_cents: amount,
+        day: today,
+        was_red,
+        // Moving money to one's own goal is not a purchase to warn about.
+        large_spend_cents: None,
+    };
+    events::on_transaction(&mut tx, ctx.user, &spend, now).await?;
+    store::commit_change(&mut tx, ctx, &before, &mut after, today, now).await?;
+
+    let answer = Transfer {
+        goal: GoalView::of(&after, today),
+        transaction: TransactionView::from(row),
+        amount: Money::from_cents(amount),
+    };
+    let meta = json!({ "transaction_id": txn });
+    let body = success_json(
+        "Transfer recorded",
+        &answer,
+        Some(&meta),
+        ctx.request_id,
+        &timestamp_of(now),
+    )?;
+    if let Some(key) = key {
+        idempotency::complete(&mut tx, ctx.user, key, 200, &body).await?;
+    }
+    tx.commit().await?;
+    ctx.metrics
+        .transactions_total
+        .with_label_values(&["create"])
+        .inc();
+    ctx.metrics
+        .transaction_amount_usd
+        .with_label_values::<&str>(&[])
+        .observe(cents_as_units(amount));
+    Ok(Answer::Done(body))
+}
+
+/// Accrues today's `other` row, covers an overspend once, and updates the day's status — the
+/// same steps as any spend.
+async fn accrue(
+    tx: &mut Tx,
+    ctx: &GoalCtx<'_>,
+    today: chrono::NaiveDate,
+    txn: Id,
+    now: i64,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let category = PlanCategory::Other;
+    let (planned, spent) = plan::accrue(tx, ctx.user, today, category, now).await?;
+    ctx.metrics
+        .budget_calculations_total
+        .with_label_values(&["accrual"])
+        .inc();
+    ctx.metrics
+        .budget_calculation_duration_seconds
+        .with_label_values(&["accrual"])
+        .observe(started.elapsed().as_secs_f64());
+    if spent > planned {
+        plan::cover_overspend(
+            tx,
+            ctx.user,
+            today,
+            category,
+            today,
+            Some(txn),
+            now,
+            ctx.metrics,
+        )
+        .await?;
+    }
+    plan::update_day_statuses(tx, ctx.user, &[today], now).await?;
+    Ok(())
+}

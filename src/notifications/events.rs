@@ -1,0 +1,199 @@
+//! Notifications the server raises itself, inside the write transaction of the event that causes
+//! them (so they commit with it, or not at all):
+//!
+//! | event | preference | dedupe key |
+//! |---|---|---|
+//! | a spend ≥ the large-spend threshold | `transaction_alerts` | `large_spend:<transaction id>` |
+//! | a day whose status turns red | `budget_alerts` | `day_red:<date>` |
+//! | a goal passing 25 / 50 / 75 % | `goal_updates` | `goal:<id>:<milestone>` |
+//! | a goal completed | `goal_updates` | `goal:<id>:completed` |
+//!
+//! The dedupe key is unique per user, and the insert is `ON CONFLICT DO NOTHING`: the same event
+//! never notifies twice. The threshold is `notifications.large_spend` (default 200.00), or the
+//! user's own `user_budget_settings.large_spend_threshold_cents` when set.
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use sqlx::types::Json;
+
+use super::prefs;
+use crate::db::Tx;
+use crate::error::Result;
+use crate::goals::GoalRow;
+use crate::id::Id;
+use crate::money::Money;
+use crate::on_tx;
+
+/// One notification to raise.
+struct Raised<'a> {
+    title: &'a str,
+    message: String,
+    kind: &'a str,
+    priority: &'a str,
+    category: &'a str,
+    data: Value,
+    action_url: Option<String>,
+    dedupe_key: String,
+}
+
+/// Inserts a notification unless one with the same dedupe key exists. True when inserted.
+async fn raise(tx: &mut Tx, user: Id, n: Raised<'_>, now: i64) -> Result<bool> {
+    let inserted = on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO notifications (id, user_id, title, message, type, priority, action_url, data, status, channel, is_read, \
+         sent_at, category, group_key, dedupe_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sent', 'in_app', FALSE, $9, $10, $10, $11, $9, $9) \
+         ON CONFLICT (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING")
+        .bind(Id::new()).bind(user).bind(n.title).bind(&n.message).bind(n.kind).bind(n.priority).bind(&n.action_url)
+        .bind(Json(&n.data)).bind(now).bind(n.category).bind(&n.dedupe_key)
+        .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+    Ok(inserted > 0)
+}
+
+/// True when the user's plan marks `day` red.
+pub async fn day_is_red(tx: &mut Tx, user: Id, day: NaiveDate) -> Result<bool> {
+    let found: Option<i32> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT 1 FROM daily_plan WHERE user_id = $1 AND date = $2 AND goal_id IS NULL AND status = 'red' LIMIT 1")
+        .bind(user).bind(day).fetch_optional(&mut *conn).await)?;
+    Ok(found.is_some())
+}
+
+/// A spend that was just applied to the plan.
+#[derive(Clone, Debug)]
+pub struct SpendEvent {
+    pub transaction: Id,
+    /// The transaction category (one of the 22).
+    pub category: String,
+    pub amount_cents: i64,
+    /// The user-local day it was applied to.
+    pub day: NaiveDate,
+    /// Whether that day was red before the spend.
+    pub was_red: bool,
+    /// The configured large-spend threshold; None = not a purchase to warn about.
+    pub large_spend_cents: Option<i64>,
+}
+
+impl SpendEvent {
+    /// A spend of `amount_cents` in `category` applied to `day`, checked against the
+    /// `large_spend_cents` threshold.
+    pub fn new(
+        transaction: Id,
+        category: &str,
+        amount_cents: i64,
+        day: NaiveDate,
+        was_red: bool,
+        large_spend_cents: i64,
+    ) -> SpendEvent {
+        SpendEvent {
+            transaction,
+            category: category.to_string(),
+            amount_cents,
+            day,
+            was_red,
+            large_spend_cents: Some(large_spend_cents),
+        }
+    }
+}
+
+/// After a spend (inside its transaction): a large-spend alert and a day-went-red alert, each
+/// when its preference is on. 1–4 statements.
+pub async fn on_transaction(tx: &mut Tx, user: Id, ev: &SpendEvent, now: i64) -> Result<()> {
+    let turned_red = !ev.was_red && day_is_red(tx, user, ev.day).await?;
+    let own_threshold: Option<Option<i64>> = match ev.large_spend_cents {
+        Some(_) => on_tx!(tx, conn => sqlx::query_scalar(
+            "SELECT large_spend_threshold_cents FROM user_budget_settings WHERE user_id = $1")
+            .bind(user).fetch_optional(&mut *conn).await)?,
+        None => None,
+    };
+    let threshold = own_threshold.flatten().or(ev.large_spend_cents);
+    let large = threshold.is_some_and(|t| ev.amount_cents >= t);
+    if !large && !turned_red {
+        return Ok(());
+    }
+    let p = prefs::get_tx(tx, user).await?;
+    let amount = Money::from_cents(ev.amount_cents);
+    if large && p.transaction_alerts {
+        let n = Raised {
+            title: "Large purchase",
+            message: format!("You spent {amount} on {}.", ev.category),
+            kind: "alert",
+            priority: "high",
+            category: "transaction",
+            data: json!({"transaction_id": ev.transaction, "amount": amount, "category": ev.category}),
+            action_url: Some(format!("/transactions/{}", ev.transaction)),
+            dedupe_key: format!("large_spend:{}", ev.transaction),
+        };
+        raise(tx, user, n, now).await?;
+    }
+    if turned_red && p.budget_alerts {
+        let n = Raised {
+            title: "Over budget today",
+            message: format!("Your spending on {} is over the plan for the day.", ev.day),
+            kind: "warning",
+            priority: "high",
+            category: "budget",
+            data: json!({"date": ev.day.to_string(), "transaction_id": ev.transaction}),
+            action_url: Some("/calendar".into()),
+            dedupe_key: format!("day_red:{}", ev.day),
+        };
+        raise(tx, user, n, now).await?;
+    }
+    Ok(())
+}
+
+/// The highest milestone a goal has reached: 100 when completed, else 75 / 50 / 25 / 0 by
+/// progress.
+pub fn milestone_of(goal: &GoalRow) -> i32 {
+    if goal.status == "completed" {
+        return 100;
+    }
+    let saved = i128::from(goal.saved_amount_cents) * 100;
+    let target = i128::from(goal.target_amount_cents);
+    [75, 50, 25]
+        .into_iter()
+        .find(|m| saved >= target * i128::from(*m))
+        .unwrap_or(0)
+}
+
+/// After a goal change (inside its transaction): announces a newly reached milestone or the
+/// completion, when `goal_updates` is on. Returns the milestone marker to store (it moves even
+/// when the preference is off, so turning it on later does not announce old news).
+pub async fn on_goal(tx: &mut Tx, before: &GoalRow, after: &GoalRow, now: i64) -> Result<i32> {
+    let marker = before.goal_milestones_notified;
+    if after.deleted_at.is_some() {
+        return Ok(marker);
+    }
+    let reached = milestone_of(after);
+    if reached <= marker {
+        return Ok(marker);
+    }
+    let p = prefs::get_tx(tx, after.user_id).await?;
+    if p.goal_updates {
+        let (title, message, kind, key) = if reached == 100 {
+            (
+                "Goal completed",
+                format!("You completed your goal '{}'.", after.title),
+                "achievement",
+                format!("goal:{}:completed", after.id),
+            )
+        } else {
+            (
+                "Goal progress",
+                format!("Your goal '{}' is {reached}% there.", after.title),
+                "info",
+                format!("goal:{}:{reached}", after.id),
+            )
+        };
+        let n = Raised {
+            title,
+            message,
+            kind,
+            priority: "medium",
+            category: "goal",
+            data: json!({"goal_id": after.id, "milestone": reached, "progress": after.progress()}),
+            action_url: Some(format!("/goals/{}", after.id)),
+            dedupe_key: key,
+        };
+        raise(tx, after.user_id, n, now).await?;
+    }
+    Ok(reached)
+}

@@ -1,0 +1,267 @@
+//! Receipt OCR: a durable job queue in `ocr_jobs`, workers inside `mita serve`, two engines
+//! (local `tesseract`, Google Cloud Vision) behind circuit breakers, and a receipt parser.
+//!
+//! An upload stores the image under the image directory and inserts a `pending` job; a worker
+//! (in any instance sharing the database) claims it with a lease, runs the engine, parses the
+//! text and records `completed` with the receipt or `failed` with a reason. A failed job keeps
+//! its image, so `mita ocr replay` can put it back in the queue. The API and the CLI use this
+//! one service.
+
+pub mod engine;
+pub mod google_vision;
+pub mod images;
+pub mod job;
+mod maintenance;
+pub mod parser;
+mod replay;
+mod store;
+pub mod tesseract;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::audit::AuditLog;
+use crate::clock::Clock;
+use crate::config::{OcrEngineKind, Settings};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::metrics::Metrics;
+use crate::resilience::BreakerState;
+
+pub use engine::{EngineError, EngineFuture, Engines, OcrEngine};
+pub use images::{ImageStore, ImageType, sniff};
+pub use job::{
+    DEFAULT_LIST_LIMIT, JobFilter, JobRow, JobStatus, JobSummary, JobView, MAX_LIST_LIMIT, reason,
+};
+pub use replay::{ReplayCandidate, ReplaySelection};
+pub use worker::{Processed, WorkerPool};
+
+/// The OCR service of one process. Build it once and share it (`Arc`).
+pub struct OcrService {
+    db: Db,
+    clock: Clock,
+    settings: Arc<Settings>,
+    metrics: Arc<Metrics>,
+    audit: AuditLog,
+    engines: Engines,
+    images: ImageStore,
+    /// Wakes idle workers of this process when a job is queued here.
+    wake: Notify,
+    /// Wakes `?wait=true` requests when a worker of this process finishes a job.
+    finished: Notify,
+    /// The replay total last seen in the database (moves `mita_ocr_replays_total`).
+    replays_seen: std::sync::Mutex<Option<i64>>,
+}
+
+impl OcrService {
+    /// The service with the engines `settings.ocr` configures.
+    pub fn new(
+        db: Db,
+        clock: Clock,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+        audit: AuditLog,
+    ) -> Result<Self> {
+        let engines = Engines::from_settings(&settings.ocr, clock.clone(), metrics.clone())?;
+        Ok(Self::with_engines(
+            db, clock, settings, metrics, audit, engines,
+        ))
+    }
+
+    /// The service with the given engines (tests install fakes with [`Engines::set`]).
+    pub fn with_engines(
+        db: Db,
+        clock: Clock,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+        audit: AuditLog,
+        engines: Engines,
+    ) -> Self {
+        let images = ImageStore::new(settings.ocr_image_dir());
+        for status in [JobStatus::Pending, JobStatus::Processing, JobStatus::Failed] {
+            metrics
+                .ocr_jobs
+                .with_label_values(&[status.as_str()])
+                .set(0);
+        }
+        OcrService {
+            db,
+            clock,
+            settings,
+            metrics,
+            audit,
+            engines,
+            images,
+            wake: Notify::new(),
+            finished: Notify::new(),
+            replays_seen: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The engines (for `/health`).
+    pub fn engines(&self) -> &Engines {
+        &self.engines
+    }
+
+    /// The default engine and its breaker state, for `/health`.
+    pub fn health(&self) -> (OcrEngineKind, BreakerState) {
+        let kind = self.engines.default_kind();
+        (kind, self.engines.breaker_state(kind))
+    }
+
+    /// Stores an uploaded image and queues a job for it; answers at once.
+    pub async fn submit(&self, user: Id, premium: bool, bytes: &[u8]) -> Result<JobView> {
+        let limit = self.settings.limits.upload_bytes;
+        if bytes.len() > limit {
+            return Err(Error::invalid(
+                "VALIDATION_2002",
+                "body.receipt",
+                "size",
+                format!("must be at most {limit} bytes"),
+            ));
+        }
+        let kind = sniff(bytes).ok_or_else(|| {
+            Error::invalid(
+                "VALIDATION_2002",
+                "body.receipt",
+                "type",
+                "must be a JPEG, PNG, WebP or HEIC image",
+            )
+        })?;
+        let id = Id::new();
+        let name = ImageStore::relative_name(id, kind);
+        self.images.save(&name, bytes).await?;
+        let new = store::NewJob {
+            id,
+            user_id: user,
+            engine: self.engines.for_user(premium).as_str(),
+            max_attempts: self.settings.ocr.max_attempts,
+            image_path: &name,
+            image_content_type: kind.mime(),
+            image_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            now_ms: self.clock.now_ms(),
+        };
+        if let Err(e) = store::insert(&self.db, &new).await {
+            let _ = self.images.remove(&name).await;
+            return Err(e);
+        }
+        self.wake.notify_one();
+        self.status(user, id).await
+    }
+
+    /// The job, if it belongs to `user` (someone else's job is "not found").
+    pub async fn status(&self, user: Id, job: Id) -> Result<JobView> {
+        Ok(JobView::from(&self.owned(user, job).await?))
+    }
+
+    /// Waits up to `timeout` (bounded by `ocr.wait_timeout_ms`) for the job to finish, then
+    /// returns it as it is.
+    pub async fn wait(&self, user: Id, job: Id, timeout: Duration) -> Result<JobView> {
+        let timeout = timeout.min(Duration::from_millis(self.settings.ocr.wait_timeout_ms));
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let finished = self.finished.notified();
+            let view = self.status(user, job).await?;
+            if view.status.is_terminal() || tokio::time::Instant::now() >= deadline {
+                return Ok(view);
+            }
+            // Another instance may finish it: poll as well as listen.
+            let nap = tokio::time::sleep(Duration::from_millis(200));
+            tokio::select! {
+                () = finished => {}
+                () = nap => {}
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+
+    /// The image of the user's job and its MIME type.
+    pub async fn image(&self, user: Id, job: Id) -> Result<(Vec<u8>, String)> {
+        let row = self.owned(user, job).await?;
+        let Some(name) = row.image_path.as_deref().filter(|_| row.has_image()) else {
+            return Err(Error::NotFound("Receipt image"));
+        };
+        let bytes = self
+            .images
+            .read(name)
+            .await?
+            .ok_or(Error::NotFound("Receipt image"))?;
+        let mime = row
+            .image_content_type
+            .unwrap_or_else(|| "application/octet-stream".into());
+        Ok((bytes, mime))
+    }
+
+    /// Deletes the image of the user's finished job (a queued job still needs it: 409).
+    pub async fn delete_image(&self, user: Id, job: Id) -> Result<()> {
+        let row = self.owned(user, job).await?;
+        if !row.status().is_terminal() {
+            return Err(Error::Conflict {
+                code: "RESOURCE_3002",
+                message: "The job is still being processed; its image is needed".into(),
+            });
+        }
+        let Some(name) = row.image_path.as_deref().filter(|_| row.has_image()) else {
+            return Err(Error::NotFound("Receipt image"));
+        };
+        if !store::mark_image_purged(&self.db, job, self.clock.now_ms(), true).await? {
+            return Err(Error::NotFound("Receipt image"));
+        }
+        self.images.remove(name).await
+    }
+
+    /// Jobs for operators (`mita ocr list`, `GET /api/admin/ocr/jobs`), newest first.
+    pub async fn list(&self, filter: &JobFilter) -> Result<Vec<JobSummary>> {
+        let rows = store::list(&self.db, filter).await?;
+        Ok(rows.iter().map(JobSummary::from).collect())
+    }
+
+    /// One job for operators, whoever owns it.
+    pub async fn get(&self, job: Id) -> Result<JobSummary> {
+        store::get(&self.db, job)
+            .await?
+            .map(|r| JobSummary::from(&r))
+            .ok_or(Error::NotFound("OCR job"))
+    }
+
+    /// Claims the oldest pending job for `owner`.
+    pub async fn claim(&self, owner: &str) -> Result<Option<JobRow>> {
+        let lease = i64::try_from(self.settings.ocr.lease_ms).unwrap_or(i64::MAX);
+        store::claim(&self.db, owner, self.clock.now_ms(), lease).await
+    }
+
+    /// Returns jobs of dead workers to the queue (or fails them after `max_attempts`).
+    pub async fn requeue_expired(&self) -> Result<u64> {
+        let (requeued, failed) = store::requeue_expired(&self.db, self.clock.now_ms()).await?;
+        for engine in &failed {
+            let engine = engine.as_deref().unwrap_or("none");
+            self.metrics
+                .ocr_processing_total
+                .with_label_values(&[JobStatus::Failed.as_str(), engine])
+                .inc();
+        }
+        Ok(requeued + failed.len() as u64)
+    }
+
+    /// One worker step, for tests and tools: requeue expired leases, claim one job, process it.
+    pub async fn run_once(&self, owner: &str) -> Result<Option<(Id, Processed)>> {
+        self.requeue_expired().await?;
+        let Some(job) = self.claim(owner).await? else {
+            return Ok(None);
+        };
+        let id = job.id;
+        let (_keep, never) = tokio::sync::watch::channel(false);
+        Ok(Some((id, self.process(job, owner, never).await?)))
+    }
+
+    async fn owned(&self, user: Id, job: Id) -> Result<JobRow> {
+        store::get(&self.db, job)
+            .await?
+            .filter(|r| r.user_id == user)
+            .ok_or(Error::NotFound("OCR job"))
+    }
+}
