@@ -299,4 +299,49 @@ mod tests {
         let err = allocate(&input(100_000, &[(PlanCategory::Food, 1)], 0)).unwrap_err();
         assert!(matches!(err, Error::Validation { .. }));
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// P1: for random incomes, fixed expenses, savings and habits, every category's days
+        /// sum exactly to its monthly allocation, in months of 28 to 31 days, and the variable
+        /// allocations never exceed the discretionary budget.
+        #[test]
+        fn p1_days_sum_to_the_allocation(
+            income in 1i64..5_000_000,
+            rent in 0i64..3_000_000,
+            utilities in 0i64..100_000,
+            savings in 0i64..2_000_000,
+            dining in 0u32..40,
+            coffee in 0u32..30,
+            ent in 0u32..40,
+            clothes in 0u32..40,
+            travel in 0u32..6,
+            month in 1u32..=12,
+            year in 2024i32..2030,
+        ) {
+            let mut inp = input(income, &[(PlanCategory::Rent, rent), (PlanCategory::Utilities, utilities)], savings);
+            inp.habits = SpendingHabits {
+                dining_out_per_month: dining,
+                coffee_per_week: coffee,
+                entertainment_per_month: ent,
+                clothing_per_month: clothes,
+                travel_per_year: travel,
+                ..SpendingHabits::default()
+            };
+            let Ok(plan) = allocate(&inp) else {
+                prop_assert!(rent + utilities > income, "only fixed > income is refused");
+                return Ok(());
+            };
+            let variable: i64 = plan.allocations.iter().filter(|(c, _)| !c.is_sacred()).map(|(_, m)| m.cents()).sum();
+            prop_assert!(variable <= plan.discretionary_total.cents());
+            prop_assert_eq!(variable + plan.unallocated.cents(), plan.discretionary_total.cents());
+            let rows = super::super::store::month_rows_for(&plan, &inp.habits, year, month);
+            for (category, amount) in &plan.allocations {
+                let sum: i64 = rows.iter().filter(|r| r.1 == *category).map(|r| r.2).sum();
+                prop_assert_eq!(sum, amount.cents(), "{}", category);
+            }
+            prop_assert!(rows.iter().all(|r| r.2 >= 0));
+        }
+    }
 }

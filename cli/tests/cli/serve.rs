@@ -92,3 +92,53 @@ async fn the_shutdown_deadline_bounds_a_request_that_takes_too_long() {
     assert!(signalled.elapsed() < Duration::from_secs(10));
     request.abort();
 }
+
+#[tokio::test]
+async fn metrics_bind_serves_metrics_on_a_private_listener_only() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDatabase::create().await.unwrap();
+    let mut child = crate::support::mita()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--metrics-bind",
+            "127.0.0.1:0",
+            "--migrate",
+            "--database-url",
+            &db.url,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let public = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let private = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("metrics on ")
+        .unwrap()
+        .to_string();
+    let on_public = reqwest::get(format!("{public}/metrics")).await.unwrap();
+    assert_eq!(on_public.status(), 404, "not on the public listener");
+    let on_private = reqwest::get(&private).await.unwrap();
+    assert_eq!(on_private.status(), 200);
+    assert!(on_private.text().await.unwrap().contains("mita_build_info"));
+    assert_eq!(
+        reqwest::get(format!("{public}/health"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
