@@ -16,6 +16,7 @@
 #                             the load generators
 #   BENCH_BIN_DIR             use the `mita` and `mita-bench` binaries in this directory instead
 #                             of building (e.g. a copy, while others rebuild the target directory)
+#   BENCH_TMPDIR [/var/tmp]   where the fresh SQLite file goes (on disk: fsync must be real)
 #   MITA_DATABASE__SYNCHRONOUS [full]  SQLite durability, used by the server and the ceiling alike
 #
 # Needs cargo, taskset and wrk (installed with apt-get when missing); oha is installed with
@@ -56,6 +57,7 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_tools() {
+    PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin" # where `cargo install` puts oha
     command -v taskset >/dev/null || die "taskset is missing (util-linux)"
     if ! command -v wrk >/dev/null; then
         log "installing wrk with apt-get"
@@ -149,6 +151,15 @@ oha_phase() { # ID DIR PATH [TOKEN]: latency histogram of the same request
     mv "$2/$1.oha.out" "$2/$1.oha.json"
 }
 
+ceiling() { # NAME DIR SUBCOMMAND ARGS...: a raw ceiling on the server's core (or CEILING_CPUS)
+    local name="$1" dir="$2"; shift 2
+    log "$name ceiling: $*"
+    taskset -c "${CEILING_CPUS:-$SERVER_CPU}" "$BENCH" "$@" --out "$dir/$name.json" 2>"$dir/$name.err" \
+        || { cat "$dir/$name.err" >&2; die "$name ceiling failed"; }
+    log "$(tail -n1 "$dir/$name.err")"
+    sleep 2
+}
+
 write_meta() { # DIR BACKEND LOAD_BEFORE
     local cpu mem commit
     cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
@@ -180,16 +191,17 @@ run_backend() {
     wrk_phase P0b "$dir" plain.lua /;             oha_phase P0b "$dir" /
     wrk_phase P1 "$dir" list.lua "/api/transactions?limit=50"
     oha_phase P1 "$dir" "/api/transactions?limit=50" "$token"
+    # Each ceiling runs right before the scenario it is compared with (server idle, same core),
+    # so both see the same machine: fsync latency in particular varies with other disk traffic.
+    ceiling insert "$dir" insert-ceiling --database-url "$url" --seconds "$SECS"
     wrk_phase P2 "$dir" create.lua /api/transactions
     wrk_phase P4 "$dir" mixed.lua /api/transactions
+    ceiling argon2 "$dir" argon2-ceiling --threads 2 --seconds "$SECS"
+    ceiling argon2-1t "$dir" argon2-ceiling --threads 1 --seconds "$SECS"
+    CEILING_CPUS="$SERVER_CPU,$CLIENT_CPU" ceiling argon2-2c "$dir" argon2-ceiling --threads 2 --seconds "$SECS"
     phase P3 "$dir" "$BENCH" login-burst --url "$BASE" --users-file "$dir/users.json" \
         --concurrency 200 --rounds 3 --out "$dir/P3.json"
     stop_server
-    log "ceilings on core $SERVER_CPU (server stopped)"
-    taskset -c "$SERVER_CPU" "$BENCH" insert-ceiling --database-url "$url" --seconds "$SECS" --out "$dir/insert.json"
-    taskset -c "$SERVER_CPU" "$BENCH" argon2-ceiling --threads 2 --seconds "$SECS" --out "$dir/argon2.json"
-    taskset -c "$SERVER_CPU" "$BENCH" argon2-ceiling --threads 1 --seconds "$SECS" --out "$dir/argon2-1t.json"
-    taskset -c "$SERVER_CPU,$CLIENT_CPU" "$BENCH" argon2-ceiling --threads 2 --seconds "$SECS" --out "$dir/argon2-2c.json"
     write_meta "$dir" "$name" "$load"
 }
 
