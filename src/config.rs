@@ -83,8 +83,11 @@ pub struct DatabaseSettings {
     pub url: String,
     /// SQLite durability (`full` or `normal`).
     pub synchronous: Synchronous,
-    /// Maximum pooled connections (PostgreSQL) or read connections (SQLite).
+    /// Maximum pooled connections (PostgreSQL).
     pub max_connections: u32,
+    /// SQLite read connections (writes always use one connection). Each keeps its own page
+    /// cache and thread; a few are plenty for a few cores.
+    pub sqlite_read_connections: u32,
     /// How long SQLite waits for a lock held by another process.
     pub busy_timeout_ms: u64,
     /// How long a request waits for a pooled connection before failing with 503.
@@ -97,6 +100,7 @@ impl Default for DatabaseSettings {
             url: "sqlite://mita.db?mode=rwc".to_string(),
             synchronous: Synchronous::Full,
             max_connections: 16,
+            sqlite_read_connections: 4,
             busy_timeout_ms: 5_000,
             acquire_timeout_ms: 3_000,
         }

@@ -172,7 +172,7 @@ impl Db {
                     .connect_with(base.clone())
                     .await?;
                 let read = SqlitePoolOptions::new()
-                    .max_connections(settings.max_connections)
+                    .max_connections(settings.sqlite_read_connections.max(1))
                     .acquire_timeout(acquire)
                     .connect_with(base.read_only(true))
                     .await?;

@@ -202,3 +202,48 @@ async fn sqlite_and_postgres_migrations_produce_the_same_tables_columns_and_inde
     assert_eq!(sqlite_indexes, pg_indexes, "same index names");
     assert!(sqlite_tables.len() >= 19, "the complete schema is present");
 }
+
+#[tokio::test]
+async fn the_database_computes_day_status_exactly_like_the_rust_rule() {
+    use mita::budget::status::day_status;
+    use mita::budget::store::update_day_status;
+    let test_db = TestDatabase::create().await.unwrap();
+    let db = test_db.migrated().await.unwrap();
+    let user = Id::new();
+    on_write!(&db, pool => sqlx::query("INSERT INTO users (id, email, password_hash, created_at, updated_at) VALUES ($1, 's@x.io', 'x', 1, 1)")
+        .bind(user).execute(pool).await.map(|_| ())).unwrap();
+    let cases: &[(i64, i64)] = &[
+        (0, 0),
+        (10_000, 10_000),
+        (10_000, 10_200),
+        (10_000, 10_500),
+        (10_000, 10_501),
+        (100_000, 102_500),
+        (100_000, 102_501),
+        (0, 200),
+        (0, 201),
+        (3_999, 4_199),
+        (3_999, 4_200),
+        (1_000_000, 1_025_000),
+    ];
+    for (i, (planned, spent)) in cases.iter().enumerate() {
+        let day =
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(i as i64);
+        let mut tx = db.begin().await.unwrap();
+        // Split over two categories: the rule applies to the day's sums.
+        mita::on_tx!(&mut tx, conn => {
+            for (cat, p, s) in [("food", planned / 2, spent / 2), ("other", planned - planned / 2, spent - spent / 2)] {
+                sqlx::query("INSERT INTO daily_plan (id, user_id, date, category, planned_cents, spent_cents, status, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, 'green', 1, 1)")
+                    .bind(Id::new()).bind(user).bind(day).bind(cat).bind(p).bind(s).execute(&mut *conn).await.unwrap();
+            }
+        });
+        let got = update_day_status(&mut tx, user, day, 2).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            got,
+            day_status(*planned, *spent),
+            "planned {planned} spent {spent}"
+        );
+    }
+}

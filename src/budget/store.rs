@@ -2,15 +2,13 @@
 //! always inside the caller's write transaction, so a spend and its effect on the plan commit
 //! together or not at all.
 
-use std::collections::BTreeSet;
-
 use chrono::{Datelike, NaiveDate};
 
 use super::allocation::{BudgetPlan, SpendingHabits};
 use super::category::PlanCategory;
 use super::days::{self, Layout};
 use super::redistribute::{self, Cover, PlanRow};
-use super::status::day_status;
+use super::status::DayStatus;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::id::Id;
@@ -121,8 +119,12 @@ pub async fn build_month(
 ) -> Result<usize> {
     let rows = month_rows_for(plan, habits, year, month);
     upsert_planned(tx, user, &rows, now).await?;
-    let days: BTreeSet<NaiveDate> = rows.iter().map(|r| r.0).collect();
-    update_day_statuses(tx, user, &days.into_iter().collect::<Vec<_>>(), now).await?;
+    if let (Some(first), Some(last)) = (
+        rows.iter().map(|r| r.0).min(),
+        rows.iter().map(|r| r.0).max(),
+    ) {
+        update_statuses_between(tx, user, first, last, now).await?;
+    }
     Ok(rows.len())
 }
 
@@ -135,34 +137,83 @@ pub async fn month_exists(tx: &mut Tx, user: Id, day: NaiveDate) -> Result<bool>
     Ok(found.is_some())
 }
 
+/// A row after accrual, and the day's status as it was before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accrued {
+    pub planned: i64,
+    pub spent: i64,
+    pub status_before: DayStatus,
+}
+
 /// Recomputes `spent` of one (day, plan category) row from the non-deleted transactions (not an
-/// increment, so it is idempotent), creating the row with planned 0 when missing. Returns
-/// (planned, spent) of the row.
+/// increment, so it is idempotent), creating the row with planned 0 when missing. One statement:
+/// the sum is a subquery of the upsert; `RETURNING` gives the row and the day's status before
+/// this spend (accrual does not touch the status).
 pub async fn accrue(
     tx: &mut Tx,
     user: Id,
     day: NaiveDate,
     category: PlanCategory,
     now: i64,
-) -> Result<(i64, i64)> {
-    let sum_sql = sqlx::AssertSqlSafe(format!(
-        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM transactions \
-         WHERE user_id = $1 AND local_date = $2 AND deleted_at IS NULL AND category IN ({})",
-        tx_category_list(category)
-    ));
-    let spent: i64 = on_tx!(tx, conn => sqlx::query_scalar(sum_sql).bind(user).bind(day).fetch_one(&mut *conn).await)?;
-    let upsert = sqlx::AssertSqlSafe(format!(
+) -> Result<Accrued> {
+    let sql = format!(
         "INSERT INTO daily_plan (id, user_id, date, category, goal_id, planned_cents, spent_cents, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, NULL, 0, $5, 'green', $6, $6) {} DO UPDATE SET spent_cents = excluded.spent_cents, \
-         updated_at = excluded.updated_at RETURNING planned_cents, spent_cents",
+         VALUES ($1, $2, $3, $4, NULL, 0, (SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM transactions \
+           WHERE user_id = $2 AND local_date = $3 AND deleted_at IS NULL AND category IN ({})), \
+           COALESCE((SELECT p.status FROM daily_plan p WHERE p.user_id = $2 AND p.date = $3 AND p.goal_id IS NULL LIMIT 1), 'green'), $5, $5) \
+         {} DO UPDATE SET spent_cents = excluded.spent_cents, updated_at = excluded.updated_at \
+         RETURNING planned_cents, spent_cents, status",
+        tx_category_list(category),
         plan_conflict(tx)
-    ));
-    let row: (i64, i64) = on_tx!(tx, conn => sqlx::query_as(upsert).bind(Id::new()).bind(user).bind(day)
-        .bind(category.as_str()).bind(spent).bind(now).fetch_one(&mut *conn).await)?;
-    Ok(row)
+    );
+    let (planned, spent, status): (i64, i64, String) = on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(Id::new()).bind(user).bind(day).bind(category.as_str()).bind(now).fetch_one(&mut *conn).await)?;
+    Ok(Accrued {
+        planned,
+        spent,
+        status_before: DayStatus::parse(&status),
+    })
 }
 
-/// Sets every row of each day to the day's status (goal reservations excluded from the sums).
+/// The SQL of [`update_day_status`]: BUDGET.md §4's rule computed by the database (the same
+/// integer arithmetic as [`super::status::day_status`], tested against it), written to every row of the day.
+fn day_status_sql(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Postgres(_) => {
+            "UPDATE daily_plan SET status = (SELECT CASE WHEN t.s - t.p <= 0 THEN 'green' \
+               WHEN t.s - t.p <= GREATEST(200, LEAST(2500, GREATEST(t.p, 0) * 5 / 100)) THEN 'yellow' ELSE 'red' END \
+               FROM (SELECT COALESCE(SUM(planned_cents), 0) AS p, COALESCE(SUM(spent_cents), 0) AS s FROM daily_plan \
+                     WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings') t), updated_at = $3 \
+             WHERE user_id = $1 AND date = $2 RETURNING status"
+        }
+        Tx::Sqlite(_) => {
+            "UPDATE daily_plan SET status = (SELECT CASE WHEN t.s - t.p <= 0 THEN 'green' \
+               WHEN t.s - t.p <= max(200, min(2500, max(t.p, 0) * 5 / 100)) THEN 'yellow' ELSE 'red' END \
+               FROM (SELECT COALESCE(SUM(planned_cents), 0) AS p, COALESCE(SUM(spent_cents), 0) AS s FROM daily_plan \
+                     WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings') t), updated_at = $3 \
+             WHERE user_id = $1 AND date = $2 RETURNING status"
+        }
+    }
+}
+
+/// Sets every row of `day` to the day's status (goal reservations excluded from the sums) and
+/// returns it (`Neutral` for a day without rows). One statement.
+pub async fn update_day_status(
+    tx: &mut Tx,
+    user: Id,
+    day: NaiveDate,
+    now: i64,
+) -> Result<DayStatus> {
+    let sql = day_status_sql(tx);
+    let status: Option<String> = on_tx!(tx, conn => sqlx::query_scalar(sql)
+        .bind(user).bind(day).bind(now).fetch_optional(&mut *conn).await)?;
+    Ok(status
+        .as_deref()
+        .map(DayStatus::parse)
+        .unwrap_or(DayStatus::Neutral))
+}
+
+/// [`update_day_status`] for several days.
 pub async fn update_day_statuses(
     tx: &mut Tx,
     user: Id,
@@ -170,13 +221,7 @@ pub async fn update_day_statuses(
     now: i64,
 ) -> Result<()> {
     for day in days {
-        let (planned, spent): (i64, i64) = on_tx!(tx, conn => sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(planned_cents), 0) AS BIGINT), CAST(COALESCE(SUM(spent_cents), 0) AS BIGINT) \
-             FROM daily_plan WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings'")
-            .bind(user).bind(day).fetch_one(&mut *conn).await)?;
-        let status = day_status(planned, spent);
-        on_tx!(tx, conn => sqlx::query("UPDATE daily_plan SET status = $3, updated_at = $4 WHERE user_id = $1 AND date = $2 AND status <> $3")
-            .bind(user).bind(day).bind(status.as_str()).bind(now).execute(&mut *conn).await.map(|_| ()))?;
+        update_day_status(tx, user, *day, now).await?;
     }
     Ok(())
 }
@@ -203,11 +248,22 @@ pub async fn cover_overspend(
     now: i64,
     metrics: &Metrics,
 ) -> Result<Cover> {
-    let (first, last) = month_bounds(day);
-    let stored: Vec<StoredRow> = on_tx!(tx, conn => sqlx::query_as(
+    let (_, last) = month_bounds(day);
+    let donors = PlanCategory::DONOR_ORDER
+        .iter()
+        .map(|c| format!("'{}'", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Only the rows the rule can touch: the overspent row, and later non-sacred rows of the
+    // month with something planned (fewer rows read as a heavy month fills up).
+    let sql = format!(
         "SELECT id, date, category, planned_cents, spent_cents FROM daily_plan \
-         WHERE user_id = $1 AND date >= $2 AND date <= $3 AND goal_id IS NULL ORDER BY date, category")
-        .bind(user).bind(first).bind(last).fetch_all(&mut *conn).await)?;
+         WHERE user_id = $1 AND goal_id IS NULL AND ((date = $2 AND category = $3) \
+           OR (date > $2 AND date >= $4 AND date <= $5 AND planned_cents > 0 AND category IN ({donors}))) \
+         ORDER BY date, category"
+    );
+    let stored: Vec<StoredRow> = on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(user).bind(day).bind(category.as_str()).bind(today).bind(last).fetch_all(&mut *conn).await)?;
     let mut ids = Vec::with_capacity(stored.len());
     let mut rows = Vec::with_capacity(stored.len());
     for r in stored {
@@ -238,20 +294,15 @@ pub async fn cover_overspend(
         .flat_map(|t| t.rows.iter().map(|(i, _)| *i))
         .collect();
     changed.push(target);
-    let mut touched_days: BTreeSet<NaiveDate> = BTreeSet::new();
-    for i in changed {
-        on_tx!(tx, conn => sqlx::query("UPDATE daily_plan SET planned_cents = $2, updated_at = $3 WHERE id = $1")
-            .bind(ids[i]).bind(rows[i].planned).bind(now).execute(&mut *conn).await.map(|_| ()))?;
-        touched_days.insert(rows[i].date);
-    }
-    for t in &cover.transfers {
-        on_tx!(tx, conn => sqlx::query(
-            "INSERT INTO redistribution_events (id, user_id, from_category, to_category, amount_cents, reason, from_day, to_day, transaction_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'realtime_rebalance', $6, $7, $8, $9)")
-            .bind(Id::new()).bind(user).bind(t.from_category.as_str()).bind(t.to_category.as_str()).bind(t.amount)
-            .bind(t.from_day).bind(t.to_day).bind(transaction).bind(now).execute(&mut *conn).await.map(|_| ()))?;
-    }
-    update_day_statuses(tx, user, &touched_days.into_iter().collect::<Vec<_>>(), now).await?;
+    let updates: Vec<(Id, i64)> = changed
+        .iter()
+        .map(|i| (ids[*i], rows[*i].planned))
+        .collect();
+    set_planned(tx, &updates, now).await?;
+    insert_events(tx, user, &cover, transaction, now).await?;
+    let from = changed.iter().map(|i| rows[*i].date).min().unwrap_or(day);
+    let to = changed.iter().map(|i| rows[*i].date).max().unwrap_or(day);
+    update_statuses_between(tx, user, from, to, now).await?;
     metrics
         .budget_calculations_total
         .with_label_values(&["redistribution"])
@@ -265,4 +316,94 @@ pub async fn cover_overspend(
         .with_label_values::<&str>(&[])
         .observe(crate::metrics::cents_as_units(cover.covered));
     Ok(cover)
+}
+
+/// Rows per statement when writing many plan rows (2 parameters each; far below SQLite's limit).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Sets `planned_cents` of many rows by id: one statement per 500 rows.
+async fn set_planned(tx: &mut Tx, updates: &[(Id, i64)], now: i64) -> Result<()> {
+    for chunk in updates.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 + 2 * i, 3 + 2 * i))
+            .collect();
+        let sql = format!(
+            "UPDATE daily_plan SET planned_cents = v.column2, updated_at = $1 FROM (VALUES {}) AS v \
+             WHERE daily_plan.id = v.column1",
+            values.join(", ")
+        );
+        on_tx!(tx, conn => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(now);
+            for (id, planned) in chunk {
+                q = q.bind(*id).bind(*planned);
+            }
+            q.execute(&mut *conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// One redistribution event per donor category, in one statement.
+async fn insert_events(
+    tx: &mut Tx,
+    user: Id,
+    cover: &Cover,
+    transaction: Option<Id>,
+    now: i64,
+) -> Result<()> {
+    if cover.transfers.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..cover.transfers.len())
+        .map(|i| {
+            let b = 4 + 6 * i;
+            format!(
+                "(${b}, $1, ${}, ${}, ${}, 'realtime_rebalance', ${}, ${}, $2, $3)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO redistribution_events (id, user_id, from_category, to_category, amount_cents, reason, from_day, to_day, \
+         transaction_id, created_at) VALUES {}",
+        values.join(", ")
+    );
+    on_tx!(tx, conn => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(transaction).bind(now);
+        for t in &cover.transfers {
+            q = q.bind(Id::new()).bind(t.from_category.as_str()).bind(t.to_category.as_str()).bind(t.amount)
+                .bind(t.from_day).bind(t.to_day);
+        }
+        q.execute(&mut *conn).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Recomputes the status of every day from `from` to `to` in one statement (the same rule as
+/// [`update_day_status`], as a correlated aggregate per row).
+pub async fn update_statuses_between(
+    tx: &mut Tx,
+    user: Id,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: i64,
+) -> Result<()> {
+    let (max, min) = match tx {
+        Tx::Postgres(_) => ("GREATEST", "LEAST"),
+        Tx::Sqlite(_) => ("max", "min"),
+    };
+    let sums = "FROM daily_plan d2 WHERE d2.user_id = daily_plan.user_id AND d2.date = daily_plan.date AND d2.category <> 'goal_savings'";
+    let sql = format!(
+        "UPDATE daily_plan SET status = (SELECT CASE WHEN COALESCE(SUM(d2.spent_cents), 0) - COALESCE(SUM(d2.planned_cents), 0) <= 0 THEN 'green' \
+           WHEN COALESCE(SUM(d2.spent_cents), 0) - COALESCE(SUM(d2.planned_cents), 0) \
+                <= {max}(200, {min}(2500, {max}(COALESCE(SUM(d2.planned_cents), 0), 0) * 5 / 100)) THEN 'yellow' ELSE 'red' END {sums}), \
+         updated_at = $4 WHERE user_id = $1 AND date >= $2 AND date <= $3"
+    );
+    on_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(from).bind(to).bind(now)
+        .execute(&mut *conn).await.map(|_| ()))?;
+    Ok(())
 }

@@ -213,7 +213,8 @@ async fn accrue(
 ) -> Result<()> {
     let started = std::time::Instant::now();
     let category = PlanCategory::Other;
-    let (planned, spent) = plan::accrue(tx, ctx.user, today, category, now).await?;
+    let accrued = plan::accrue(tx, ctx.user, today, category, now).await?;
+    let (planned, spent) = (accrued.planned, accrued.spent);
     ctx.metrics
         .budget_calculations_total
         .with_label_values(&["accrual"])

@@ -94,17 +94,36 @@ impl SpendEvent {
     }
 }
 
-/// After a spend (inside its transaction): a large-spend alert and a day-went-red alert, each
-/// when its preference is on. 1–4 statements.
+/// After a spend (inside its transaction): works out whether the day turned red and which
+/// threshold applies (2 queries), then [`on_spend_applied`].
 pub async fn on_transaction(tx: &mut Tx, user: Id, ev: &SpendEvent, now: i64) -> Result<()> {
     let turned_red = !ev.was_red && day_is_red(tx, user, ev.day).await?;
-    let own_threshold: Option<Option<i64>> = match ev.large_spend_cents {
-        Some(_) => on_tx!(tx, conn => sqlx::query_scalar(
-            "SELECT large_spend_threshold_cents FROM user_budget_settings WHERE user_id = $1")
-            .bind(user).fetch_optional(&mut *conn).await)?,
+    let threshold = match ev.large_spend_cents {
+        Some(default) => Some(own_threshold(tx, user).await?.unwrap_or(default)),
         None => None,
     };
-    let threshold = own_threshold.flatten().or(ev.large_spend_cents);
+    on_spend_applied(tx, user, ev, turned_red, threshold, now).await
+}
+
+/// The user's own large-spend threshold, if set. 1 query.
+pub async fn own_threshold(tx: &mut Tx, user: Id) -> Result<Option<i64>> {
+    let own: Option<Option<i64>> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT large_spend_threshold_cents FROM user_budget_settings WHERE user_id = $1")
+        .bind(user).fetch_optional(&mut *conn).await)?;
+    Ok(own.flatten())
+}
+
+/// A large-spend alert (amount ≥ `threshold`) and a day-went-red alert, each when its
+/// preference is on — for a caller that already knows both facts. 0 statements when neither
+/// applies, else 1 (preferences) + 1 per alert.
+pub async fn on_spend_applied(
+    tx: &mut Tx,
+    user: Id,
+    ev: &SpendEvent,
+    turned_red: bool,
+    threshold: Option<i64>,
+    now: i64,
+) -> Result<()> {
     let large = threshold.is_some_and(|t| ev.amount_cents >= t);
     if !large && !turned_red {
         return Ok(());

@@ -10,6 +10,7 @@ use sqlx::types::Json;
 
 use super::{COLUMNS, Checked, Row, TransactionInput, TransactionView};
 use crate::budget::redistribute::Cover;
+use crate::budget::status::DayStatus;
 use crate::budget::{PlanCategory, TxCategory, store};
 use crate::clock::Clock;
 use crate::db::{Db, Tx};
@@ -66,6 +67,8 @@ pub enum Answer<T> {
 struct Applied {
     cover: Cover,
     impact: BalanceImpact,
+    /// The day's status became red with this spend.
+    turned_red: bool,
 }
 
 /// Recomputes the plan row of (day, category), covers an overspend once, updates the day status.
@@ -80,7 +83,8 @@ async fn apply(
 ) -> Result<Applied> {
     let started = std::time::Instant::now();
     let today = crate::time::local_date(now, ctx.tz);
-    let (mut planned, spent) = store::accrue(tx, ctx.user, day, category, now).await?;
+    let accrued = store::accrue(tx, ctx.user, day, category, now).await?;
+    let (mut planned, spent) = (accrued.planned, accrued.spent);
     ctx.metrics
         .budget_calculations_total
         .with_label_values(&["accrual"])
@@ -97,19 +101,31 @@ async fn apply(
     } else {
         Cover::default()
     };
-    store::update_day_statuses(tx, ctx.user, &[day], now).await?;
+    let status = store::update_day_status(tx, ctx.user, day, now).await?;
     let impact = BalanceImpact {
         category,
         amount: Money::from_cents(amount),
         remaining_budget: Money::from_cents(planned - spent),
         budget_exceeded: spent > planned,
     };
-    Ok(Applied { cover, impact })
+    Ok(Applied {
+        cover,
+        impact,
+        turned_red: accrued.status_before != DayStatus::Red && status == DayStatus::Red,
+    })
 }
 
-async fn ensure_plan(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) -> Result<()> {
+/// Before a spend: builds a missing current month from the onboarding answers, and returns the
+/// large-spend threshold that applies (the user's own, else the configured one). 1 query
+/// in the usual case (the month exists).
+async fn preflight(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) -> Result<i64> {
+    let (first, last) = store::month_bounds(day);
+    let (month_exists, own): (Option<i32>, Option<i64>) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT (SELECT 1 FROM daily_plan WHERE user_id = $1 AND date >= $2 AND date <= $3 LIMIT 1), \
+         (SELECT large_spend_threshold_cents FROM user_budget_settings WHERE user_id = $1)")
+        .bind(ctx.user).bind(first).bind(last).fetch_one(&mut *conn).await)?;
     let today = crate::time::local_date(now, ctx.tz);
-    if (day.year(), day.month()) == (today.year(), today.month()) {
+    if month_exists.is_none() && (day.year(), day.month()) == (today.year(), today.month()) {
         crate::onboarding::ensure_current_month_observed(
             tx,
             ctx.user,
@@ -119,7 +135,7 @@ async fn ensure_plan(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) 
         )
         .await?;
     }
-    Ok(())
+    Ok(own.unwrap_or(ctx.large_spend_cents))
 }
 
 async fn check_goal(tx: &mut Tx, user: Id, goal: Option<Id>) -> Result<()> {
@@ -195,8 +211,7 @@ pub async fn create(
     check_goal(&mut tx, ctx.user, c.goal_id).await?;
     let spent_at = c.spent_at.unwrap_or(now);
     let day = crate::time::local_date(spent_at, ctx.tz);
-    ensure_plan(ctx, &mut tx, day, now).await?;
-    let was_red = events::day_is_red(&mut tx, ctx.user, day).await?;
+    let threshold = preflight(ctx, &mut tx, day, now).await?;
     let id = Id::new();
     let tags = Json(c.tags.clone().unwrap_or_default());
     let sql = sqlx::AssertSqlSafe(format!(
@@ -209,15 +224,16 @@ pub async fn create(
         .bind(&tags).bind(c.is_recurring.unwrap_or(false)).bind(c.confidence_score).bind(&c.receipt_url).bind(&c.notes)
         .bind(spent_at).bind(day).bind(now).fetch_one(&mut *conn).await)?;
     let applied = apply(ctx, &mut tx, day, category.plan(), Some(id), amount, now).await?;
-    let spend = events::SpendEvent::new(
-        id,
-        category.as_str(),
-        amount,
-        day,
-        was_red,
-        ctx.large_spend_cents,
-    );
-    events::on_transaction(&mut tx, ctx.user, &spend, now).await?;
+    let spend = events::SpendEvent::new(id, category.as_str(), amount, day, false, threshold);
+    events::on_spend_applied(
+        &mut tx,
+        ctx.user,
+        &spend,
+        applied.turned_red,
+        Some(threshold),
+        now,
+    )
+    .await?;
     let created = Created {
         transaction: TransactionView::from(row),
         rebalanced: applied.cover.rebalanced(),
@@ -267,7 +283,7 @@ pub async fn update(
         .map(|x| x.as_str().to_string())
         .unwrap_or_else(|| old.category.clone());
     let amount = c.amount.unwrap_or(old.amount_cents);
-    ensure_plan(ctx, &mut tx, day, now).await?;
+    let threshold = preflight(ctx, &mut tx, day, now).await?;
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE transactions SET category = $3, amount_cents = $4, currency = $5, description = $6, merchant = $7, location = $8, \
          tags = $9, is_recurring = $10, confidence_score = $11, receipt_url = $12, notes = $13, spent_at = $14, local_date = $15, \
@@ -283,12 +299,19 @@ pub async fn update(
     let (old_plan, new_plan) = (plan_of(&old.category), plan_of(&category));
     if (old.local_date, old_plan) != (day, new_plan) {
         store::accrue(&mut tx, ctx.user, old.local_date, old_plan, now).await?;
-        store::update_day_statuses(&mut tx, ctx.user, &[old.local_date], now).await?;
+        store::update_day_status(&mut tx, ctx.user, old.local_date, now).await?;
     }
-    let was_red = events::day_is_red(&mut tx, ctx.user, day).await?;
     let applied = apply(ctx, &mut tx, day, new_plan, Some(id), amount, now).await?;
-    let spend = events::SpendEvent::new(id, &category, amount, day, was_red, ctx.large_spend_cents);
-    events::on_transaction(&mut tx, ctx.user, &spend, now).await?;
+    let spend = events::SpendEvent::new(id, &category, amount, day, false, threshold);
+    events::on_spend_applied(
+        &mut tx,
+        ctx.user,
+        &spend,
+        applied.turned_red,
+        Some(threshold),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     ctx.metrics
         .transactions_total

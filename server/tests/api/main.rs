@@ -26,6 +26,7 @@ mod ops;
 mod queries;
 mod ratelimit;
 mod ready;
+mod redistribution;
 mod reports;
 mod reset;
 mod support;
