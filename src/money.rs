@@ -122,14 +122,16 @@ impl fmt::Display for Money {
 }
 
 impl Serialize for Money {
-    /// A JSON number with the exact decimal digits (`42.5` is written `42.50`, `1500` as `1500.00`).
+    /// A JSON number with the exact decimal digits (`42.5` is written `42.50`, `1500` as
+    /// `1500.00`). With serde_json's `arbitrary_precision` a number is a one-field struct named
+    /// by its marker token holding the digits as text (the same device `rust_decimal` uses), so
+    /// the digits go out as they are — no float, and no parsing on the hot path.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
         let text = self.to_string();
-        // Parsing the text as a JSON number keeps its digits exactly (arbitrary_precision).
-        match serde_json::from_str::<serde_json::Number>(&text) {
-            Ok(n) => n.serialize(s),
-            Err(_) => s.serialize_str(&text),
-        }
+        let mut st = s.serialize_struct(NUMBER_TOKEN, 1)?;
+        st.serialize_field(NUMBER_TOKEN, &text)?;
+        st.end()
     }
 }
 
