@@ -35,6 +35,22 @@ pub fn success_json<T: Serialize>(
     .map_err(|e| Error::Internal(format!("envelope: {e}")))
 }
 
+/// The success envelope around `data_json`, JSON text the caller vouches for (built by the
+/// database or another serializer), without parsing it again.
+pub fn success_json_raw(
+    message: &str,
+    data_json: &str,
+    request_id: &str,
+    timestamp: &str,
+) -> Result<String> {
+    let text =
+        |s: &str| serde_json::to_string(s).map_err(|e| Error::Internal(format!("envelope: {e}")));
+    let (message, request_id, timestamp) = (text(message)?, text(request_id)?, text(timestamp)?);
+    Ok(format!(
+        "{{\"success\":true,\"message\":{message},\"data\":{data_json},\"timestamp\":{timestamp},\"request_id\":{request_id}}}"
+    ))
+}
+
 /// Now as RFC 3339 UTC with a single `Z` (second precision), the envelope's timestamp.
 pub fn timestamp_of(ms: i64) -> String {
     crate::clock::ms_to_datetime(ms).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

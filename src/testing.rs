@@ -95,6 +95,29 @@ pub fn replace_db_name(url: &str, name: &str) -> String {
     out
 }
 
+/// Whether the real `tesseract` program can run here. Tests that need it call this: without the
+/// program they are skipped with a message, unless `MITA_REQUIRE_TESSERACT=1` (set by `.ci/run`),
+/// where a missing program fails the test instead — CI always runs them.
+pub fn tesseract_or_skip(test: &str) -> bool {
+    let available = std::process::Command::new("tesseract")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if available {
+        return true;
+    }
+    assert!(
+        std::env::var("MITA_REQUIRE_TESSERACT").as_deref() != Ok("1"),
+        "{test}: the `tesseract` program is required (apt-get install tesseract-ocr tesseract-ocr-eng)"
+    );
+    eprintln!(
+        "SKIPPED {test}: `tesseract` is not installed (apt-get install tesseract-ocr tesseract-ocr-eng)"
+    );
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

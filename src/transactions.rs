@@ -2,6 +2,7 @@
 //! redistribution in the same database transaction.
 
 pub mod checks;
+pub mod list_json;
 pub mod write;
 
 use chrono::NaiveDate;

@@ -223,6 +223,9 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
 
 #[tokio::test]
 async fn sigterm_during_processing_leaves_no_job_stuck_and_a_restart_finishes_it() {
+    if !mita::testing::tesseract_or_skip("SIGTERM during OCR, then a restart") {
+        return;
+    }
     let db = TestDatabase::create().await.unwrap();
     let dir = db.path();
     let slow = dir.join("slow-tesseract.sh");

@@ -135,6 +135,22 @@ async fn create(
     }
 }
 
+/// A list of transactions as the envelope around the array the database built (1 query).
+async fn list_answer(
+    state: &AppState,
+    user: mita::id::Id,
+    filter: &ListFilter,
+) -> ApiResult<Response> {
+    let data = transactions::list_json::list_json(&state.db, user, filter).await?;
+    let body = mita::envelope::success_json_raw(
+        "Success",
+        &data,
+        &current_request_id(),
+        &crate::envelope::now_rfc3339(),
+    )?;
+    Ok(raw_json(StatusCode::OK, body))
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
     skip: Option<i64>,
@@ -192,7 +208,7 @@ async fn list(
         category,
     };
     // 1 (auth) + 1 query, whatever the number of rows.
-    Ok(ok(transactions::list(&state.db, user.id, &filter).await?))
+    list_answer(&state, user.id, &filter).await
 }
 
 /// One transaction (another user's, or a deleted one, is 404).
@@ -293,7 +309,7 @@ async fn by_date(
         end,
         category: None,
     };
-    Ok(ok(transactions::list(&state.db, user.id, &filter).await?))
+    list_answer(&state, user.id, &filter).await
 }
 
 #[derive(Deserialize, IntoParams)]

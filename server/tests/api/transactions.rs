@@ -456,3 +456,87 @@ async fn merchant_suggestions_and_affordability_answer_from_the_users_data() {
         .unwrap();
     error_body(bad, 422, "VALIDATION_2009").await;
 }
+
+#[tokio::test]
+async fn the_list_built_by_the_database_equals_the_typed_transactions() {
+    let app = spawn_app().await;
+    let (token, _, user_id) = app.user("json-list@example.com").await;
+    let now = chrono::Utc::now();
+    let bodies = [
+        json!({"amount": "42.5", "category": "dining", "description": "Lunch \"with\" team\n", "merchant": "Café ☕",
+               "location": "Berlin", "tags": ["work", "team"], "is_recurring": true, "confidence_score": 0.85,
+               "receipt_url": "https://x.io/r.png", "notes": "n", "spent_at": (now - chrono::Duration::days(2)).to_rfc3339()}),
+        json!({"amount": 0.07, "category": "gas"}),
+        json!({"amount": 99999.99, "category": "rent", "currency": "eur",
+               "spent_at": (now - chrono::Duration::milliseconds(1_234_567)).to_rfc3339()}),
+        json!({"amount": 1500, "category": "food", "spent_at": "2026-01-01T00:00:00.001Z".replace("2026-01-01", &now.format("%Y-%m-01").to_string())}),
+    ];
+    for b in &bodies {
+        assert_eq!(create(&app, &token, b.clone()).await.status(), 201, "{b}");
+    }
+    let user: mita::id::Id = user_id.parse().unwrap();
+    for query in [
+        "",
+        "?limit=2",
+        "?skip=1&limit=2",
+        "?category=gas",
+        &format!(
+            "?start_date={}",
+            (now - chrono::Duration::days(1)).format("%Y-%m-%d")
+        ),
+    ] {
+        let list: Value = app
+            .get_as(&format!("/api/transactions{query}"), &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["success"], true);
+        assert!(
+            list["request_id"].is_string() && list["timestamp"].as_str().unwrap().ends_with('Z')
+        );
+        let items = list["data"].as_array().unwrap();
+        for item in items {
+            let one: Value = app
+                .get_as(
+                    &format!("/api/transactions/{}", item["id"].as_str().unwrap()),
+                    &token,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                item, &one["data"],
+                "the list item and the single read agree"
+            );
+        }
+        // Same rows, same order as the typed list.
+        let f = mita::transactions::ListFilter {
+            skip: if query.contains("skip=1") { 1 } else { 0 },
+            limit: if query.contains("limit=2") { 2 } else { 50 },
+            start: query
+                .strip_prefix("?start_date=")
+                .map(|d| d.parse().unwrap()),
+            end: None,
+            category: query.strip_prefix("?category=").map(|c| c.parse().unwrap()),
+        };
+        let typed = mita::transactions::list(&app.db, user, &f).await.unwrap();
+        let ids: Vec<String> = items
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            ids,
+            typed.iter().map(|t| t.id.to_string()).collect::<Vec<_>>(),
+            "{query}"
+        );
+    }
+    let empty: Value = app
+        .get_as("/api/transactions?category=travel", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["data"], json!([]));
+}
