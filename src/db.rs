@@ -165,13 +165,17 @@ impl Db {
                     .synchronous(sync)
                     .busy_timeout(Duration::from_millis(settings.busy_timeout_ms))
                     .foreign_keys(true);
+                // A local file does not drop connections: skip the ping (a round trip to the
+                // connection's thread) sqlx makes on every acquire by default.
                 let write = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(1)
                     .min_connections(1)
                     .acquire_timeout(acquire.max(Duration::from_secs(10)))
                     .connect_with(base.clone())
                     .await?;
                 let read = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(settings.sqlite_read_connections.max(1))
                     .acquire_timeout(acquire)
                     .connect_with(base.read_only(true))

@@ -29,13 +29,13 @@ const WHERE: &str = "WHERE user_id = $1 AND deleted_at IS NULL AND ($2 IS NULL O
 
 fn sqlite_sql() -> String {
     format!(
-        "SELECT COALESCE(json_group_array(json(obj) ORDER BY spent_at DESC, id DESC), '[]') FROM (SELECT spent_at, id, json_object(\
+        "SELECT COALESCE(json_group_array(json_object(\
          'id', id, 'user_id', user_id, 'goal_id', goal_id, 'category', category, \
          'amount', json(printf('%d.%02d', amount_cents / 100, amount_cents % 100)), 'currency', currency, \
          'description', description, 'merchant', merchant, 'location', location, 'tags', json(tags), \
-         'is_recurring', json(CASE WHEN is_recurring THEN 'true' ELSE 'false' END), 'confidence_score', confidence_score, \
-         'receipt_url', receipt_url, 'notes', notes, 'spent_at', {}, 'created_at', {}, 'updated_at', {}) AS obj \
-         FROM transactions {WHERE})",
+         'is_recurring', CASE WHEN is_recurring THEN json('true') ELSE json('false') END, 'confidence_score', confidence_score, \
+         'receipt_url', receipt_url, 'notes', notes, 'spent_at', {}, 'created_at', {}, 'updated_at', {}) \
+         ORDER BY spent_at DESC, id DESC), '[]') FROM (SELECT * FROM transactions {WHERE})",
         sqlite_instant("spent_at"),
         sqlite_instant("created_at"),
         sqlite_instant("updated_at")
