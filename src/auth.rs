@@ -123,7 +123,7 @@ impl AuthService {
     ) -> Result<Self> {
         let hasher = PasswordHasher::new(&settings.auth, metrics.clone())?;
         let tokens = TokenService::new(&settings.auth, clock.clone())?;
-        let mailer = Mailer::new(&settings)?;
+        let mailer = Mailer::new(&settings, clock.clone(), metrics.clone())?;
         let google = if settings.google.client_ids.is_empty() {
             None
         } else {

@@ -1,5 +1,7 @@
 //! Outgoing mail: SMTP through lettre when `smtp.host` (`SMTP_HOST`) is set; otherwise each mail
 //! is written to `<data_dir>/outbox/` as an `.eml` file and noted in the log (development).
+//! SMTP calls have a timeout and a circuit breaker (`service="smtp"`), and are counted in
+//! `mita_external_api_requests_total` / `mita_external_api_duration_seconds`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,14 +11,22 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+use crate::resilience::{BreakerConfig, BreakerError, CircuitBreaker};
+
+/// The metrics and breaker label of this service.
+pub const SERVICE: &str = "smtp";
 
 /// Sends mail. Cheap to clone.
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<Transport>,
     from: String,
+    breaker: Arc<CircuitBreaker>,
+    metrics: Arc<Metrics>,
 }
 
 enum Transport {
@@ -25,7 +35,7 @@ enum Transport {
 }
 
 impl Mailer {
-    pub fn new(settings: &Settings) -> Result<Mailer> {
+    pub fn new(settings: &Settings, clock: Clock, metrics: Arc<Metrics>) -> Result<Mailer> {
         let smtp = &settings.smtp;
         let transport = match &smtp.host {
             None => Transport::Outbox(settings.data_path("outbox")),
@@ -49,9 +59,17 @@ impl Mailer {
                 Transport::Smtp(builder.build())
             }
         };
+        let breaker = CircuitBreaker::new(
+            SERVICE,
+            BreakerConfig::default(),
+            clock,
+            Some(metrics.clone()),
+        );
         Ok(Mailer {
             inner: Arc::new(transport),
             from: smtp.from.clone(),
+            breaker: Arc::new(breaker),
+            metrics,
         })
     }
 
@@ -79,9 +97,26 @@ impl Mailer {
             .map_err(|e| Error::Internal(format!("mail: {e}")))?;
         match &*self.inner {
             Transport::Smtp(t) => {
-                t.send(message)
-                    .await
-                    .map_err(|e| Error::Internal(format!("smtp: {e}")))?;
+                let started = std::time::Instant::now();
+                let sent = self.breaker.call(t.send(message)).await;
+                self.metrics
+                    .external_api_duration_seconds
+                    .with_label_values(&[SERVICE])
+                    .observe(started.elapsed().as_secs_f64());
+                let status = match &sent {
+                    Ok(_) => "ok",
+                    Err(BreakerError::Open(_)) => "circuit_open",
+                    Err(BreakerError::Inner(e)) if e.is_timeout() => "timeout",
+                    Err(BreakerError::Inner(_)) => "error",
+                };
+                self.metrics
+                    .external_api_requests_total
+                    .with_label_values(&[SERVICE, status])
+                    .inc();
+                sent.map_err(|e| Error::External {
+                    message: format!("smtp: {e}"),
+                    retry_after_secs: 30,
+                })?;
             }
             Transport::Outbox(dir) => {
                 let bytes = message.formatted();
