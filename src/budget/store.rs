@@ -175,6 +175,63 @@ pub async fn accrue(
     })
 }
 
+/// What applying one spend did to the plan.
+#[derive(Clone, Debug)]
+pub struct AppliedSpend {
+    /// The row after accrual and any cover.
+    pub planned: i64,
+    pub spent: i64,
+    pub cover: Cover,
+    pub status_before: DayStatus,
+    pub status_after: DayStatus,
+}
+
+impl AppliedSpend {
+    /// The day's status became red with this spend.
+    pub fn turned_red(&self) -> bool {
+        self.status_before != DayStatus::Red && self.status_after == DayStatus::Red
+    }
+}
+
+/// BUDGET.md §4–5 for one spend, inside the caller's transaction: accrue the (day, category)
+/// row, cover an overspend once from later days, update the day's status. Every spend goes
+/// through here (transactions and goal transfers alike).
+#[allow(clippy::too_many_arguments)] // each is a distinct fact of the spend
+pub async fn apply_spend(
+    tx: &mut Tx,
+    user: Id,
+    day: NaiveDate,
+    category: PlanCategory,
+    today: NaiveDate,
+    transaction: Option<Id>,
+    now: i64,
+    metrics: &Metrics,
+) -> Result<AppliedSpend> {
+    let started = std::time::Instant::now();
+    let accrued = accrue(tx, user, day, category, now).await?;
+    metrics
+        .budget_calculations_total
+        .with_label_values(&["accrual"])
+        .inc();
+    metrics
+        .budget_calculation_duration_seconds
+        .with_label_values(&["accrual"])
+        .observe(started.elapsed().as_secs_f64());
+    let cover = if accrued.spent > accrued.planned {
+        cover_overspend(tx, user, day, category, today, transaction, now, metrics).await?
+    } else {
+        Cover::default()
+    };
+    let status_after = update_day_status(tx, user, day, now).await?;
+    Ok(AppliedSpend {
+        planned: accrued.planned + cover.covered,
+        spent: accrued.spent,
+        cover,
+        status_before: accrued.status_before,
+        status_after,
+    })
+}
+
 /// The SQL of [`update_day_status`]: BUDGET.md §4's rule computed by the database (the same
 /// integer arithmetic as [`super::status::day_status`], tested against it), written to every row of the day.
 fn day_status_sql(tx: &Tx) -> &'static str {

@@ -150,7 +150,6 @@ pub async fn auto_transfer(
     state::auto_complete(&mut after, now);
 
     crate::onboarding::ensure_current_month(&mut tx, ctx.user, today, now).await?;
-    let was_red = events::day_is_red(&mut tx, ctx.user, today).await?;
     let txn = Id::new();
     let description = format!("Transfer to goal {}", before.title);
     let sql = sqlx::AssertSqlSafe(format!(
@@ -161,17 +160,10 @@ pub async fn auto_transfer(
     let row: Row = on_tx!(&mut tx, conn => sqlx::query_as(sql).bind(txn).bind(ctx.user).bind(id)
         .bind(TxCategory::Other.as_str()).bind(amount).bind(&description).bind(Json(Vec::<String>::new()))
         .bind(now).bind(today).fetch_one(&mut *conn).await)?;
-    accrue(&mut tx, ctx, today, txn, now).await?;
-    let spend = SpendEvent {
-        transaction: txn,
-        category: TxCategory::Other.as_str().to_string(),
-        amount_cents: amount,
-        day: today,
-        was_red,
-        // Moving money to one's own goal is not a purchase to warn about.
-        large_spend_cents: None,
-    };
-    events::on_transaction(&mut tx, ctx.user, &spend, now).await?;
+    let turned_red = accrue(&mut tx, ctx, today, txn, now).await?;
+    let spend = SpendEvent::new(txn, TxCategory::Other.as_str(), amount, today);
+    // Moving money to one's own goal is not a purchase to warn about: no threshold.
+    events::on_spend_applied(&mut tx, ctx.user, &spend, turned_red, None, now).await?;
     store::commit_change(&mut tx, ctx, &before, &mut after, today, now).await?;
 
     let answer = Transfer {
@@ -202,40 +194,24 @@ pub async fn auto_transfer(
     Ok(Answer::Done(body))
 }
 
-/// Accrues today's `other` row, covers an overspend once, and updates the day's status — the
-/// same steps as any spend.
+/// Applies the transfer to today's `other` row like any spend. Returns whether the day turned red.
 async fn accrue(
     tx: &mut Tx,
     ctx: &GoalCtx<'_>,
     today: chrono::NaiveDate,
     txn: Id,
     now: i64,
-) -> Result<()> {
-    let started = std::time::Instant::now();
-    let category = PlanCategory::Other;
-    let accrued = plan::accrue(tx, ctx.user, today, category, now).await?;
-    let (planned, spent) = (accrued.planned, accrued.spent);
-    ctx.metrics
-        .budget_calculations_total
-        .with_label_values(&["accrual"])
-        .inc();
-    ctx.metrics
-        .budget_calculation_duration_seconds
-        .with_label_values(&["accrual"])
-        .observe(started.elapsed().as_secs_f64());
-    if spent > planned {
-        plan::cover_overspend(
-            tx,
-            ctx.user,
-            today,
-            category,
-            today,
-            Some(txn),
-            now,
-            ctx.metrics,
-        )
-        .await?;
-    }
-    plan::update_day_statuses(tx, ctx.user, &[today], now).await?;
-    Ok(())
+) -> Result<bool> {
+    let applied = plan::apply_spend(
+        tx,
+        ctx.user,
+        today,
+        PlanCategory::Other,
+        today,
+        Some(txn),
+        now,
+        ctx.metrics,
+    )
+    .await?;
+    Ok(applied.turned_red())
 }

@@ -49,14 +49,6 @@ async fn raise(tx: &mut Tx, user: Id, n: Raised<'_>, now: i64) -> Result<bool> {
     Ok(inserted > 0)
 }
 
-/// True when the user's plan marks `day` red.
-pub async fn day_is_red(tx: &mut Tx, user: Id, day: NaiveDate) -> Result<bool> {
-    let found: Option<i32> = on_tx!(tx, conn => sqlx::query_scalar(
-        "SELECT 1 FROM daily_plan WHERE user_id = $1 AND date = $2 AND goal_id IS NULL AND status = 'red' LIMIT 1")
-        .bind(user).bind(day).fetch_optional(&mut *conn).await)?;
-    Ok(found.is_some())
-}
-
 /// A spend that was just applied to the plan.
 #[derive(Clone, Debug)]
 pub struct SpendEvent {
@@ -66,43 +58,17 @@ pub struct SpendEvent {
     pub amount_cents: i64,
     /// The user-local day it was applied to.
     pub day: NaiveDate,
-    /// Whether that day was red before the spend.
-    pub was_red: bool,
-    /// The configured large-spend threshold; None = not a purchase to warn about.
-    pub large_spend_cents: Option<i64>,
 }
 
 impl SpendEvent {
-    /// A spend of `amount_cents` in `category` applied to `day`, checked against the
-    /// `large_spend_cents` threshold.
-    pub fn new(
-        transaction: Id,
-        category: &str,
-        amount_cents: i64,
-        day: NaiveDate,
-        was_red: bool,
-        large_spend_cents: i64,
-    ) -> SpendEvent {
+    pub fn new(transaction: Id, category: &str, amount_cents: i64, day: NaiveDate) -> SpendEvent {
         SpendEvent {
             transaction,
             category: category.to_string(),
             amount_cents,
             day,
-            was_red,
-            large_spend_cents: Some(large_spend_cents),
         }
     }
-}
-
-/// After a spend (inside its transaction): works out whether the day turned red and which
-/// threshold applies (2 queries), then [`on_spend_applied`].
-pub async fn on_transaction(tx: &mut Tx, user: Id, ev: &SpendEvent, now: i64) -> Result<()> {
-    let turned_red = !ev.was_red && day_is_red(tx, user, ev.day).await?;
-    let threshold = match ev.large_spend_cents {
-        Some(default) => Some(own_threshold(tx, user).await?.unwrap_or(default)),
-        None => None,
-    };
-    on_spend_applied(tx, user, ev, turned_red, threshold, now).await
 }
 
 /// The user's own large-spend threshold, if set. 1 query.

@@ -10,7 +10,6 @@ use sqlx::types::Json;
 
 use super::{COLUMNS, Checked, Row, TransactionInput, TransactionView};
 use crate::budget::redistribute::Cover;
-use crate::budget::status::DayStatus;
 use crate::budget::{PlanCategory, TxCategory, store};
 use crate::clock::Clock;
 use crate::db::{Db, Tx};
@@ -71,7 +70,7 @@ struct Applied {
     turned_red: bool,
 }
 
-/// Recomputes the plan row of (day, category), covers an overspend once, updates the day status.
+/// Applies the spend to the plan (see [`store::apply_spend`]) and reports the balance impact.
 async fn apply(
     ctx: &WriteCtx<'_>,
     tx: &mut Tx,
@@ -81,37 +80,18 @@ async fn apply(
     amount: i64,
     now: i64,
 ) -> Result<Applied> {
-    let started = std::time::Instant::now();
     let today = crate::time::local_date(now, ctx.tz);
-    let accrued = store::accrue(tx, ctx.user, day, category, now).await?;
-    let (mut planned, spent) = (accrued.planned, accrued.spent);
-    ctx.metrics
-        .budget_calculations_total
-        .with_label_values(&["accrual"])
-        .inc();
-    ctx.metrics
-        .budget_calculation_duration_seconds
-        .with_label_values(&["accrual"])
-        .observe(started.elapsed().as_secs_f64());
-    let cover = if spent > planned {
-        let c = store::cover_overspend(tx, ctx.user, day, category, today, txn, now, ctx.metrics)
-            .await?;
-        planned += c.covered;
-        c
-    } else {
-        Cover::default()
-    };
-    let status = store::update_day_status(tx, ctx.user, day, now).await?;
+    let a = store::apply_spend(tx, ctx.user, day, category, today, txn, now, ctx.metrics).await?;
     let impact = BalanceImpact {
         category,
         amount: Money::from_cents(amount),
-        remaining_budget: Money::from_cents(planned - spent),
-        budget_exceeded: spent > planned,
+        remaining_budget: Money::from_cents(a.planned - a.spent),
+        budget_exceeded: a.spent > a.planned,
     };
     Ok(Applied {
-        cover,
+        turned_red: a.turned_red(),
+        cover: a.cover,
         impact,
-        turned_red: accrued.status_before != DayStatus::Red && status == DayStatus::Red,
     })
 }
 
@@ -224,7 +204,7 @@ pub async fn create(
         .bind(&tags).bind(c.is_recurring.unwrap_or(false)).bind(c.confidence_score).bind(&c.receipt_url).bind(&c.notes)
         .bind(spent_at).bind(day).bind(now).fetch_one(&mut *conn).await)?;
     let applied = apply(ctx, &mut tx, day, category.plan(), Some(id), amount, now).await?;
-    let spend = events::SpendEvent::new(id, category.as_str(), amount, day, false, threshold);
+    let spend = events::SpendEvent::new(id, category.as_str(), amount, day);
     events::on_spend_applied(
         &mut tx,
         ctx.user,
@@ -302,7 +282,7 @@ pub async fn update(
         store::update_day_status(&mut tx, ctx.user, old.local_date, now).await?;
     }
     let applied = apply(ctx, &mut tx, day, new_plan, Some(id), amount, now).await?;
-    let spend = events::SpendEvent::new(id, &category, amount, day, false, threshold);
+    let spend = events::SpendEvent::new(id, &category, amount, day);
     events::on_spend_applied(
         &mut tx,
         ctx.user,
