@@ -310,6 +310,31 @@ fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(query.as_bytes())
 }
 
+/// The JSON body of a write that honours `Idempotency-Key`, and the key fingerprinted with the
+/// route and the exact body bytes: a missing or wrong content type → 415, malformed JSON → 400,
+/// a key that is not 1–255 printable characters → 400.
+pub fn idempotent_json<T: DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    route: &str,
+) -> Result<(T, Option<mita::idempotency::IdempotencyKey>), ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    let input = parse_json(body)?;
+    let key = match headers.get("idempotency-key") {
+        Some(v) => {
+            let text = v.to_str().map_err(|_| mita::Error::BadRequest {
+                code: "VALIDATION_2002",
+                message: "Idempotency-Key must be printable text".into(),
+            })?;
+            Some(mita::idempotency::IdempotencyKey::new(text, route, body)?)
+        }
+        None => None,
+    };
+    Ok((input, key))
+}
+
 /// A path id: malformed → 422 `VALIDATION_2011`.
 pub struct PathId(pub mita::id::Id);
 

@@ -9,16 +9,15 @@ use mita::goals::GoalView;
 use mita::goals::input::AmountInput;
 use mita::goals::savings;
 use mita::goals::state::{self as goal_state, Move};
-use mita::idempotency::IdempotencyKey;
-use mita::transactions::write::Answer;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::goals::{GoalDoc, ctx};
-use crate::envelope::{current_request_id, ok, raw_json};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authed, PathId, is_json, parse_json};
+use crate::envelope::idempotent_answer;
+use crate::envelope::{current_request_id, ok};
+use crate::error::ApiResult;
+use crate::extract::{Authed, PathId, idempotent_json};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,46 +37,6 @@ pub struct AmountRequest {
     amount: f64,
 }
 
-/// The `Idempotency-Key` of a request, fingerprinted with its route and body.
-fn idempotency_key(
-    headers: &HeaderMap,
-    route: &str,
-    body: &[u8],
-) -> ApiResult<Option<IdempotencyKey>> {
-    match headers.get("idempotency-key") {
-        Some(v) => {
-            let text = v.to_str().map_err(|_| mita::Error::BadRequest {
-                code: "VALIDATION_2002",
-                message: "Idempotency-Key must be printable text".into(),
-            })?;
-            Ok(Some(IdempotencyKey::new(text, route, body)?))
-        }
-        None => Ok(None),
-    }
-}
-
-fn answer(a: Answer<String>) -> Response {
-    match a {
-        Answer::Done(body) => raw_json(StatusCode::OK, body),
-        Answer::Replayed { status, body } => {
-            raw_json(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
-        }
-    }
-}
-
-/// The JSON body and key of a money route.
-fn money_request(
-    headers: &HeaderMap,
-    body: &Bytes,
-    route: &str,
-) -> ApiResult<(AmountInput, Option<IdempotencyKey>)> {
-    if !is_json(headers) {
-        return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
-    }
-    let input: AmountInput = parse_json(body)?;
-    Ok((input, idempotency_key(headers, route, body)?))
-}
-
 /// Add `amount` to the goal's savings; it completes at 100 % (with `completed_at`). Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/goals/{id}/add_savings", tag = "goals", params(("id" = String, Path),
     ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
@@ -90,14 +49,15 @@ async fn add_savings(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let (input, key) = money_request(
+    let (input, key) = idempotent_json::<AmountInput>(
         &headers,
         &body,
         &format!("POST /api/goals/{id}/add_savings"),
     )?;
     let rid = current_request_id();
-    Ok(answer(
+    Ok(idempotent_answer(
         savings::add_savings(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?,
+        StatusCode::OK,
     ))
 }
 
@@ -114,14 +74,15 @@ async fn auto_transfer(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let (input, key) = money_request(
+    let (input, key) = idempotent_json::<AmountInput>(
         &headers,
         &body,
         &format!("POST /api/goals/{id}/auto_transfer"),
     )?;
     let rid = current_request_id();
-    Ok(answer(
+    Ok(idempotent_answer(
         savings::auto_transfer(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?,
+        StatusCode::OK,
     ))
 }
 

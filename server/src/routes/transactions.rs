@@ -4,9 +4,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use mita::idempotency::IdempotencyKey;
 use mita::transactions::checks::{self, AffordabilityQuestion};
-use mita::transactions::write::{self, Answer, WriteCtx};
+use mita::transactions::write::{self, WriteCtx};
 use mita::transactions::{self, ListFilter, TransactionInput};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -14,9 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::envelope::{current_request_id, ok, raw_json};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Authed, PathId, is_json, parse_json};
+use crate::envelope::{current_request_id, idempotent_answer, ok, raw_json};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Authed, PathId, idempotent_json};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -110,29 +109,12 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    if !is_json(&headers) {
-        return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
-    }
-    let input: TransactionInput = parse_json(&body)?;
-    let key = match headers.get("idempotency-key") {
-        Some(v) => {
-            let text = v.to_str().map_err(|_| mita::Error::BadRequest {
-                code: "VALIDATION_2002",
-                message: "Idempotency-Key must be printable text".into(),
-            })?;
-            Some(IdempotencyKey::new(text, "POST /api/transactions", &body)?)
-        }
-        None => None,
-    };
+    let (input, key): (TransactionInput, _) =
+        idempotent_json(&headers, &body, "POST /api/transactions")?;
     let request_id = current_request_id();
     // 1 (auth) + 7–10 statements in one transaction; a few more when an overspend is covered.
-    match write::create(&ctx(&state, &user, &request_id), &input, key.as_ref()).await? {
-        Answer::Done(body) => Ok(raw_json(StatusCode::CREATED, body)),
-        Answer::Replayed { status, body } => Ok(raw_json(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            body,
-        )),
-    }
+    let answer = write::create(&ctx(&state, &user, &request_id), &input, key.as_ref()).await?;
+    Ok(idempotent_answer(answer, StatusCode::CREATED))
 }
 
 /// A list of transactions as the envelope around the array the database built (1 query).
