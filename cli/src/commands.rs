@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod migrate;
 pub mod ocr;
 pub mod serve;
+pub mod support;
 
 use std::sync::Arc;
 

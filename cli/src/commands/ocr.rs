@@ -11,11 +11,10 @@ use comfy_table::Table;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mita::id::Id;
 use mita::services::Services;
-use serde::Serialize;
 
-use crate::cli::{Confirm, GlobalArgs, OcrCmd};
-use crate::exit::{self, Exit};
-use crate::outln;
+pub(crate) use super::support::{confirm, print_json};
+use crate::cli::{GlobalArgs, OcrCmd};
+use crate::exit::{self};
 
 pub async fn run(global: &GlobalArgs, cmd: &OcrCmd) -> anyhow::Result<ExitCode> {
     let services = super::open_services(global).await?;
@@ -59,55 +58,6 @@ fn progress(len: usize, json: bool, message: &'static str) -> ProgressBar {
     }
     bar.set_message(message);
     bar
-}
-
-/// Proceeds with `--yes`, asks on a terminal, and refuses (exit 1) otherwise.
-async fn confirm(prompt: String, confirm: &Confirm) -> anyhow::Result<()> {
-    if confirm.yes {
-        return Ok(());
-    }
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Exit {
-            code: exit::ERROR,
-            message: "refusing to replay without confirmation: stdin is not a terminal; pass \
-                      --yes (or --dry-run to only look)"
-                .into(),
-        }
-        .into());
-    }
-    // A plain thread: on Ctrl-C the prompt is abandoned mid-read, and the runtime would wait for
-    // a blocking task forever.
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(
-            dialoguer::Confirm::new()
-                .with_prompt(prompt)
-                .default(false)
-                .interact(),
-        );
-    });
-    let answer = tokio::select! {
-        answer = rx => answer?,
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("\x1b[?25h");
-            return Err(Exit { code: exit::INTERRUPTED, message: "interrupted: nothing changed".into() }.into());
-        }
-    };
-    match answer {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Exit {
-            code: exit::ERROR,
-            message: "aborted: nothing changed".into(),
-        }
-        .into()),
-        Err(e) => Err(anyhow::Error::new(e).context("cannot read the confirmation")),
-    }
-}
-
-/// Prints one JSON document on stdout.
-fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    outln!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 fn new_table() -> Table {

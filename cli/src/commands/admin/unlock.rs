@@ -64,7 +64,12 @@ pub async fn run(services: &Services, args: &UnlockArgs) -> anyhow::Result<ExitC
         return Ok(ExitCode::SUCCESS);
     }
 
-    confirm(format!("Unlock {}?", state.email), &args.confirm).await?;
+    confirm(
+        format!("Unlock {}?", state.email),
+        &args.confirm,
+        "change the account",
+    )
+    .await?;
     let outcome = services
         .auth
         .unlock(user.id, reason, &meta())

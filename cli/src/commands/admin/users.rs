@@ -94,6 +94,7 @@ pub async fn revoke_tokens(
     confirm(
         format!("End every session of {} (all devices)?", user.email),
         &args.confirm,
+        "change the account",
     )
     .await?;
     services
@@ -163,6 +164,7 @@ pub async fn set_role(services: &Services, args: &SetRoleArgs) -> anyhow::Result
             user.email, user.role, to
         ),
         &args.confirm,
+        "change the account",
     )
     .await?;
     let changed = services

@@ -130,6 +130,7 @@ pub async fn run(services: &Services, args: &OcrReplayArgs) -> anyhow::Result<Ex
     confirm(
         format!("Replay {} failed OCR job(s)?", todo.len()),
         &args.confirm,
+        "replay",
     )
     .await?;
 
