@@ -24,6 +24,7 @@ pub mod money;
 pub mod notifications;
 pub mod ocr;
 pub mod onboarding;
+pub mod page;
 pub mod reports;
 pub mod resilience;
 pub mod services;

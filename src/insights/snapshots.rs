@@ -144,14 +144,7 @@ pub async fn history(db: &Db, user: Id, f: &HistoryFilter) -> Result<Vec<Snapsho
             format!("must be one of {}", KINDS.join(", ")),
         ));
     }
-    if !(1..=100).contains(&f.limit) {
-        return Err(Error::invalid(
-            "VALIDATION_2003",
-            "query.limit",
-            "range",
-            "must be between 1 and 100",
-        ));
-    }
+    crate::page::limit(Some(f.limit), f.limit, 100)?;
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ai_snapshots WHERE user_id = $1 AND ($2 IS NULL OR kind = $2) \
          ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"

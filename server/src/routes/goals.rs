@@ -153,10 +153,7 @@ async fn list(
         ),
         None => None,
     };
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(invalid("query.limit", "must be between 1 and 100"));
-    }
+    let limit = mita::page::limit(q.limit, 50, 100)?;
     let rid = current_request_id();
     let c = ctx(&state, &user, &rid);
     // A new month: reserve the month's plan rows of the active goals (1 query when nothing is missing).

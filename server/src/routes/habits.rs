@@ -82,16 +82,7 @@ async fn list(
     Authed(user): Authed,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(mita::Error::invalid(
-            "VALIDATION_2003",
-            "query.limit",
-            "range",
-            "must be between 1 and 100",
-        )
-        .into());
-    }
+    let limit = mita::page::limit(q.limit, 50, 100)?;
     let skip = q.skip.or(q.offset).unwrap_or(0);
     // 2 queries.
     Ok(ok(habits::list(

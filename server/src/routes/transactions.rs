@@ -153,16 +153,7 @@ async fn list(
     Authed(user): Authed,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=1000).contains(&limit) {
-        return Err(mita::Error::invalid(
-            "VALIDATION_2003",
-            "query.limit",
-            "range",
-            "must be between 1 and 1000",
-        )
-        .into());
-    }
+    let limit = mita::page::limit(q.limit, 50, 1000)?;
     let category = match q.category.as_deref() {
         Some(c) => Some(c.parse().map_err(|()| {
             mita::Error::invalid(

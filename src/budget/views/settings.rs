@@ -114,15 +114,7 @@ pub async fn redistribution_history(
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<Vec<RedistributionEvent>> {
-    let limit = limit.unwrap_or(HISTORY_DEFAULT_LIMIT);
-    if !(1..=HISTORY_MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid(
-            "VALIDATION_2003",
-            "query.limit",
-            "range",
-            "must be between 1 and 100",
-        ));
-    }
+    let limit = crate::page::limit(limit, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT)?;
     let offset = offset.unwrap_or(0);
     if offset < 0 {
         return Err(Error::invalid(
