@@ -5,6 +5,7 @@
 //! writes go through a single-connection pool and start with `BEGIN IMMEDIATE`, reads use a
 //! separate read-only pool.
 
+pub mod blocking;
 pub mod migrate;
 
 use std::path::PathBuf;
@@ -34,11 +35,13 @@ impl Backend {
     }
 }
 
-/// The two SQLite pools: one writer connection, several readers.
+/// The two SQLite pools: one writer connection, several readers; and, for a file database, the
+/// rusqlite readers of the hottest reads (see [`blocking`]).
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     pub write: SqlitePool,
     pub read: SqlitePool,
+    pub blocking: Option<std::sync::Arc<blocking::BlockingReaders>>,
 }
 
 /// A database handle (cheap to clone).
@@ -180,7 +183,20 @@ impl Db {
                     .acquire_timeout(acquire)
                     .connect_with(base.read_only(true))
                     .await?;
-                Ok(Db::Sqlite(SqliteDb { write, read }))
+                let blocking = match sqlite_path(&settings.url) {
+                    Some(path) => Some(std::sync::Arc::new(blocking::BlockingReaders::open(
+                        &path,
+                        settings.sqlite_read_connections,
+                        Duration::from_millis(settings.busy_timeout_ms),
+                        acquire,
+                    )?)),
+                    None => None,
+                };
+                Ok(Db::Sqlite(SqliteDb {
+                    write,
+                    read,
+                    blocking,
+                }))
             }
             Backend::Postgres => {
                 let opts = PgConnectOptions::from_str(&settings.url)
@@ -240,6 +256,9 @@ impl Db {
         match self {
             Db::Sqlite(s) => {
                 s.read.close().await;
+                if let Some(b) = &s.blocking {
+                    b.close();
+                }
                 // A checkpoint folds the WAL back into the main file, so a copy of `mita.db` alone
                 // is complete after a clean shutdown.
                 let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -74,6 +74,36 @@ pub struct TransactionView {
     pub updated_at: String,
 }
 
+impl Row {
+    /// Reads a row selected as [`COLUMNS`] from a rusqlite row (see `db::blocking`).
+    fn from_rusqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        let tags: String = r.get(9)?;
+        let tags = serde_json::from_str(&tags).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        Ok(Row {
+            id: r.get(0)?,
+            user_id: r.get(1)?,
+            goal_id: r.get(2)?,
+            category: r.get(3)?,
+            amount_cents: r.get(4)?,
+            currency: r.get(5)?,
+            description: r.get(6)?,
+            merchant: r.get(7)?,
+            location: r.get(8)?,
+            tags: Json(tags),
+            is_recurring: r.get(10)?,
+            confidence_score: r.get(11)?,
+            receipt_url: r.get(12)?,
+            notes: r.get(13)?,
+            spent_at: r.get(14)?,
+            local_date: r.get(15)?,
+            created_at: r.get(16)?,
+            updated_at: r.get(17)?,
+        })
+    }
+}
+
 impl From<Row> for TransactionView {
     fn from(r: Row) -> Self {
         TransactionView {
@@ -290,15 +320,23 @@ pub struct ListFilter {
     pub category: Option<TxCategory>,
 }
 
+/// The list's query: `$1` user, `$2`/`$3` first/last local date, `$4` category, `$5` limit,
+/// `$6` offset (null filters match everything).
+fn list_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {COLUMNS} FROM transactions WHERE user_id = $1 AND deleted_at IS NULL \
+             AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) AND ($4 IS NULL OR category = $4) \
+             ORDER BY spent_at DESC, id DESC LIMIT $5 OFFSET $6"
+        )
+    });
+    &SQL
+}
+
 /// One user's transactions, newest `spent_at` first, soft-deleted excluded. 1 query.
 pub async fn list(db: &Db, user: Id, f: &ListFilter) -> Result<Vec<TransactionView>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM transactions WHERE user_id = $1 AND deleted_at IS NULL \
-         AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) AND ($4 IS NULL OR category = $4) \
-         ORDER BY spent_at DESC, id DESC LIMIT $5 OFFSET $6"
-    ));
     let category = f.category.map(|c| c.as_str());
-    let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(sql).bind(user).bind(f.start).bind(f.end).bind(category)
+    let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(list_sql())).bind(user).bind(f.start).bind(f.end).bind(category)
         .bind(f.limit.clamp(1, 1000)).bind(f.skip.max(0)).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(TransactionView::from).collect())
 }

@@ -2,7 +2,8 @@
 //! on every request, refresh rotation with reuse detection, logout and revocation.
 
 use crate::audit::{EventType, Outcome};
-use crate::db::Tx;
+use crate::db::blocking::bind_numbered;
+use crate::db::{Db, SqliteDb, Tx};
 use crate::error::Result;
 use crate::id::Id;
 use crate::users::User;
@@ -48,7 +49,51 @@ struct AccessCheck {
     family_revoked_at: Option<i64>,
 }
 
+/// Everything an access token is checked against, in one query: `$1` user, `$2` jti, `$3` family.
+const ACCESS_CHECK: &str = "SELECT u.token_version, u.role, u.is_premium, u.timezone, \
+     (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked, \
+     (SELECT f.revoked_at FROM refresh_token_families f WHERE f.id = $3) AS family_revoked_at \
+     FROM users u WHERE u.id = $1";
+
 impl AuthService {
+    /// The [`ACCESS_CHECK`] row of a token, if its user exists. On a SQLite file it runs on the
+    /// blocking readers (it is on every request; see `db::blocking`).
+    async fn access_check(
+        &self,
+        user: Id,
+        jti: &str,
+        family: Option<Id>,
+    ) -> Result<Option<AccessCheck>> {
+        if let Db::Sqlite(SqliteDb {
+            blocking: Some(readers),
+            ..
+        }) = &self.db
+        {
+            let jti = jti.to_string();
+            return readers
+                .read(move |conn| {
+                    let mut st = conn.prepare_cached(ACCESS_CHECK)?;
+                    bind_numbered(&mut st, &[&user, &jti, &family])?;
+                    let mut rows = st.raw_query();
+                    let Some(r) = rows.next()? else {
+                        return Ok(None);
+                    };
+                    Ok(Some(AccessCheck {
+                        token_version: r.get(0)?,
+                        role: r.get(1)?,
+                        is_premium: r.get(2)?,
+                        timezone: r.get(3)?,
+                        revoked: r.get(4)?,
+                        family_revoked_at: r.get(5)?,
+                    }))
+                })
+                .await;
+        }
+        Ok(on_db!(&self.db, pool => sqlx::query_as(ACCESS_CHECK)
+            .bind(user).bind(jti).bind(family)
+            .fetch_optional(pool).await)?)
+    }
+
     /// Starts a login: a new refresh-token family and a token pair.
     pub async fn issue_session(&self, user: &User, meta: &RequestMeta) -> Result<TokenPair> {
         let family = Id::new();
@@ -86,13 +131,9 @@ impl AuthService {
             return Err(TokenError::Revoked.into());
         }
         let user_id = claims.user()?;
-        let check: Option<AccessCheck> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT u.token_version, u.role, u.is_premium, u.timezone, \
-             (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked, \
-             (SELECT f.revoked_at FROM refresh_token_families f WHERE f.id = $3) AS family_revoked_at \
-             FROM users u WHERE u.id = $1")
-            .bind(user_id).bind(&claims.jti).bind(claims.family())
-            .fetch_optional(pool).await)?;
+        let check = self
+            .access_check(user_id, &claims.jti, claims.family())
+            .await?;
         let Some(check) = check else {
             return Err(TokenError::Invalid.into());
         };

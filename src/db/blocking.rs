@@ -1,0 +1,337 @@
+//! SQLite reads that run whole on one blocking thread.
+//!
+//! sqlx runs every SQLite connection on a thread of its own and hands each statement, each
+//! result row and each pool release over a channel to it: on a busy server those hand-offs
+//! (thread switches) cost more than the SQL. The hottest reads — the token check of every
+//! request and the transaction list — instead take one of these read-only rusqlite connections
+//! and run all their statements in one `spawn_blocking` call: one hand-off per read, never
+//! blocking the async runtime. The SQL text is the same as on PostgreSQL (`$1, $2...`
+//! placeholders); rusqlite links the same bundled SQLite library as sqlx (`libsqlite3-sys`).
+//!
+//! Writes never come here: they keep the single sqlx writer connection (`BEGIN IMMEDIATE`).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+use crate::id::Id;
+
+/// The `tracing` target of the per-statement DEBUG events.
+pub const TRACE_TARGET: &str = "mita::db::sqlite";
+
+fn trace_statement(event: TraceEvent<'_>) {
+    if let TraceEvent::Stmt(_, sql) = event {
+        let summary: String = sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+        tracing::debug!(target: TRACE_TARGET, summary = %summary, statement = %sql, "rusqlite statement");
+    }
+}
+
+/// How many prepared statements each connection keeps.
+const STATEMENT_CACHE: usize = 32;
+
+/// A bounded pool of read-only rusqlite connections to one SQLite file.
+pub struct BlockingReaders {
+    path: PathBuf,
+    busy_timeout: Duration,
+    acquire_timeout: Duration,
+    permits: Arc<Semaphore>,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for BlockingReaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingReaders")
+            .field("path", &self.path)
+            .field("available", &self.permits.available_permits())
+            .finish()
+    }
+}
+
+impl BlockingReaders {
+    /// Up to `max` connections to the file at `path`, opened on first use (one is opened at
+    /// once so that a bad path fails at start).
+    pub fn open(
+        path: &Path,
+        max: u32,
+        busy_timeout: Duration,
+        acquire_timeout: Duration,
+    ) -> Result<Self> {
+        let readers = BlockingReaders {
+            path: path.to_path_buf(),
+            busy_timeout,
+            acquire_timeout,
+            permits: Arc::new(Semaphore::new(max.max(1) as usize)),
+            idle: Mutex::new(Vec::new()),
+        };
+        let first = readers.connect().map_err(sqlite_error)?;
+        readers.put_back(first);
+        Ok(readers)
+    }
+
+    fn connect(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(self.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Like sqlx, report each statement as a DEBUG event (the query-count test counts them);
+        // only when someone listens, since the callback runs for every statement.
+        if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
+            conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
+        }
+        Ok(conn)
+    }
+
+    fn take(&self) -> rusqlite::Result<Connection> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => self.connect(),
+        }
+    }
+
+    fn put_back(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(conn);
+    }
+
+    /// Refuses new reads and closes the idle connections (reads under way finish first and
+    /// close theirs).
+    pub fn close(&self) {
+        self.permits.close();
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Runs `read` on a pooled connection on a blocking thread. Waits at most the pool's
+    /// acquire timeout for a connection (then: unavailable, like an sqlx pool timeout). If the
+    /// caller goes away, the read still finishes and the connection returns to the pool.
+    pub async fn read<T, F>(self: &Arc<Self>, read: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = tokio::time::timeout(
+            self.acquire_timeout,
+            Arc::clone(&self.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?
+        .map_err(|_| Error::Database(sqlx::Error::PoolClosed))?;
+        let this = Arc::clone(self);
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let _span = span.enter();
+            let conn = this.take()?;
+            let out = read(&conn);
+            if !this.permits.is_closed() {
+                this.put_back(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("blocking read failed: {e}")))?
+        .map_err(sqlite_error)
+    }
+}
+
+/// Binds `params` to the `$1, $2...` of `st` by name. (SQLite numbers named parameters in the
+/// order they first appear, so `$2` is not always index 2; sqlx binds them by name too.)
+pub fn bind_numbered(
+    st: &mut rusqlite::Statement<'_>,
+    params: &[&dyn ToSql],
+) -> rusqlite::Result<()> {
+    if st.parameter_count() != params.len() {
+        return Err(rusqlite::Error::InvalidParameterCount(
+            params.len(),
+            st.parameter_count(),
+        ));
+    }
+    for (i, param) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let index = st
+            .parameter_index(&name)?
+            .ok_or_else(|| rusqlite::Error::InvalidParameterName(name))?;
+        st.raw_bind_parameter(index, param)?;
+    }
+    Ok(())
+}
+
+/// A rusqlite failure as a core error: "cannot read now" (busy, locked, cannot open, I/O) is
+/// unavailable (503); anything else is internal.
+pub fn sqlite_error(e: rusqlite::Error) -> Error {
+    let transient = matches!(
+        e.sqlite_error_code(),
+        Some(
+            ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::CannotOpen
+                | ErrorCode::SystemIoFailure
+        )
+    );
+    if transient {
+        Error::Unavailable {
+            reason: format!("database: {e}"),
+            retry_after_secs: 1,
+        }
+    } else {
+        Error::Internal(format!("database error: {e}"))
+    }
+}
+
+/// Ids are hyphenated text on SQLite, as sqlx writes them.
+impl ToSql for Id {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0.hyphenated().to_string()))
+    }
+}
+
+impl FromSql for Id {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_db() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (id TEXT, n INTEGER); \
+             INSERT INTO t VALUES ('0190a3c4-1111-7000-8000-000000000001', 7);",
+        )
+        .unwrap();
+        (dir, path)
+    }
+
+    fn readers(path: &Path, max: u32, acquire_ms: u64) -> Arc<BlockingReaders> {
+        Arc::new(
+            BlockingReaders::open(
+                path,
+                max,
+                Duration::from_millis(100),
+                Duration::from_millis(acquire_ms),
+            )
+            .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn numbered_parameters_bind_by_name_whatever_their_order_in_the_sql() {
+        let (_dir, path) = file_db();
+        let r = readers(&path, 2, 1000);
+        let got: String = r
+            .read(|c| {
+                let mut st = c.prepare_cached("SELECT $2 || '-' || $1 || '-' || $2")?;
+                bind_numbered(&mut st, &[&"one", &"two"])?;
+                let mut rows = st.raw_query();
+                rows.next()?.expect("a row").get(0)
+            })
+            .await
+            .unwrap();
+        assert_eq!(got, "two-one-two");
+        let wrong_count = r
+            .read(|c| {
+                let mut st = c.prepare_cached("SELECT $1")?;
+                bind_numbered(&mut st, &[&1, &2])
+            })
+            .await;
+        assert!(matches!(wrong_count, Err(Error::Internal(_))));
+    }
+
+    #[tokio::test]
+    async fn ids_are_read_and_bound_as_hyphenated_text() {
+        let (_dir, path) = file_db();
+        let r = readers(&path, 1, 1000);
+        let id: Id = "0190a3c4-1111-7000-8000-000000000001".parse().unwrap();
+        let (found, n): (Id, i64) = r
+            .read(move |c| {
+                let mut st = c.prepare_cached("SELECT id, n FROM t WHERE id = $1")?;
+                bind_numbered(&mut st, &[&id])?;
+                let mut rows = st.raw_query();
+                let row = rows.next()?.expect("the row");
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!((found, n), (id, 7));
+    }
+
+    #[tokio::test]
+    async fn the_connections_are_read_only() {
+        let (_dir, path) = file_db();
+        let r = readers(&path, 1, 1000);
+        let write = r.read(|c| c.execute("DELETE FROM t", [])).await;
+        assert!(write.is_err(), "a reader wrote: {write:?}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_file_is_refused_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = BlockingReaders::open(
+            &dir.path().join("absent.db"),
+            1,
+            Duration::from_millis(100),
+            Duration::from_millis(100),
+        )
+        .unwrap_err();
+        assert!(err.is_unavailable(), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_read_waits_at_most_the_acquire_timeout_for_a_connection() {
+        let (_dir, path) = file_db();
+        let r = readers(&path, 1, 50);
+        let (hold_tx, hold_rx) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+        let holder = tokio::spawn({
+            let r = Arc::clone(&r);
+            async move {
+                r.read(move |_| {
+                    started_tx.send(()).unwrap();
+                    hold_rx.recv().unwrap();
+                    Ok(())
+                })
+                .await
+            }
+        });
+        started_rx.await.unwrap();
+        let err = r.read(|_| Ok(())).await.unwrap_err();
+        assert!(err.is_unavailable(), "{err:?}");
+        hold_tx.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        r.read(|_| Ok(())).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn closed_readers_refuse_new_reads() {
+        let (_dir, path) = file_db();
+        let r = readers(&path, 1, 1000);
+        r.close();
+        let err = r.read(|_| Ok(())).await.unwrap_err();
+        assert!(err.is_unavailable(), "{err:?}");
+    }
+}
