@@ -88,6 +88,9 @@ pub struct DatabaseSettings {
     /// SQLite read connections (writes always use one connection). Each keeps its own page
     /// cache and thread; a few are plenty for a few cores.
     pub sqlite_read_connections: u32,
+    /// Most write transactions one SQLite commit (one fsync) may hold. A transaction joins the
+    /// open one only while writers are queued; 1 commits each on its own.
+    pub sqlite_commit_batch: u32,
     /// How long SQLite waits for a lock held by another process.
     pub busy_timeout_ms: u64,
     /// How long a request waits for a pooled connection before failing with 503.
@@ -101,6 +104,7 @@ impl Default for DatabaseSettings {
             synchronous: Synchronous::Full,
             max_connections: 16,
             sqlite_read_connections: 4,
+            sqlite_commit_batch: 64,
             busy_timeout_ms: 5_000,
             acquire_timeout_ms: 3_000,
         }

@@ -6,6 +6,7 @@
 //! separate read-only pool.
 
 pub mod blocking;
+pub mod group;
 pub mod migrate;
 
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, Postgres, SqlitePool, Transaction};
 
 use crate::config::{DatabaseSettings, Synchronous};
 use crate::error::{Error, Result};
@@ -42,6 +43,8 @@ pub struct SqliteDb {
     pub write: SqlitePool,
     pub read: SqlitePool,
     pub blocking: Option<std::sync::Arc<blocking::BlockingReaders>>,
+    /// Write transactions on `write`, committed in groups (see [`group`]).
+    pub group: group::GroupWriter,
 }
 
 /// A database handle (cheap to clone).
@@ -53,7 +56,7 @@ pub enum Db {
 
 /// A write transaction on either backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(group::GroupTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -192,10 +195,12 @@ impl Db {
                     )?)),
                     None => None,
                 };
+                let group = group::GroupWriter::new(write.clone(), settings.sqlite_commit_batch);
                 Ok(Db::Sqlite(SqliteDb {
                     write,
                     read,
                     blocking,
+                    group,
                 }))
             }
             Backend::Postgres => {
@@ -221,7 +226,7 @@ impl Db {
     /// lock upgrade).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(s) => Tx::Sqlite(s.write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(s) => Tx::Sqlite(s.group.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

@@ -96,6 +96,8 @@ pub async fn add_savings(
     let mut tx = ctx.db.begin().await?;
     lock_user(&mut tx, ctx.user).await?;
     if let Some(replay) = claim(&mut tx, ctx, key, now).await? {
+        // The stored answer may be a concurrent write's, committed with this one's batch.
+        tx.commit().await?;
         return Ok(replay);
     }
     let before = store::load(&mut tx, ctx.user, id).await?;
@@ -141,6 +143,8 @@ pub async fn auto_transfer(
     let mut tx = ctx.db.begin().await?;
     lock_user(&mut tx, ctx.user).await?;
     if let Some(replay) = claim(&mut tx, ctx, key, now).await? {
+        // The stored answer may be a concurrent write's, committed with this one's batch.
+        tx.commit().await?;
         return Ok(replay);
     }
     let before = store::load(&mut tx, ctx.user, id).await?;

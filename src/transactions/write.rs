@@ -170,6 +170,9 @@ pub async fn create(
                     .idempotency_replays_total
                     .with_label_values(&["replayed"])
                     .inc();
+                // The stored answer may be a concurrent write's, committed with this one's
+                // batch (SQLite group commit): answer once it is on disk.
+                tx.commit().await?;
                 return Ok(Answer::Replayed { status, body });
             }
             other => {
