@@ -1,14 +1,14 @@
-//! SQLite reads that run whole on one blocking thread.
+//! SQLite reads that run whole on one reader thread.
 //!
 //! sqlx runs every SQLite connection on a thread of its own and hands each statement, each
 //! result row and each pool release over a channel to it: on a busy server those hand-offs
 //! (thread switches) cost more than the SQL. The hottest reads — the token check of every
 //! request and the transaction list — instead take one of these read-only rusqlite connections
-//! and run all their statements in one `spawn_blocking` call: one hand-off per read, never
+//! and run all their statements in one job on a reader thread: one hand-off per read, never
 //! blocking the async runtime. The SQL text is the same as on PostgreSQL (`$1, $2...`
 //! placeholders); rusqlite links the same bundled SQLite library as sqlx (`libsqlite3-sys`).
 //!
-//! Writes never come here: they keep the single sqlx writer connection (`BEGIN IMMEDIATE`).
+//! Writes never come here: they keep the single sqlx writer connection (see [`super::group`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,7 @@ use std::time::Duration;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 use crate::error::{Error, Result};
 use crate::id::Id;
@@ -35,13 +35,20 @@ fn trace_statement(event: TraceEvent<'_>) {
 /// How many prepared statements each connection keeps.
 const STATEMENT_CACHE: usize = 32;
 
-/// A bounded pool of read-only rusqlite connections to one SQLite file.
+/// A read to run on one of the reader threads.
+type Job = Box<dyn FnOnce(&Connection) + Send>;
+
+/// A fixed set of threads, each owning one read-only rusqlite connection to one SQLite file,
+/// taking reads from a shared queue. (Dedicated threads rather than `spawn_blocking`: a busy
+/// server would otherwise spread the reads over many short-lived blocking threads, each with
+/// its own allocator arenas.)
 pub struct BlockingReaders {
     path: PathBuf,
-    busy_timeout: Duration,
     acquire_timeout: Duration,
+    /// One per thread: a read holds one from before it is queued until it is done, so the
+    /// queue never holds more reads than there are threads.
     permits: Arc<Semaphore>,
-    idle: Mutex<Vec<Connection>>,
+    jobs: Mutex<Option<flume::Sender<Job>>>,
 }
 
 impl std::fmt::Debug for BlockingReaders {
@@ -53,101 +60,102 @@ impl std::fmt::Debug for BlockingReaders {
     }
 }
 
+fn connect(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(busy_timeout)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Like sqlx, report each statement as a DEBUG event (the query-count test counts them);
+    // only when someone listens, since the callback runs for every statement.
+    if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
+        conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
+    }
+    Ok(conn)
+}
+
+/// A reader thread: runs queued reads on its connection until the queue closes.
+fn serve(conn: Connection, queue: flume::Receiver<Job>) {
+    for job in queue.iter() {
+        // A panicking read loses its answer (the caller gets an error), not the thread.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&conn)));
+    }
+}
+
 impl BlockingReaders {
-    /// Up to `max` connections to the file at `path`, opened on first use (one is opened at
-    /// once so that a bad path fails at start).
+    /// `threads` reader threads on the file at `path`, each with its connection opened now (so
+    /// that a bad path fails at start).
     pub fn open(
         path: &Path,
-        max: u32,
+        threads: u32,
         busy_timeout: Duration,
         acquire_timeout: Duration,
     ) -> Result<Self> {
-        let readers = BlockingReaders {
+        let threads = threads.max(1) as usize;
+        let conns = (0..threads)
+            .map(|_| connect(path, busy_timeout))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sqlite_error)?;
+        let (sender, receiver) = flume::bounded::<Job>(threads);
+        for (i, conn) in conns.into_iter().enumerate() {
+            let queue = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("mita-sqlite-read-{i}"))
+                .spawn(move || serve(conn, queue))
+                .map_err(|e| Error::Internal(format!("cannot start a reader thread: {e}")))?;
+        }
+        Ok(BlockingReaders {
             path: path.to_path_buf(),
-            busy_timeout,
             acquire_timeout,
-            permits: Arc::new(Semaphore::new(max.max(1) as usize)),
-            idle: Mutex::new(Vec::new()),
-        };
-        let first = readers.connect().map_err(sqlite_error)?;
-        readers.put_back(first);
-        Ok(readers)
+            permits: Arc::new(Semaphore::new(threads)),
+            jobs: Mutex::new(Some(sender)),
+        })
     }
 
-    fn connect(&self) -> rusqlite::Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(self.busy_timeout)?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        // Like sqlx, report each statement as a DEBUG event (the query-count test counts them);
-        // only when someone listens, since the callback runs for every statement.
-        if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
-            conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
-        }
-        Ok(conn)
-    }
-
-    fn take(&self) -> rusqlite::Result<Connection> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
-        match idle {
-            Some(conn) => Ok(conn),
-            None => self.connect(),
-        }
-    }
-
-    fn put_back(&self, conn: Connection) {
-        self.idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(conn);
-    }
-
-    /// Refuses new reads and closes the idle connections (reads under way finish first and
-    /// close theirs).
+    /// Refuses new reads; the threads finish the queued ones, close their connections and end.
     pub fn close(&self) {
         self.permits.close();
-        self.idle
+        self.jobs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+            .take();
     }
 
-    /// Runs `read` on a pooled connection on a blocking thread. Waits at most the pool's
-    /// acquire timeout for a connection (then: unavailable, like an sqlx pool timeout). If the
-    /// caller goes away, the read still finishes and the connection returns to the pool.
+    /// Runs `read` on a reader thread. Waits at most the pool's acquire timeout for a free
+    /// thread (then: unavailable, like an sqlx pool timeout). If the caller goes away, the read
+    /// still runs to its end.
     pub async fn read<T, F>(self: &Arc<Self>, read: F) -> Result<T>
     where
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        let closed = || Error::Database(sqlx::Error::PoolClosed);
         let permit = tokio::time::timeout(
             self.acquire_timeout,
             Arc::clone(&self.permits).acquire_owned(),
         )
         .await
         .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?
-        .map_err(|_| Error::Database(sqlx::Error::PoolClosed))?;
-        let this = Arc::clone(self);
+        .map_err(|_| closed())?;
+        let (answer, answered) = oneshot::channel();
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
+        let job: Job = Box::new(move |conn| {
             let _permit = permit;
             let _span = span.enter();
-            let conn = this.take()?;
-            let out = read(&conn);
-            if !this.permits.is_closed() {
-                this.put_back(conn);
-            }
-            out
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("blocking read failed: {e}")))?
-        .map_err(sqlite_error)
+            let _ = answer.send(read(conn));
+        });
+        let sender = self
+            .jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or_else(closed)?;
+        sender.try_send(job).map_err(|_| closed())?;
+        answered
+            .await
+            .map_err(|_| Error::Internal("a SQLite reader thread failed".into()))?
+            .map_err(sqlite_error)
     }
 }
 
