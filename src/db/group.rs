@@ -214,7 +214,12 @@ impl GroupWriter {
     pub async fn begin(&self) -> Result<GroupTx> {
         let shared = &self.0;
         let mut ticket = Ticket::new(shared);
-        let mut guard = Arc::clone(&shared.batch).lock_owned().await;
+        // As long as a pooled connection may be waited for: a writer stuck behind a long batch
+        // (or a transaction opened inside another one) fails with 503 instead of hanging.
+        let wait = shared.pool.options().get_acquire_timeout();
+        let mut guard = tokio::time::timeout(wait, Arc::clone(&shared.batch).lock_owned())
+            .await
+            .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?;
         ticket.used = true;
         drop(ticket);
         if let Err(e) = undo_abandoned(&mut guard).await {
@@ -343,6 +348,10 @@ mod tests {
     }
 
     async fn fixture(max_batch: u32) -> Fixture {
+        fixture_waiting(max_batch, Duration::from_secs(10)).await
+    }
+
+    async fn fixture_waiting(max_batch: u32, acquire_timeout: Duration) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
         let opts = SqliteConnectOptions::from_str(&url)
@@ -351,6 +360,7 @@ mod tests {
             .foreign_keys(true);
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .acquire_timeout(acquire_timeout)
             .connect_with(opts.clone())
             .await
             .unwrap();
@@ -560,5 +570,20 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(stored(&f.read).await, vec![1]);
+    }
+
+    #[tokio::test]
+    async fn a_writer_waits_no_longer_than_the_acquire_timeout() {
+        let f = fixture_waiting(64, Duration::from_millis(100)).await;
+        let mut held = f.writer.begin().await.unwrap();
+        insert(&mut held, 1, None).await.unwrap();
+        let err = f.writer.begin().await.err().expect("the writer is held");
+        assert!(err.is_unavailable(), "{err:?}");
+        // The holder is not disturbed, and the writer is free again afterwards.
+        held.commit().await.unwrap();
+        let mut next = f.writer.begin().await.unwrap();
+        insert(&mut next, 2, None).await.unwrap();
+        next.commit().await.unwrap();
+        assert_eq!(stored(&f.read).await, vec![1, 2]);
     }
 }
