@@ -9,6 +9,14 @@ async fn count_rows(app: &TestApp) -> i64 {
     mita::on_db!(&app.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(pool).await).unwrap()
 }
 
+/// Writers queued for the SQLite writer (always 0 on PostgreSQL, which has no group commit).
+fn count_waiting_writers(app: &TestApp) -> usize {
+    match &app.db {
+        mita::db::Db::Sqlite(s) => s.group.waiting(),
+        mita::db::Db::Postgres(_) => usize::MAX,
+    }
+}
+
 async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.authed(Method::POST, "/api/transactions", token)
         .json(&body)
@@ -359,6 +367,66 @@ async fn concurrent_creates_by_one_user_all_succeed() {
         "210.00",
         "1+2+...+20, accrued exactly once each"
     );
+}
+
+#[tokio::test]
+async fn every_created_answer_is_readable_at_once_from_other_connections() {
+    // Concurrent writes share commits on SQLite (group commit): a 201 must still mean the row
+    // is committed, so the single read and the list (other connections) see it immediately.
+    let app = spawn_app().await;
+    let (token, _, _) = app.user("tx8@example.com").await;
+    // Hold the writer so that the creates queue up and commit in batches.
+    let holder = app.db.begin().await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (client, base, token) = (app.client.clone(), app.base.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let resp = client
+                .post(format!("{base}/api/transactions"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("seen-{i}"))
+                .json(&json!({"amount": 3 + i, "category": "food"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 201);
+            let body: Value = resp.json().await.unwrap();
+            let id = body["data"]["id"].as_str().unwrap().to_string();
+            let get = |path: String| {
+                client
+                    .get(format!("{base}{path}"))
+                    .bearer_auth(&token)
+                    .send()
+            };
+            let single = get(format!("/api/transactions/{id}")).await.unwrap();
+            assert_eq!(single.status(), 200, "{id} not readable after its 201");
+            let listed: Value = get("/api/transactions?limit=1000".into())
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                listed["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t["id"] == id.as_str()),
+                "{id} missing from the list after its 201"
+            );
+        }));
+    }
+    for _ in 0..2000 {
+        if count_waiting_writers(&app) >= 8 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    holder.commit().await.unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(count_rows(&app).await, 16);
 }
 
 #[tokio::test]
