@@ -217,36 +217,85 @@ impl GroupWriter {
         // As long as a pooled connection may be waited for: a writer stuck behind a long batch
         // (or a transaction opened inside another one) fails with 503 instead of hanging.
         let wait = shared.pool.options().get_acquire_timeout();
-        let mut guard = tokio::time::timeout(wait, Arc::clone(&shared.batch).lock_owned())
+        let guard = tokio::time::timeout(wait, Arc::clone(&shared.batch).lock_owned())
             .await
             .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?;
         ticket.used = true;
         drop(ticket);
-        if let Err(e) = undo_abandoned(&mut guard).await {
-            fail_batch(&mut guard, &e).await;
-        }
-        if guard.conn.is_none() {
-            let mut conn = shared.pool.acquire().await?;
-            if let Err(e) =
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN IMMEDIATE; {SAVEPOINT}")))
-                    .execute(&mut *conn)
-                    .await
-            {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                return Err(e.into());
-            }
-            guard.conn = Some(conn);
-        } else if let Some(conn) = guard.conn.as_mut()
-            && let Err(e) = sqlx::query(SAVEPOINT).execute(&mut **conn).await
+        // From here on the work must not be cut short by a caller that goes away (a client
+        // that disconnects): a half-opened batch would leave the connection inside a
+        // transaction. A spawned task runs to its end; if nobody takes the transaction, its
+        // drop undoes the savepoint.
+        spawn_uncancelled(open_savepoint(Arc::clone(shared), guard)).await?
+    }
+}
+
+/// Runs `work` as its own task, so that dropping the caller does not stop it halfway.
+async fn spawn_uncancelled<T: Send + 'static>(
+    work: impl Future<Output = T> + Send + 'static,
+) -> Result<T> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| Error::Internal(format!("write transaction step failed: {e}")))
+}
+
+/// Joins (or opens) the batch and sets the savepoint of a new transaction.
+async fn open_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Result<GroupTx> {
+    if let Err(e) = undo_abandoned(&mut guard).await {
+        fail_batch(&mut guard, &e).await;
+    }
+    if guard.conn.is_none() {
+        let mut conn = shared.pool.acquire().await?;
+        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN IMMEDIATE; {SAVEPOINT}")))
+            .execute(&mut *conn)
+            .await
         {
-            fail_batch(&mut guard, &e).await;
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             return Err(e.into());
         }
-        Ok(GroupTx {
-            shared: Arc::clone(shared),
-            guard: Some(guard),
-        })
+        guard.conn = Some(conn);
+    } else if let Some(conn) = guard.conn.as_mut()
+        && let Err(e) = sqlx::query(SAVEPOINT).execute(&mut **conn).await
+    {
+        fail_batch(&mut guard, &e).await;
+        return Err(e.into());
     }
+    Ok(GroupTx {
+        shared,
+        guard: Some(guard),
+    })
+}
+
+/// Releases the savepoint and joins the batch's commit (finishing the batch if nobody waits).
+/// Returns where the batch's outcome will arrive.
+async fn release_savepoint(
+    shared: Arc<Shared>,
+    mut guard: OwnedMutexGuard<Batch>,
+) -> Result<oneshot::Receiver<CommitResult>> {
+    let Some(conn) = guard.conn.as_mut() else {
+        return Err(Error::Internal(
+            "write transaction without connection".into(),
+        ));
+    };
+    if let Err(e) = sqlx::query(RELEASE).execute(&mut **conn).await {
+        fail_batch(&mut guard, &e).await;
+        return Err(e.into());
+    }
+    let (done, outcome) = oneshot::channel();
+    guard.pending.push(done);
+    finish_if_idle(&shared, &mut guard).await;
+    Ok(outcome)
+}
+
+/// Rolls back to the savepoint (finishing the batch if nobody waits).
+async fn rollback_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Result<()> {
+    guard.abandoned = true;
+    let undone = undo_abandoned(&mut guard).await;
+    if let Err(e) = &undone {
+        fail_batch(&mut guard, e).await;
+    }
+    finish_if_idle(&shared, &mut guard).await;
+    undone.map_err(Error::from)
 }
 
 /// One write transaction (a savepoint in the open batch). Derefs to the write connection.
@@ -266,22 +315,11 @@ impl GroupTx {
     /// Keeps this transaction's changes and returns once they are committed (with the rest of
     /// the batch); an error means none of them is.
     pub async fn commit(mut self) -> Result<()> {
-        let Some(mut guard) = self.guard.take() else {
+        let Some(guard) = self.guard.take() else {
             return Err(Error::Internal("transaction already finished".into()));
         };
-        let Some(conn) = guard.conn.as_mut() else {
-            return Err(Error::Internal(
-                "write transaction without connection".into(),
-            ));
-        };
-        if let Err(e) = sqlx::query(RELEASE).execute(&mut **conn).await {
-            fail_batch(&mut guard, &e).await;
-            return Err(e.into());
-        }
-        let (done, outcome) = oneshot::channel();
-        guard.pending.push(done);
-        finish_if_idle(&self.shared, &mut guard).await;
-        drop(guard);
+        let outcome =
+            spawn_uncancelled(release_savepoint(Arc::clone(&self.shared), guard)).await??;
         match outcome.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(message)) => Err(commit_error(message)),
@@ -291,16 +329,10 @@ impl GroupTx {
 
     /// Undoes this transaction's changes (the rest of the batch is not affected).
     pub async fn rollback(mut self) -> Result<()> {
-        let Some(mut guard) = self.guard.take() else {
+        let Some(guard) = self.guard.take() else {
             return Ok(());
         };
-        guard.abandoned = true;
-        let undone = undo_abandoned(&mut guard).await;
-        if let Err(e) = &undone {
-            fail_batch(&mut guard, e).await;
-        }
-        finish_if_idle(&self.shared, &mut guard).await;
-        undone.map_err(Error::from)
+        spawn_uncancelled(rollback_savepoint(Arc::clone(&self.shared), guard)).await?
     }
 }
 
@@ -344,6 +376,7 @@ mod tests {
     struct Fixture {
         _dir: tempfile::TempDir,
         writer: GroupWriter,
+        write: SqlitePool,
         read: SqlitePool,
     }
 
@@ -379,7 +412,8 @@ mod tests {
             .unwrap();
         Fixture {
             _dir: dir,
-            writer: GroupWriter::new(write, max_batch),
+            writer: GroupWriter::new(write.clone(), max_batch),
+            write,
             read,
         }
     }
@@ -582,6 +616,67 @@ mod tests {
         // The holder is not disturbed, and the writer is free again afterwards.
         held.commit().await.unwrap();
         let mut next = f.writer.begin().await.unwrap();
+        insert(&mut next, 2, None).await.unwrap();
+        next.commit().await.unwrap();
+        assert_eq!(stored(&f.read).await, vec![1, 2]);
+    }
+
+    /// Polls `fut` up to `polls` times, yielding to the runtime in between, then drops it:
+    /// a caller that goes away part way. True if it was still pending.
+    async fn abandon_after<F: Future>(fut: F, polls: usize) -> bool {
+        let mut fut = std::pin::pin!(fut);
+        for _ in 0..polls {
+            let ready =
+                std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx).is_ready()))
+                    .await;
+            if ready {
+                return false;
+            }
+            tokio::task::yield_now().await;
+        }
+        true
+    }
+
+    #[tokio::test]
+    async fn a_begin_whose_caller_goes_away_leaves_no_transaction_open() {
+        let f = fixture(64).await;
+        let mut cut_short = 0;
+        for polls in 1..=40 {
+            cut_short += usize::from(abandon_after(f.writer.begin(), polls).await);
+            // A single-statement write through the pool must commit at once (not land inside
+            // a transaction left open on the connection).
+            let n = i64::try_from(polls).unwrap();
+            tokio::time::timeout(
+                Duration::from_secs(10),
+                sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(&f.write),
+            )
+            .await
+            .expect("the connection came back")
+            .unwrap();
+            assert!(
+                stored(&f.read).await.contains(&n),
+                "insert {n} not committed"
+            );
+        }
+        assert!(cut_short > 0, "no begin was cut short");
+        let mut tx = f.writer.begin().await.unwrap();
+        insert(&mut tx, 100, None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(stored(&f.read).await.len(), 41);
+    }
+
+    #[tokio::test]
+    async fn a_commit_whose_caller_goes_away_still_commits() {
+        let f = fixture(64).await;
+        let mut tx = f.writer.begin().await.unwrap();
+        insert(&mut tx, 1, None).await.unwrap();
+        assert!(abandon_after(tx.commit(), 1).await);
+        let mut next = tokio::time::timeout(Duration::from_secs(10), f.writer.begin())
+            .await
+            .expect("the writer came back")
+            .unwrap();
         insert(&mut next, 2, None).await.unwrap();
         next.commit().await.unwrap();
         assert_eq!(stored(&f.read).await, vec![1, 2]);
