@@ -9,7 +9,10 @@
 //! What a caller sees is unchanged:
 //! - [`GroupTx::commit`] returns only after the batch holding its changes is committed (so a
 //!   2xx still means "on disk"), and fails if that commit fails (none of the batch is written);
-//! - a rollback, an error or a dropped transaction undoes only its own savepoint;
+//! - a rollback, an error or a transaction dropped before its commit (a client that went
+//!   away) undoes only its own savepoint; a commit, once started, completes even if its
+//!   caller goes away (the steps that open, release or roll back a savepoint run as tasks of
+//!   their own, so a cancelled request never leaves the connection half-way);
 //! - writers are served in arrival order (a fair mutex), and other connections see a
 //!   request's changes only after the batch commits — before its caller is answered.
 //!
