@@ -2,7 +2,7 @@
 //! on every request, refresh rotation with reuse detection, logout and revocation.
 
 use crate::audit::{EventType, Outcome};
-use crate::db::blocking::bind_numbered;
+use crate::db::blocking::query_map;
 use crate::db::{Db, SqliteDb, Tx};
 use crate::error::Result;
 use crate::id::Id;
@@ -72,20 +72,17 @@ impl AuthService {
             let jti = jti.to_string();
             return readers
                 .read(move |conn| {
-                    let mut st = conn.prepare_cached(ACCESS_CHECK)?;
-                    bind_numbered(&mut st, &[&user, &jti, &family])?;
-                    let mut rows = st.raw_query();
-                    let Some(r) = rows.next()? else {
-                        return Ok(None);
-                    };
-                    Ok(Some(AccessCheck {
-                        token_version: r.get(0)?,
-                        role: r.get(1)?,
-                        is_premium: r.get(2)?,
-                        timezone: r.get(3)?,
-                        revoked: r.get(4)?,
-                        family_revoked_at: r.get(5)?,
-                    }))
+                    let rows = query_map(conn, ACCESS_CHECK, &[&user, &jti, &family], |r| {
+                        Ok(AccessCheck {
+                            token_version: r.get(0)?,
+                            role: r.get(1)?,
+                            is_premium: r.get(2)?,
+                            timezone: r.get(3)?,
+                            revoked: r.get(4)?,
+                            family_revoked_at: r.get(5)?,
+                        })
+                    })?;
+                    Ok(rows.into_iter().next())
                 })
                 .await;
         }

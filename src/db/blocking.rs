@@ -159,12 +159,27 @@ impl BlockingReaders {
     }
 }
 
+/// Runs `sql` (a cached prepared statement) with its `$1, $2...` bound to `params` and maps
+/// each row.
+pub fn query_map<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    mut map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut st = conn.prepare_cached(sql)?;
+    bind_numbered(&mut st, params)?;
+    let mut rows = st.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
 /// Binds `params` to the `$1, $2...` of `st` by name. (SQLite numbers named parameters in the
 /// order they first appear, so `$2` is not always index 2; sqlx binds them by name too.)
-pub fn bind_numbered(
-    st: &mut rusqlite::Statement<'_>,
-    params: &[&dyn ToSql],
-) -> rusqlite::Result<()> {
+fn bind_numbered(st: &mut rusqlite::Statement<'_>, params: &[&dyn ToSql]) -> rusqlite::Result<()> {
     if st.parameter_count() != params.len() {
         return Err(rusqlite::Error::InvalidParameterCount(
             params.len(),

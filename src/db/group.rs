@@ -437,6 +437,21 @@ mod tests {
             .unwrap()
     }
 
+    /// Starts a writer that inserts `n` and commits, and waits until it is queued behind the
+    /// current holder.
+    async fn queue_insert(writer: &GroupWriter, n: i64) -> tokio::task::JoinHandle<Result<()>> {
+        let handle = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let mut tx = writer.begin().await?;
+                insert(&mut tx, n, None).await?;
+                tx.commit().await
+            }
+        });
+        until_waiting(writer, 1).await;
+        handle
+    }
+
     /// Waits (bounded) until `n` writers are queued for the writer.
     async fn until_waiting(writer: &GroupWriter, n: usize) {
         for _ in 0..10_000 {
@@ -473,49 +488,31 @@ mod tests {
         assert!(f.writer.commits() >= 1 && f.writer.commits() <= 40);
     }
 
-    #[tokio::test]
-    async fn queued_writers_share_one_commit() {
-        let f = fixture(64).await;
+    /// Commits of a transaction that commits while a second one is queued behind it.
+    async fn commits_of_two_queued(max_batch: u32) -> u64 {
+        let f = fixture(max_batch).await;
         let mut first = f.writer.begin().await.unwrap();
         insert(&mut first, 1, None).await.unwrap();
-        let second = tokio::spawn({
-            let writer = f.writer.clone();
-            async move {
-                let mut tx = writer.begin().await.unwrap();
-                insert(&mut tx, 2, None).await.unwrap();
-                tx.commit().await
-            }
-        });
-        until_waiting(&f.writer, 1).await;
+        let second = queue_insert(&f.writer, 2).await;
         let commits = f.writer.commits();
         first.commit().await.unwrap();
         second.await.unwrap().unwrap();
+        assert_eq!(stored(&f.read).await, vec![1, 2]);
+        f.writer.commits() - commits
+    }
+
+    #[tokio::test]
+    async fn queued_writers_share_one_commit() {
         assert_eq!(
-            f.writer.commits(),
-            commits + 1,
+            commits_of_two_queued(64).await,
+            1,
             "two transactions, one commit"
         );
-        assert_eq!(stored(&f.read).await, vec![1, 2]);
     }
 
     #[tokio::test]
     async fn a_batch_of_one_commits_each_transaction_alone() {
-        let f = fixture(1).await;
-        let mut first = f.writer.begin().await.unwrap();
-        insert(&mut first, 1, None).await.unwrap();
-        let second = tokio::spawn({
-            let writer = f.writer.clone();
-            async move {
-                let mut tx = writer.begin().await.unwrap();
-                insert(&mut tx, 2, None).await.unwrap();
-                tx.commit().await
-            }
-        });
-        until_waiting(&f.writer, 1).await;
-        let commits = f.writer.commits();
-        first.commit().await.unwrap();
-        second.await.unwrap().unwrap();
-        assert_eq!(f.writer.commits(), commits + 2);
+        assert_eq!(commits_of_two_queued(1).await, 2);
     }
 
     #[tokio::test]
@@ -564,15 +561,7 @@ mod tests {
         let mut bad = f.writer.begin().await.unwrap();
         // A deferred foreign key is only checked by COMMIT: this row fails the whole batch.
         insert(&mut bad, 1, Some(99)).await.unwrap();
-        let good = tokio::spawn({
-            let writer = f.writer.clone();
-            async move {
-                let mut tx = writer.begin().await.unwrap();
-                insert(&mut tx, 2, None).await.unwrap();
-                tx.commit().await
-            }
-        });
-        until_waiting(&f.writer, 1).await;
+        let good = queue_insert(&f.writer, 2).await;
         let bad = bad.commit().await.unwrap_err();
         let good = good.await.unwrap().unwrap_err();
         assert!(

@@ -10,7 +10,7 @@
 //! single read on both backends.
 
 use crate::db::Db;
-use crate::db::blocking::bind_numbered;
+use crate::db::blocking::query_map;
 use crate::error::{Error, Result};
 use crate::id::Id;
 
@@ -61,17 +61,14 @@ pub async fn list_json(db: &Db, user: Id, f: &ListFilter) -> Result<String> {
             let (start, end) = (f.start, f.end);
             let views = readers
                 .read(move |conn| {
-                    let mut st = conn.prepare_cached(super::list_sql())?;
-                    bind_numbered(&mut st, &[&user, &start, &end, &category, &limit, &skip])?;
-                    let mut rows = st.raw_query();
-                    let mut views = Vec::new();
-                    while let Some(row) = rows.next()? {
-                        views.push(TransactionView::from(Row::from_rusqlite(row)?));
-                    }
-                    Ok(views)
+                    query_map(
+                        conn,
+                        super::list_sql(),
+                        &[&user, &start, &end, &category, &limit, &skip],
+                        |row| Row::from_rusqlite(row).map(TransactionView::from),
+                    )
                 })
                 .await?;
-            let views: Vec<TransactionView> = views;
             to_json(&views)
         }
         Db::Postgres(p) => Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(pg_sql()))
