@@ -187,8 +187,9 @@ pub async fn create(
     user: Id,
     input: &NotificationInput,
     now: i64,
+    tz: chrono_tz::Tz,
 ) -> Result<NotificationView> {
-    let c = input.check(now)?;
+    let c = input.check(now, tz)?;
     let scheduled = c.scheduled_for.filter(|at| *at > now);
     let (status, sent_at) = if scheduled.is_some() {
         ("pending", None)

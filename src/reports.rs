@@ -22,7 +22,8 @@ pub struct ClientErrorReport {
     pub error: String,
     #[serde(default)]
     pub id: Option<String>,
-    /// The client's timestamp (RFC 3339), if any.
+    /// The client's timestamp: RFC 3339, or a local date-time without an offset (the app's
+    /// `DateTime.toIso8601String()`), read in the sender's timezone.
     #[serde(default)]
     pub timestamp: Option<String>,
     #[serde(default, rename = "stackTrace", alias = "stack_trace")]
@@ -37,6 +38,8 @@ pub struct ClientErrorReport {
 #[derive(Debug, Default, Clone)]
 pub struct Origin {
     pub user_id: Option<Id>,
+    /// The sender's timezone when known (a valid token came with the report); else UTC.
+    pub timezone: Option<chrono_tz::Tz>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -46,7 +49,7 @@ fn too_long(field: &str, max: usize) -> FieldError {
 }
 
 impl ClientErrorReport {
-    fn validate(&self) -> Result<Option<i64>> {
+    fn validate(&self, tz: chrono_tz::Tz) -> Result<Option<i64>> {
         let mut errors = Vec::new();
         if self.error.trim().is_empty() {
             errors.push(FieldError::new(
@@ -74,13 +77,13 @@ impl ClientErrorReport {
         }
         let reported_at = match &self.timestamp {
             None => None,
-            Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
-                Ok(dt) => Some(dt.timestamp_millis()),
+            Some(t) => match crate::time::parse_instant(t, "body.timestamp", tz) {
+                Ok(ms) => Some(ms),
                 Err(_) => {
                     errors.push(FieldError::new(
                         "body.timestamp",
                         "format",
-                        "must be an RFC 3339 timestamp",
+                        "must be an ISO 8601 date-time",
                     ));
                     None
                 }
@@ -105,7 +108,7 @@ pub async fn record(
     report: ClientErrorReport,
     origin: Origin,
 ) -> Result<Id> {
-    let reported_at = report.validate()?;
+    let reported_at = report.validate(origin.timezone.unwrap_or(chrono_tz::Tz::UTC))?;
     let id = Id::new();
     let context = (!report.extra.is_empty()).then(|| Json(report.extra));
     on_write!(db, pool => sqlx::query(

@@ -19,22 +19,14 @@ pub fn local_date(ms: i64, tz: Tz) -> NaiveDate {
 
 /// The instant (epoch ms) at which a local day starts in `tz` (the earliest valid local time).
 pub fn day_start_ms(day: NaiveDate, tz: Tz) -> i64 {
-    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
-            t.timestamp_millis()
-        }
-        // Midnight skipped by a DST jump: the day starts an hour later.
-        chrono::LocalResult::None => tz
-            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .unwrap_or_else(|| naive.and_utc().timestamp_millis()),
-    }
+    // Midnight skipped by a DST jump: the day starts an hour later.
+    local_instant(day.and_hms_opt(0, 0, 0).unwrap_or_default(), tz)
 }
 
-/// Parses an instant: RFC 3339 with any offset, or a naive date-time (taken as UTC).
-pub fn parse_instant(text: &str, field: &str) -> Result<i64> {
+/// Parses an instant: RFC 3339 with any offset, or a naive date-time, which is a wall-clock time
+/// in `tz` (the mobile app sends `DateTime.toIso8601String()` of local times, without an offset;
+/// callers pass the user's timezone, or UTC when there is no user).
+pub fn parse_instant(text: &str, field: &str, tz: Tz) -> Result<i64> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.timestamp_millis());
@@ -45,7 +37,7 @@ pub fn parse_instant(text: &str, field: &str) -> Result<i64> {
         "%Y-%m-%dT%H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Ok(naive.and_utc().timestamp_millis());
+            return Ok(local_instant(naive, tz));
         }
     }
     Err(Error::invalid(
@@ -54,6 +46,21 @@ pub fn parse_instant(text: &str, field: &str) -> Result<i64> {
         "date",
         "must be an RFC 3339 date-time",
     ))
+}
+
+/// The instant of a wall-clock time in `tz`: the earlier one when the clocks go back, and the
+/// time shifted by the gap when they jump forward (02:30 on a spring-forward day is 03:30).
+pub fn local_instant(naive: NaiveDateTime, tz: Tz) -> i64 {
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.timestamp_millis()
+        }
+        chrono::LocalResult::None => tz
+            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(|| naive.and_utc().timestamp_millis()),
+    }
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -70,7 +77,7 @@ pub fn parse_date(text: &str, field: &str) -> Result<NaiveDate> {
 
 /// A date, or a date-time reduced to its day in `tz` (for routes that take either).
 pub fn parse_day(text: &str, field: &str, tz: Tz) -> Result<NaiveDate> {
-    parse_date(text, field).or_else(|_| parse_instant(text, field).map(|ms| local_date(ms, tz)))
+    parse_date(text, field).or_else(|_| parse_instant(text, field, tz).map(|ms| local_date(ms, tz)))
 }
 
 /// Now as a UTC date-time (for arithmetic on calendar months).
@@ -85,7 +92,7 @@ mod tests {
     #[test]
     fn an_instant_lands_on_the_users_day_not_the_utc_day() {
         // 2026-11-26 02:30 UTC is still the 25th in New York.
-        let ms = parse_instant("2026-11-26T02:30:00Z", "t").unwrap();
+        let ms = parse_instant("2026-11-26T02:30:00Z", "t", Tz::UTC).unwrap();
         assert_eq!(
             local_date(ms, tz("America/New_York")).to_string(),
             "2026-11-25"
@@ -95,12 +102,29 @@ mod tests {
     }
 
     #[test]
-    fn naive_datetimes_are_utc_and_offsets_are_honoured() {
+    fn naive_datetimes_are_wall_clock_in_the_given_zone_and_offsets_are_honoured() {
         assert_eq!(
-            parse_instant("2026-11-26T10:00:00", "t").unwrap(),
-            parse_instant("2026-11-26T12:00:00+02:00", "t").unwrap()
+            parse_instant("2026-11-26T10:00:00", "t", Tz::UTC).unwrap(),
+            parse_instant("2026-11-26T12:00:00+02:00", "t", Tz::UTC).unwrap()
         );
-        assert!(parse_instant("yesterday", "t").is_err());
+        // What the app's DateTime.toIso8601String() sends for a local time in Berlin (UTC+1).
+        assert_eq!(
+            parse_instant("2026-11-26T10:00:00.123456", "t", tz("Europe/Berlin")).unwrap(),
+            parse_instant("2026-11-26T09:00:00.123Z", "t", Tz::UTC).unwrap()
+        );
+        // An offset wins over the zone.
+        assert_eq!(
+            parse_instant("2026-11-26T10:00:00Z", "t", tz("Europe/Berlin")).unwrap(),
+            parse_instant("2026-11-26T10:00:00", "t", Tz::UTC).unwrap()
+        );
+        // 23:30 local in New York is the 26th there, though the 27th in UTC.
+        assert_eq!(
+            parse_day("2026-11-26T23:30:00", "d", tz("America/New_York"))
+                .unwrap()
+                .to_string(),
+            "2026-11-26"
+        );
+        assert!(parse_instant("yesterday", "t", Tz::UTC).is_err());
         assert_eq!(
             parse_day("2026-11-26T23:30:00-05:00", "d", tz("UTC"))
                 .unwrap()
@@ -114,11 +138,11 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         assert_eq!(
             day_start_ms(day, tz("UTC")),
-            parse_instant("2026-11-26T00:00:00Z", "t").unwrap()
+            parse_instant("2026-11-26T00:00:00Z", "t", Tz::UTC).unwrap()
         );
         assert_eq!(
             day_start_ms(day, tz("Europe/Berlin")),
-            parse_instant("2026-11-25T23:00:00Z", "t").unwrap()
+            parse_instant("2026-11-25T23:00:00Z", "t", Tz::UTC).unwrap()
         );
     }
 }

@@ -185,7 +185,8 @@ fn text(
 
 impl TransactionInput {
     /// Validates every given field; `create` requires amount and category.
-    pub fn check(&self, create: bool, now_ms: i64) -> Result<Checked> {
+    /// `tz`: the user's timezone, in which a `spent_at` without an offset is read.
+    pub fn check(&self, create: bool, now_ms: i64, tz: Tz) -> Result<Checked> {
         let mut errors = Vec::new();
         let mut code = "VALIDATION_2001";
         let mut out = Checked::default();
@@ -269,7 +270,7 @@ impl TransactionInput {
             }
         }
         if let Some(t) = &self.spent_at {
-            match crate::time::parse_instant(t, "body.spent_at") {
+            match crate::time::parse_instant(t, "body.spent_at", tz) {
                 Ok(ms) if ms > now_ms + MAX_FUTURE_MS || ms < now_ms - MAX_PAST_MS => {
                     errors.push(FieldError::new(
                         "body.spent_at",

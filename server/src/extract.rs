@@ -221,6 +221,25 @@ impl FromRequestParts<crate::state::AppState> for Authed {
     }
 }
 
+/// The caller of a public route, when a valid access token came with the request; a missing,
+/// stale or invalid token is no error here (the app sends whatever token it holds).
+pub struct MaybeAuthed(pub Option<mita::auth::AuthUser>);
+
+impl FromRequestParts<crate::state::AppState> for MaybeAuthed {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = match bearer(parts) {
+            Some(token) => state.auth.authenticate(token).await.ok(),
+            None => None,
+        };
+        Ok(MaybeAuthed(user))
+    }
+}
+
 /// An authenticated caller with role `admin` (403 otherwise).
 pub struct Admin(pub mita::auth::AuthUser);
 

@@ -121,7 +121,7 @@ pub fn allocate(input: &AllocationInput) -> Result<BudgetPlan> {
                 "VALIDATION_2009",
                 &format!("body.fixed_expenses.{category}"),
                 "category",
-                "fixed expenses must be one of rent, mortgage, utilities, insurance, subscriptions, education, childcare",
+                PlanCategory::FIXED_EXPENSE_KEYS,
             ));
         }
         if amount.is_negative() {

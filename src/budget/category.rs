@@ -53,6 +53,8 @@ pub enum PlanCategory {
     Subscriptions,
     Education,
     Childcare,
+    /// Fixed loan and car payments (the app's `loan_payment`, `car_payment`) and installments.
+    DebtPayments,
     GoalSavings,
 }
 
@@ -165,7 +167,7 @@ impl fmt::Display for TxCategory {
 }
 
 impl PlanCategory {
-    pub const ALL: [PlanCategory; 15] = [
+    pub const ALL: [PlanCategory; 16] = [
         PlanCategory::Food,
         PlanCategory::Transportation,
         PlanCategory::Healthcare,
@@ -180,6 +182,7 @@ impl PlanCategory {
         PlanCategory::Subscriptions,
         PlanCategory::Education,
         PlanCategory::Childcare,
+        PlanCategory::DebtPayments,
         PlanCategory::GoalSavings,
     ];
 
@@ -208,6 +211,23 @@ impl PlanCategory {
         self.kind() == Kind::Sacred
     }
 
+    /// The plan category a fixed-expense key names (onboarding, the calendar shell): a sacred
+    /// category other than goal savings, or one of the mobile app's own options: `internet`
+    /// (into utilities), `car_payment` and `loan_payment` (into debt payments). BUDGET.md §2.
+    pub fn from_fixed_expense_key(key: &str) -> Option<PlanCategory> {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "internet" => Some(PlanCategory::Utilities),
+            "car_payment" | "loan_payment" => Some(PlanCategory::DebtPayments),
+            other => other
+                .parse::<PlanCategory>()
+                .ok()
+                .filter(|c| c.is_sacred() && *c != PlanCategory::GoalSavings),
+        }
+    }
+
+    /// What a refused fixed-expense key is told.
+    pub const FIXED_EXPENSE_KEYS: &'static str = "keys must be one of rent, mortgage, utilities, internet, insurance, subscriptions, education, childcare, car_payment, loan_payment, debt_payments";
+
     /// The transaction categories that land on this plan category.
     pub fn tx_categories(self) -> impl Iterator<Item = TxCategory> {
         TxCategory::ALL
@@ -232,6 +252,7 @@ impl PlanCategory {
             P::Subscriptions => "subscriptions",
             P::Education => "education",
             P::Childcare => "childcare",
+            P::DebtPayments => "debt_payments",
             P::GoalSavings => "goal_savings",
         }
     }
@@ -284,5 +305,19 @@ mod tests {
             PlanCategory::Shopping
         );
         assert!("groceries_and_more".parse::<TxCategory>().is_err());
+    }
+
+    #[test]
+    fn fixed_expense_keys_are_the_sacred_categories_and_the_apps_own_options() {
+        let key = PlanCategory::from_fixed_expense_key;
+        assert_eq!(key("internet"), Some(PlanCategory::Utilities));
+        assert_eq!(key("car_payment"), Some(PlanCategory::DebtPayments));
+        assert_eq!(key("Loan_Payment"), Some(PlanCategory::DebtPayments));
+        assert_eq!(key("debt_payments"), Some(PlanCategory::DebtPayments));
+        assert_eq!(key("rent"), Some(PlanCategory::Rent));
+        assert_eq!(key("goal_savings"), None);
+        assert_eq!(key("food"), None);
+        assert_eq!(key("rent_or_mortgage"), None);
+        assert!(PlanCategory::DebtPayments.is_sacred());
     }
 }

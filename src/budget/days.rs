@@ -41,9 +41,12 @@ pub fn layout(category: PlanCategory, clustered_days: impl Fn(PlanCategory) -> u
     use PlanCategory as P;
     match category {
         P::Rent | P::Mortgage => Layout::OneDay(1),
-        P::Utilities | P::Insurance | P::Subscriptions | P::Education | P::Childcare => {
-            Layout::OneDay(5)
-        }
+        P::Utilities
+        | P::Insurance
+        | P::Subscriptions
+        | P::Education
+        | P::Childcare
+        | P::DebtPayments => Layout::OneDay(5),
         P::Food | P::Transportation | P::Healthcare | P::Other | P::GoalSavings => Layout::Spread,
         P::Entertainment | P::Shopping | P::Travel => Layout::Clustered(clustered_days(category)),
     }

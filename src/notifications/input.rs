@@ -100,7 +100,8 @@ fn one_of(
 impl NotificationInput {
     /// Validates the body: `title` and `message` required; `type`, `priority`, `channel` from
     /// their vocabularies; `data` an object; `expires_at` (RFC 3339) in the future.
-    pub fn check(&self, now: i64) -> Result<Checked> {
+    /// `tz`: the user's timezone, in which date-times without an offset are read.
+    pub fn check(&self, now: i64, tz: chrono_tz::Tz) -> Result<Checked> {
         let mut errors = Vec::new();
         let title = text(self.title.as_deref(), "body.title", 200, &mut errors);
         if self.title.is_none() {
@@ -164,7 +165,7 @@ impl NotificationInput {
         };
         let mut instant = |v: &Option<String>, field: &str| -> Option<i64> {
             let v = v.as_deref()?;
-            match crate::time::parse_instant(v, field) {
+            match crate::time::parse_instant(v, field, tz) {
                 Ok(ms) => Some(ms),
                 Err(_) => {
                     errors.push(FieldError::new(
@@ -219,26 +220,26 @@ mod tests {
 
     #[test]
     fn title_and_message_are_required_and_vocabularies_enforced() {
-        assert!(parse("{}").check(0).is_err());
+        assert!(parse("{}").check(0, chrono_tz::Tz::UTC).is_err());
         assert!(
             parse(r#"{"title": "t", "message": "m", "type": "spam"}"#)
-                .check(0)
+                .check(0, chrono_tz::Tz::UTC)
                 .is_err()
         );
         assert!(
             parse(r#"{"title": "t", "message": "m", "data": [1]}"#)
-                .check(0)
+                .check(0, chrono_tz::Tz::UTC)
                 .is_err()
         );
         assert!(
             parse(r#"{"title": "t", "message": "m", "expires_at": "2000-01-01T00:00:00Z"}"#)
-                .check(2_000_000_000_000)
+                .check(2_000_000_000_000, chrono_tz::Tz::UTC)
                 .is_err()
         );
         let ok = parse(
             r#"{"title": " Hi ", "body": "there", "notification_type": "TIP", "data": {"a": 1}}"#,
         )
-        .check(0)
+        .check(0, chrono_tz::Tz::UTC)
         .unwrap();
         assert_eq!(
             (ok.title.as_str(), ok.message.as_str(), ok.kind.as_str()),

@@ -183,6 +183,61 @@ impl From<&JobRow> for JobView {
     }
 }
 
+/// A job with its parsed receipt also under the names the mobile app reads at the top level
+/// (`POST /api/transactions/receipt`, ocr_service.dart `_buildEnhancedResult`): `merchant`,
+/// `total`, `date`, `category`, `items[{name, price}]`, `raw_text`, `receipt_image_path`. Absent
+/// until the job completed.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReceiptAnswer {
+    #[serde(flatten)]
+    pub job: JobView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_text: Option<Value>,
+    /// Where the owner fetches the stored image.
+    pub receipt_image_path: String,
+}
+
+impl From<JobView> for ReceiptAnswer {
+    fn from(job: JobView) -> Self {
+        let result = job.result.clone().unwrap_or(Value::Null);
+        let field = |name: &str| result.get(name).filter(|v| !v.is_null()).cloned();
+        let items = result.get("items").and_then(Value::as_array).map(|items| {
+            items
+                .iter()
+                .map(|item| {
+                    let mut item = item.clone();
+                    if let Some(o) = item.as_object_mut()
+                        && let Some(amount) = o.get("amount").cloned()
+                    {
+                        o.insert("price".into(), amount);
+                    }
+                    item
+                })
+                .collect()
+        });
+        ReceiptAnswer {
+            receipt_image_path: format!("/api/transactions/receipt/{}/image", job.job_id),
+            merchant: field("merchant"),
+            total: field("amount"),
+            date: field("date"),
+            category: field("category"),
+            raw_text: field("raw_text"),
+            items,
+            job,
+        }
+    }
+}
+
 /// A job as operators see it (`mita ocr list`, `GET /api/admin/ocr/jobs`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct JobSummary {

@@ -46,6 +46,8 @@ pub struct Receipt {
     pub confidence: f64, // f64-ok: a score, not money
     /// `merchant`, `amount`, `date`, `category`, `items`: what a person should check.
     pub fields_needing_review: Vec<&'static str>,
+    /// The text the engine read (at most 64 KiB), for a person to compare with the fields.
+    pub raw_text: String,
 }
 
 /// How the total was found.
@@ -179,6 +181,7 @@ pub fn parse(text: &str) -> Receipt {
         plan_category: category.plan(),
         confidence: f64::from(score.min(100)) / 100.0, // f64-ok: a score, not money
         fields_needing_review: review,
+        raw_text: text.to_string(),
     }
 }
 

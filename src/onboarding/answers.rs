@@ -83,16 +83,24 @@ impl Submission {
         let mut errors = Vec::new();
         let mut fixed = BTreeMap::new();
         for (key, amount) in self.fixed_expenses {
-            match key.parse::<PlanCategory>().ok().filter(|c| c.is_sacred() && *c != PlanCategory::GoalSavings) {
-                // The key is not echoed: it is user input of any length.
-                None => errors.push(FieldError::new(
+            // The key is not echoed: it is user input of any length.
+            let Some(category) = PlanCategory::from_fixed_expense_key(&key) else {
+                errors.push(FieldError::new(
                     "body.fixed_expenses",
                     "category",
-                    "keys must be one of rent, mortgage, utilities, insurance, subscriptions, education, childcare",
+                    PlanCategory::FIXED_EXPENSE_KEYS,
+                ));
+                continue;
+            };
+            // `internet` and `utilities` (or car and loan payments) share one plan category.
+            let total: &mut Money = fixed.entry(category).or_default();
+            match total.checked_add(amount) {
+                Some(sum) => *total = sum,
+                None => errors.push(FieldError::new(
+                    "body.fixed_expenses",
+                    "range",
+                    "is out of range",
                 )),
-                Some(c) => {
-                    fixed.insert(c, amount);
-                }
             }
         }
         let h = &self.spending_habits;

@@ -152,6 +152,15 @@ pub fn questions() -> Vec<Question> {
             None,
         ),
         q(
+            "debt_payments",
+            "fixed_expenses",
+            "fixed_expenses.debt_payments",
+            Money,
+            "Loan and car payments",
+            false,
+            None,
+        ),
+        q(
             "dining_out_per_month",
             "spending_habits",
             "spending_habits.dining_out_per_month",

@@ -153,7 +153,7 @@ pub async fn create(
     key: Option<&IdempotencyKey>,
 ) -> Result<Answer<String>> {
     let now = ctx.clock.now_ms();
-    let c: Checked = input.check(true, now)?;
+    let c: Checked = input.check(true, now, ctx.tz)?;
     let (Some(amount), Some(category)) = (c.amount, c.category) else {
         return Err(Error::Internal(
             "checked input lacks amount or category".into(),
@@ -254,7 +254,7 @@ pub async fn update(
     input: &TransactionInput,
 ) -> Result<(TransactionView, BalanceImpact, Cover)> {
     let now = ctx.clock.now_ms();
-    let c = input.check(false, now)?;
+    let c = input.check(false, now, ctx.tz)?;
     let mut tx = ctx.db.begin().await?;
     store::lock_user(&mut tx, ctx.user).await?;
     let old = load_for_update(&mut tx, ctx.user, id).await?;

@@ -72,7 +72,8 @@ pub struct ShellDoc {
     income: String,
     #[schema(value_type = Option<f64>)]
     savings_target: Option<String>,
-    /// `{category: amount}` over rent, mortgage, utilities, insurance, subscriptions, education, childcare.
+    /// `{category: amount}` over the fixed-expense keys of onboarding (rent, mortgage,
+    /// utilities, internet, insurance, subscriptions, education, childcare, car_payment, loan_payment, debt_payments).
     fixed: Option<serde_json::Value>,
     /// `{category: weight}` over food, transportation, healthcare, entertainment, shopping, travel,
     /// other; a fraction (0.15) or a percent (15). Without weights the income tier's are used.

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::envelope::ok;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ClientIp};
+use crate::extract::{ApiJson, ClientIp, MaybeAuthed};
 use crate::ratelimit::{self, Limited};
 use crate::state::AppState;
 
@@ -27,7 +27,8 @@ pub struct ErrorReportRequest {
     error: String,
     /// The client's id for this error.
     id: Option<String>,
-    /// When it happened on the device (RFC 3339).
+    /// When it happened on the device: RFC 3339, or a local date-time without an offset (read in
+    /// the sender's timezone when a valid token came with the report, else UTC).
     timestamp: Option<String>,
     #[schema(rename = "stackTrace")]
     stack_trace: Option<String>,
@@ -50,11 +51,13 @@ async fn report(
     State(state): State<AppState>,
     _limit: Limited<ratelimit::ErrorReport>,
     ClientIp(ip): ClientIp,
+    MaybeAuthed(user): MaybeAuthed,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ClientErrorReport>,
 ) -> ApiResult<impl IntoResponse> {
     let origin = Origin {
-        user_id: None,
+        user_id: user.as_ref().map(|u| u.id),
+        timezone: user.as_ref().map(|u| u.timezone),
         client_ip: Some(ip.to_string()),
         user_agent: headers
             .get(header::USER_AGENT)

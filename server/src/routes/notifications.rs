@@ -161,7 +161,14 @@ async fn create(
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(
-        notifications::create(&state.db, user.id, &input, state.clock.now_ms()).await?,
+        notifications::create(
+            &state.db,
+            user.id,
+            &input,
+            state.clock.now_ms(),
+            user.timezone,
+        )
+        .await?,
     ))
 }
 

@@ -15,6 +15,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use mita::ocr::job::ReceiptAnswer;
+use mita::ocr::{JobStatus, JobView, reason};
+
 use crate::envelope::ok;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, Authed, PathId};
@@ -37,8 +40,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, IntoParams)]
 pub struct UploadQuery {
-    /// `true`: wait (at most `ocr.wait_timeout_ms`, 30 s by default) for the result.
+    /// `true`: wait (at most `ocr.wait_timeout_ms`, 30 s by default) for the result. Default
+    /// `false` on `/api/ocr/process`, `true` on `/api/transactions/receipt`.
     wait: Option<String>,
+}
+
+impl UploadQuery {
+    fn wait(&self, default: bool) -> bool {
+        match self.wait.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("true" | "1" | "yes") => true,
+            Some("false" | "0" | "no") => false,
+            _ => default,
+        }
+    }
 }
 
 /// An OCR job (documentation).
@@ -81,10 +95,17 @@ async fn process(
     submit(state, user, q, req).await
 }
 
-/// Upload a receipt image (the same as `POST /api/ocr/process`).
+/// Upload a receipt image and wait for the parsed receipt (the mobile app never polls). Answers
+/// 200 with the job and the receipt under the names the app reads (`merchant`, `total`, `date`,
+/// `category`, `items[{name, price}]`, `raw_text`, `receipt_image_path`); 202 with the job when it
+/// does not finish within `ocr.wait_timeout_ms` (it stays queued: follow it with
+/// `GET /api/transactions/receipt/status/{job_id}`); `?wait=false` answers 202 at once. A job that
+/// failed is kept for replay and answers 422 `BUSINESS_4002` (nothing readable on the image) or
+/// 503 `EXTERNAL_6001` (the engine failed), with `details{job_id, error_reason}`.
 #[utoipa::path(post, path = "/api/transactions/receipt", tag = "transactions", params(UploadQuery),
     request_body(content_type = "multipart/form-data", description = "The image in the field `receipt` or `file`"),
-    responses((status = 202, body = JobDoc), (status = 413), (status = 415), (status = 422)),
+    responses((status = 200, body = JobDoc, description = "Parsed"), (status = 202, body = JobDoc, description = "Still queued"),
+              (status = 413), (status = 415), (status = 422), (status = 503)),
     security(("bearer" = [])))]
 async fn transaction_receipt(
     State(state): State<AppState>,
@@ -92,7 +113,43 @@ async fn transaction_receipt(
     ApiQuery(q): ApiQuery<UploadQuery>,
     req: Request,
 ) -> ApiResult<Response> {
-    submit(state, user, q, req).await
+    let view = accept(&state, &user, q.wait(true), req).await?;
+    let status = match view.status {
+        JobStatus::Failed => return Err(failed_receipt(&view)),
+        JobStatus::Completed => StatusCode::OK,
+        JobStatus::Pending | JobStatus::Processing => StatusCode::ACCEPTED,
+    };
+    let message = if status == StatusCode::OK {
+        "Receipt processed"
+    } else {
+        "Receipt queued for OCR"
+    };
+    Ok(ok(ReceiptAnswer::from(view))
+        .status(status)
+        .message(message)
+        .into_response())
+}
+
+/// The error a failed receipt job answers on the synchronous upload.
+fn failed_receipt(view: &JobView) -> ApiError {
+    let reason = view.error_reason.as_deref().unwrap_or(reason::ENGINE_ERROR);
+    let details = json!({"job_id": view.job_id, "error_reason": reason});
+    if matches!(reason, reason::NO_TEXT | reason::UNREADABLE_IMAGE) {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "BUSINESS_4002",
+            "No receipt could be read from the image",
+        )
+        .with_details(details)
+    } else {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "EXTERNAL_6001",
+            "Receipt recognition is unavailable; the receipt is kept and will be retried",
+        )
+        .with_details(details)
+        .retry_after(30)
+    }
 }
 
 async fn submit(
@@ -101,6 +158,22 @@ async fn submit(
     q: UploadQuery,
     req: Request,
 ) -> ApiResult<Response> {
+    let view = accept(&state, &user, q.wait(false), req).await?;
+    let (status, message) = if view.status.is_terminal() {
+        (StatusCode::OK, "Receipt processed")
+    } else {
+        (StatusCode::ACCEPTED, "Receipt queued for OCR")
+    };
+    Ok(ok(view).status(status).message(message).into_response())
+}
+
+/// Reads and checks the upload, queues the job and, with `wait`, waits a bounded time for it.
+async fn accept(
+    state: &AppState,
+    user: &mita::auth::AuthUser,
+    wait: bool,
+    req: Request,
+) -> ApiResult<JobView> {
     let bytes = upload::read_image(req, state.settings.limits.upload_bytes).await?;
     if mita::ocr::sniff(&bytes).is_none() {
         return Err(ApiError::new(
@@ -111,10 +184,6 @@ async fn submit(
     }
     let premium = user.is_premium || user.role == "premium_user";
     let mut view = state.ocr.submit(user.id, premium, &bytes).await?;
-    let wait = q
-        .wait
-        .as_deref()
-        .is_some_and(|w| matches!(w.to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
     if wait {
         // Stay inside the request timeout, whatever the configuration says.
         let request = Duration::from_secs(state.settings.server.request_timeout_secs.max(2));
@@ -122,12 +191,7 @@ async fn submit(
         let timeout = Duration::from_millis(state.settings.ocr.wait_timeout_ms).min(bound);
         view = state.ocr.wait(user.id, view.job_id, timeout).await?;
     }
-    let (status, message) = if view.status.is_terminal() {
-        (StatusCode::OK, "Receipt processed")
-    } else {
-        (StatusCode::ACCEPTED, "Receipt queued for OCR")
-    };
-    Ok(ok(view).status(status).message(message).into_response())
+    Ok(view)
 }
 
 /// An OCR job of the caller (another user's job is a 404).

@@ -60,7 +60,9 @@ async fn questions(Authed(_user): Authed) -> ApiResult<impl IntoResponse> {
 pub struct SubmitDoc {
     /// `{monthly_income > 0, additional_income ≥ 0}`.
     income: serde_json::Value,
-    /// `{category: amount}`; keys: rent, mortgage, utilities, insurance, subscriptions, education, childcare.
+    /// `{category: amount}`; keys: rent, mortgage, utilities, insurance, subscriptions, education, childcare,
+    /// debt_payments, and the app's own `internet` (into utilities), `car_payment` and `loan_payment`
+    /// (into debt_payments); keys landing on one category are added up.
     fixed_expenses: Option<serde_json::Value>,
     /// `{dining_out_per_month, coffee_per_week, transport_per_month, entertainment_per_month, clothing_per_month, travel_per_year}` (counts 0–1000).
     spending_habits: Option<serde_json::Value>,

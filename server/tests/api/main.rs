@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod app_calls;
 mod auditing;
 mod auth;
 mod budget_views;

@@ -126,7 +126,14 @@ async fn an_upload_is_accepted_at_once_and_its_image_is_kept_for_its_owner_only(
     let (bob, _, _) = app.user("bob@example.com").await;
     let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
 
-    let resp = upload(&app, "/api/transactions/receipt", &alice, "file", &png).await;
+    let resp = upload(
+        &app,
+        "/api/transactions/receipt?wait=false",
+        &alice,
+        "file",
+        &png,
+    )
+    .await;
     assert_eq!(resp.status(), 202);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["data"]["status"], "pending");

@@ -81,6 +81,7 @@ pub fn look(category: PlanCategory) -> (&'static str, &'static str) {
         P::Subscriptions => ("subscriptions", "#E91E63"),
         P::Education => ("school", "#8BC34A"),
         P::Childcare => ("child_care", "#FFC107"),
+        P::DebtPayments => ("payment", "#5D4037"),
         P::GoalSavings => ("savings", "#009688"),
         P::Other => ("category", "#9E9E9E"),
     }

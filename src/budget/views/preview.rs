@@ -51,21 +51,20 @@ pub struct Shell {
 }
 
 fn fixed_categories(fixed: &BTreeMap<String, Money>) -> Result<BTreeMap<PlanCategory, Money>> {
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<PlanCategory, Money> = BTreeMap::new();
     for (key, amount) in fixed {
-        let category = key
-            .parse::<PlanCategory>()
-            .ok()
-            .filter(|c| c.is_sacred() && *c != PlanCategory::GoalSavings);
-        let Some(category) = category else {
+        let Some(category) = PlanCategory::from_fixed_expense_key(key) else {
             return Err(Error::invalid(
                 "VALIDATION_2009",
                 "body.fixed",
                 "category",
-                "keys must be one of rent, mortgage, utilities, insurance, subscriptions, education, childcare",
+                PlanCategory::FIXED_EXPENSE_KEYS,
             ));
         };
-        out.insert(category, *amount);
+        let total = out.entry(category).or_default();
+        *total = total.checked_add(*amount).ok_or_else(|| {
+            Error::invalid("VALIDATION_2006", "body.fixed", "range", "is out of range")
+        })?;
     }
     Ok(out)
 }

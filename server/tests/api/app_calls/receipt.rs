@@ -1,0 +1,93 @@
+//! M6 `POST /api/transactions/receipt` (api_service.dart:2465-2477, ocr_service.dart:228-245,
+//! 466-482): the app uploads the field `file`, never polls, and reads `merchant`, `total`, `date`,
+//! `category`, `items[{name, price}]`, `raw_text`, `receipt_image_path` from `data`.
+
+use mita::testing::receipt_image::{encode_png, receipt_png};
+use serde_json::{Value, json};
+
+use crate::ocr::{RECEIPT, start_workers, upload};
+use crate::support::{error_body, spawn_app, spawn_with};
+
+#[tokio::test]
+async fn the_upload_answers_the_parsed_receipt_in_the_apps_names() {
+    if !mita::testing::tesseract_or_skip("synchronous receipt upload") {
+        return;
+    }
+    let app = spawn_app().await;
+    let _workers = start_workers(&app);
+    let (token, _, _) = app.user("m6@example.com").await;
+    let resp = upload(
+        &app,
+        "/api/transactions/receipt",
+        &token,
+        "file",
+        &receipt_png(RECEIPT),
+    )
+    .await;
+    assert_eq!(resp.status(), 200, "waited for the result");
+    let data = resp.json::<Value>().await.unwrap()["data"].clone();
+    assert_eq!(data["status"], "completed");
+    assert_eq!(
+        data["merchant"].as_str().unwrap().to_uppercase(),
+        "CORNER MARKET"
+    );
+    assert_eq!(data["total"], json!(10.15), "{data}");
+    assert_eq!(data["date"], "2026-03-14");
+    assert_eq!(data["category"], "groceries");
+    let items = data["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[1]["price"], json!(4.99));
+    assert!(items.iter().all(|i| i["name"].is_string()));
+    assert!(
+        data["raw_text"].as_str().unwrap().contains("TOTAL 10.15"),
+        "{data}"
+    );
+    let image = data["receipt_image_path"].as_str().unwrap();
+    assert_eq!(app.get_as(image, &token).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_job_that_does_not_finish_in_time_answers_202_and_stays_queued() {
+    // No workers: the job cannot finish; a short wait keeps the test fast.
+    let app = spawn_with(|s| s.ocr.wait_timeout_ms = 100, axum::Router::new()).await;
+    let (token, _, _) = app.user("m6-slow@example.com").await;
+    let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
+    let resp = upload(&app, "/api/transactions/receipt", &token, "file", &png).await;
+    assert_eq!(resp.status(), 202);
+    let data = resp.json::<Value>().await.unwrap()["data"].clone();
+    assert_eq!(data["status"], "pending");
+    assert!(
+        data.get("total").is_none(),
+        "no total until it is read: {data}"
+    );
+    let id = data["job_id"].as_str().unwrap();
+    let status: Value = app
+        .get_as(&format!("/api/transactions/receipt/status/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["data"]["status"], "pending", "kept and queued");
+}
+
+#[tokio::test]
+async fn an_image_without_text_is_a_422_and_the_job_is_kept() {
+    if !mita::testing::tesseract_or_skip("blank receipt upload") {
+        return;
+    }
+    let app = spawn_app().await;
+    let _workers = start_workers(&app);
+    let (token, _, _) = app.user("m6-blank@example.com").await;
+    let blank = encode_png(200, 100, &vec![255u8; 200 * 100]);
+    let resp = upload(&app, "/api/transactions/receipt", &token, "file", &blank).await;
+    let body = error_body(resp, 422, "BUSINESS_4002").await;
+    assert_eq!(body["error"]["details"]["error_reason"], "no_text");
+    let id = body["error"]["details"]["job_id"].as_str().unwrap();
+    let status: Value = app
+        .get_as(&format!("/api/transactions/receipt/status/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["data"]["status"], "failed", "kept for replay");
+}
