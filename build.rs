@@ -15,4 +15,6 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
+    // sqlx::migrate! embeds migrations/ at compile time; a new file must rebuild the crate.
+    println!("cargo:rerun-if-changed=migrations");
 }

@@ -99,6 +99,34 @@ impl Money {
         Ok(Money(if negative { -cents } else { cents }))
     }
 
+    /// Parses like [`Money::parse`], but rounds further decimals to the cent, half away from
+    /// zero (`200.20000000000002` → 200.20, `149.99949999999998` → 150.00) — the text of a
+    /// client's double arithmetic. Only where the amount is a preview input, never a record.
+    pub fn parse_rounded(text: &str) -> Result<Money, MoneyError> {
+        let t = text.trim();
+        let Some((whole, frac)) = t.split_once('.') else {
+            return Money::parse(t);
+        };
+        if frac.len() <= 2 {
+            return Money::parse(t);
+        }
+        if !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::NotANumber);
+        }
+        let truncated = Money::parse(&format!("{whole}.{}", &frac[..2]))?;
+        let up = frac.as_bytes()[2] >= b'5';
+        let negative = whole.trim_start().starts_with('-');
+        let cents = match (up, negative) {
+            (false, _) => truncated.0,
+            (true, false) => truncated.0 + 1,
+            (true, true) => truncated.0 - 1,
+        };
+        if cents.abs() > MAX_CENTS {
+            return Err(MoneyError::OutOfRange);
+        }
+        Ok(Money(cents))
+    }
+
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
@@ -138,7 +166,11 @@ impl Serialize for Money {
 /// serde_json's marker key for a number kept as text under `arbitrary_precision`.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
-struct MoneyVisitor;
+/// Reads an amount; `rounded` takes more than two decimals and rounds them (see
+/// [`Money::parse_rounded`]).
+struct MoneyVisitor {
+    rounded: bool,
+}
 
 impl<'de> Visitor<'de> for MoneyVisitor {
     type Value = Money;
@@ -167,7 +199,12 @@ impl<'de> Visitor<'de> for MoneyVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
-        Money::parse(v).map_err(|e| E::custom(format!("mita: {e}")))
+        let parsed = if self.rounded {
+            Money::parse_rounded(v)
+        } else {
+            Money::parse(v)
+        };
+        parsed.map_err(|e| E::custom(format!("mita: {e}")))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Money, A::Error> {
@@ -183,7 +220,20 @@ impl<'de> Visitor<'de> for MoneyVisitor {
 
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-        d.deserialize_any(MoneyVisitor)
+        d.deserialize_any(MoneyVisitor { rounded: false })
+    }
+}
+
+/// An amount whose decimals beyond the cent are rounded instead of refused
+/// ([`Money::parse_rounded`]): for preview inputs computed by the client's floating point
+/// (`POST /api/calendar/shell`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoundedMoney(pub Money);
+
+impl<'de> Deserialize<'de> for RoundedMoney {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RoundedMoney, D::Error> {
+        d.deserialize_any(MoneyVisitor { rounded: true })
+            .map(RoundedMoney)
     }
 }
 

@@ -196,6 +196,18 @@ impl OcrService {
         Ok((bytes, mime))
     }
 
+    /// The content type of the user's stored image (404 when there is none any more), without
+    /// reading the file.
+    pub async fn image_type(&self, user: Id, job: Id) -> Result<String> {
+        let row = self.owned(user, job).await?;
+        if row.image_path.is_none() || !row.has_image() {
+            return Err(Error::NotFound("Receipt image"));
+        }
+        Ok(row
+            .image_content_type
+            .unwrap_or_else(|| "application/octet-stream".into()))
+    }
+
     /// Deletes the image of the user's finished job (a queued job still needs it: 409).
     pub async fn delete_image(&self, user: Id, job: Id) -> Result<()> {
         let row = self.owned(user, job).await?;

@@ -2,9 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use sqlx::types::Json;
+
 use crate::clock::{Clock, rfc3339};
 use crate::db::{Db, Tx};
 use crate::error::{Error, FieldError, Result};
+use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
 use crate::{on_db, on_tx, on_write};
@@ -14,7 +17,7 @@ pub const USER_COLUMNS: &str = "id, email, password_hash, google_sub, name, role
     zip_code, phone, timezone, currency, region, monthly_income_cents, additional_income_cents, \
     annual_income_cents, savings_goal_cents, budget_method, notifications_enabled, dark_mode_enabled, \
     has_onboarded, email_verified, token_version, failed_login_attempts, account_locked_until, \
-    last_login_at, created_at, updated_at";
+    last_login_at, created_at, updated_at, app_settings";
 
 /// An account as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -48,6 +51,45 @@ pub struct User {
     pub last_login_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub app_settings: Json<AppSettings>,
+}
+
+/// The mobile app's settings screen, stored as one JSON object (`users.app_settings`); a key
+/// never set is absent and answered with the app's own default.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AppSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biometric_auth: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_sync: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_mode: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<String>,
+    /// Hundredths of a percent (8000 = 80 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_alert_threshold_bp: Option<i64>,
+}
+
+impl AppSettings {
+    /// `self` with every key `update` sets replaced.
+    fn merged(&self, update: &AppSettings) -> AppSettings {
+        AppSettings {
+            biometric_auth: update.biometric_auth.or(self.biometric_auth),
+            auto_sync: update.auto_sync.or(self.auto_sync),
+            offline_mode: update.offline_mode.or(self.offline_mode),
+            language: update.language.clone().or_else(|| self.language.clone()),
+            date_format: update
+                .date_format
+                .clone()
+                .or_else(|| self.date_format.clone()),
+            budget_alert_threshold_bp: update
+                .budget_alert_threshold_bp
+                .or(self.budget_alert_threshold_bp),
+        }
+    }
 }
 
 impl User {
@@ -206,6 +248,18 @@ pub struct Profile {
     pub member_since: String,
     /// Percent of the optional profile fields that are filled in.
     pub profile_completion: u8,
+    /// The same as `email_verified` (the profile screen's name).
+    pub verified_email: bool,
+    /// Where the user is: the region when set, else the country.
+    pub location: String,
+    /// The settings screen's preferences (the app's defaults until set).
+    pub biometric_auth: bool,
+    pub auto_sync: bool,
+    pub offline_mode: bool,
+    pub language: String,
+    pub date_format: String,
+    /// Percent of a budget used before an alert (0–100, two decimals).
+    pub budget_alert_threshold: Fixed,
 }
 
 impl From<&User> for Profile {
@@ -221,6 +275,7 @@ impl From<&User> for Profile {
         ];
         let filled = optional.iter().filter(|b| **b).count();
         let completion = u8::try_from(filled * 100 / optional.len()).unwrap_or(100);
+        let s = &u.app_settings.0;
         Profile {
             id: u.id,
             email: u.email.clone(),
@@ -241,11 +296,20 @@ impl From<&User> for Profile {
             created_at: rfc3339(u.created_at),
             member_since: rfc3339(u.created_at),
             profile_completion: completion,
+            verified_email: u.email_verified,
+            location: u.region.clone().unwrap_or_else(|| u.country.clone()),
+            biometric_auth: s.biometric_auth.unwrap_or(false),
+            auto_sync: s.auto_sync.unwrap_or(true),
+            offline_mode: s.offline_mode.unwrap_or(true),
+            language: s.language.clone().unwrap_or_else(|| "English".into()),
+            date_format: s.date_format.clone().unwrap_or_else(|| "MM/dd/yyyy".into()),
+            budget_alert_threshold: Fixed::new(s.budget_alert_threshold_bp.unwrap_or(8_000), 2),
         }
     }
 }
 
-/// `PATCH /api/users/me`: only these fields; anything else in the body is ignored.
+/// `PATCH /api/users/me`: only these fields; anything else in the body is ignored. The settings
+/// screen's names `dark_mode` and `notifications` are accepted for the `*_enabled` fields.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ProfileUpdate {
     pub name: Option<String>,
@@ -257,8 +321,37 @@ pub struct ProfileUpdate {
     pub budget_method: Option<String>,
     pub currency: Option<String>,
     pub region: Option<String>,
+    #[serde(alias = "notifications")]
     pub notifications_enabled: Option<bool>,
+    #[serde(alias = "dark_mode")]
     pub dark_mode_enabled: Option<bool>,
+    pub biometric_auth: Option<bool>,
+    pub auto_sync: Option<bool>,
+    pub offline_mode: Option<bool>,
+    pub language: Option<String>,
+    pub date_format: Option<String>,
+    /// A percent 0–100 with at most two decimals (number or text).
+    pub budget_alert_threshold: Option<serde_json::Value>,
+}
+
+/// A percent 0–100 with at most two decimals, in hundredths (`80.5` → 8050).
+fn percent_bp(v: &serde_json::Value, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let text = match v {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    match Money::parse(&text) {
+        Ok(m) if (0..=10_000).contains(&m.cents()) => Some(m.cents()),
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                "range",
+                "must be a percent from 0 to 100 with at most two decimals",
+            ));
+            None
+        }
+    }
 }
 
 fn short_text(
@@ -301,6 +394,17 @@ pub async fn update_profile(
         ));
     }
     let region = short_text(&update.region, "body.region", 100, &mut errors);
+    let settings = AppSettings {
+        biometric_auth: update.biometric_auth,
+        auto_sync: update.auto_sync,
+        offline_mode: update.offline_mode,
+        language: short_text(&update.language, "body.language", 32, &mut errors),
+        date_format: short_text(&update.date_format, "body.date_format", 20, &mut errors),
+        budget_alert_threshold_bp: update
+            .budget_alert_threshold
+            .as_ref()
+            .and_then(|v| percent_bp(v, "body.budget_alert_threshold", &mut errors)),
+    };
     let budget_method = short_text(&update.budget_method, "body.budget_method", 50, &mut errors);
     let currency =
         short_text(&update.currency, "body.currency", 3, &mut errors).map(|c| c.to_uppercase());
@@ -354,22 +458,30 @@ pub async fn update_profile(
     let now = clock.now_ms();
     let income = update.income.map(Money::cents);
     let annual = income.map(|m| m.saturating_mul(12));
-    let affected = on_write!(db, pool => sqlx::query(
+    // One transaction: the settings object is read, merged and written back under the user's
+    // lock, so concurrent updates of different keys do not undo each other.
+    let mut tx = db.begin().await?;
+    crate::budget::store::lock_user(&mut tx, id).await?;
+    let current = by_id_tx(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("User"))?;
+    let app_settings = Json(current.app_settings.0.merged(&settings));
+    on_tx!(&mut tx, conn => sqlx::query(
         "UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email), country = COALESCE($4, country), \
          timezone = COALESCE($5, timezone), monthly_income_cents = COALESCE($6, monthly_income_cents), \
          annual_income_cents = COALESCE($7, annual_income_cents), savings_goal_cents = COALESCE($8, savings_goal_cents), \
          budget_method = COALESCE($9, budget_method), currency = COALESCE($10, currency), region = COALESCE($11, region), \
          notifications_enabled = COALESCE($12, notifications_enabled), dark_mode_enabled = COALESCE($13, dark_mode_enabled), \
-         updated_at = $14 WHERE id = $1")
+         app_settings = $14, updated_at = $15 WHERE id = $1")
         .bind(id).bind(&name).bind(&email).bind(&country).bind(&timezone).bind(income).bind(annual)
         .bind(update.savings_goal.map(Money::cents)).bind(&budget_method).bind(&currency).bind(&region)
-        .bind(update.notifications_enabled).bind(update.dark_mode_enabled).bind(now)
-        .execute(pool).await.map(|r| r.rows_affected()))
+        .bind(update.notifications_enabled).bind(update.dark_mode_enabled).bind(&app_settings).bind(now)
+        .execute(&mut *conn).await.map(|_| ()))
     .map_err(email_conflict)?;
-    if affected == 0 {
-        return Err(Error::NotFound("User"));
-    }
-    let user = by_id(db, id).await?.ok_or(Error::NotFound("User"))?;
+    let user = by_id_tx(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("User"))?;
+    tx.commit().await?;
     Ok(Profile::from(&user))
 }
 

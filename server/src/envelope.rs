@@ -26,6 +26,9 @@ pub struct Envelope<T> {
     message: &'static str,
     data: T,
     meta: Option<Value>,
+    /// Keys copied next to `data` for clients that read them there (never replacing an
+    /// envelope key).
+    top_level: Option<serde_json::Map<String, Value>>,
 }
 
 /// A 200 answer with `data`.
@@ -35,6 +38,7 @@ pub fn ok<T: Serialize>(data: T) -> Envelope<T> {
         message: "Success",
         data,
         meta: None,
+        top_level: None,
     }
 }
 
@@ -45,6 +49,7 @@ pub fn created<T: Serialize>(data: T) -> Envelope<T> {
         message: "Created",
         data,
         meta: None,
+        top_level: None,
     }
 }
 
@@ -61,6 +66,12 @@ impl<T: Serialize> Envelope<T> {
         self.meta = Some(meta);
         self
     }
+    /// Also answers these keys at the top level of the envelope (for a client that reads them
+    /// there instead of in `data`; see docs/app-contract.md).
+    pub fn top_level(mut self, keys: serde_json::Map<String, Value>) -> Self {
+        self.top_level = Some(keys);
+        self
+    }
 }
 
 impl<T: Serialize> IntoResponse for Envelope<T> {
@@ -72,10 +83,27 @@ impl<T: Serialize> IntoResponse for Envelope<T> {
             &current_request_id(),
             &now_rfc3339(),
         ) {
-            Ok(body) => raw_json(self.status, body),
+            Ok(body) => match self.top_level {
+                None => raw_json(self.status, body),
+                Some(keys) => match with_top_level(&body, keys) {
+                    Ok(body) => raw_json(self.status, body),
+                    Err(e) => crate::error::ApiError::from(e).into_response(),
+                },
+            },
             Err(e) => crate::error::ApiError::from(e).into_response(),
         }
     }
+}
+
+/// `body` (an envelope) with `keys` added at its top level, where no envelope key has the name.
+fn with_top_level(body: &str, keys: serde_json::Map<String, Value>) -> mita::Result<String> {
+    let internal = |e: serde_json::Error| mita::Error::Internal(format!("envelope: {e}"));
+    let mut envelope: serde_json::Map<String, Value> =
+        serde_json::from_str(body).map_err(internal)?;
+    for (key, value) in keys {
+        envelope.entry(key).or_insert(value);
+    }
+    serde_json::to_string(&envelope).map_err(internal)
 }
 
 /// A JSON answer from already-serialized text (e.g. a replayed idempotent answer).

@@ -22,7 +22,8 @@ fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn invalid_reset_token() -> Error {
+/// The error of a reset token that is unknown, used or expired.
+pub fn invalid_reset_token() -> Error {
     Error::BadRequest {
         code: "AUTH_1003",
         message: "Invalid or expired reset token".into(),

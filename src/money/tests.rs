@@ -90,3 +90,24 @@ proptest! {
         let _ = Money::parse(&s);
     }
 }
+
+#[test]
+fn rounded_amounts_round_the_clients_float_noise_half_away_from_zero() {
+    let r = |s: &str| serde_json::from_str::<RoundedMoney>(s).map(|m| m.0.cents());
+    assert_eq!(r("200.20000000000002").unwrap(), 20_020);
+    assert_eq!(r("300.59999999999997").unwrap(), 30_060);
+    assert_eq!(r("149.99949999999998").unwrap(), 15_000);
+    assert_eq!(r("370.368").unwrap(), 37_037);
+    assert_eq!(r("0.005").unwrap(), 1);
+    assert_eq!(r("0.0049").unwrap(), 0);
+    assert_eq!(r("-1.005").unwrap(), -101);
+    assert_eq!(r("\"12.345\"").unwrap(), 1_235);
+    assert_eq!(r("42").unwrap(), 4_200);
+    for bad in ["1e2", "\"abc\"", "\"1.2x5\"", "true"] {
+        assert!(r(bad).is_err(), "{bad}");
+    }
+    assert!(
+        serde_json::from_str::<Money>("200.20000000000002").is_err(),
+        "plain Money still refuses"
+    );
+}

@@ -203,7 +203,7 @@ pub struct ReceiptAnswer {
     pub items: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_text: Option<Value>,
-    /// Where the owner fetches the stored image.
+    /// Where the owner fetches the stored image's bytes (with the bearer token).
     pub receipt_image_path: String,
 }
 
@@ -226,7 +226,7 @@ impl From<JobView> for ReceiptAnswer {
                 .collect()
         });
         ReceiptAnswer {
-            receipt_image_path: format!("/api/transactions/receipt/{}/image", job.job_id),
+            receipt_image_path: format!("/api/ocr/image/{}", job.job_id),
             merchant: field("merchant"),
             total: field("amount"),
             date: field("date"),

@@ -319,28 +319,33 @@ pub struct ValidAnswer {
     valid: bool,
 }
 
-/// Is this reset token usable?
+/// The answer to a reset-token check: 200 `{valid: true}`, or 400 `AUTH_1003` for a token that
+/// is unknown, used or expired (the app takes any 200 as "valid").
+async fn reset_token_answer(state: &AppState, token: &str) -> ApiResult<impl IntoResponse + use<>> {
+    if !state.auth.verify_reset_token(token).await? {
+        return Err(mita::auth::account::invalid_reset_token().into());
+    }
+    Ok(ok(ValidAnswer { valid: true }))
+}
+
+/// Is this reset token usable? 200 `{valid: true}`; 400 `AUTH_1003` when it is not.
 #[utoipa::path(get, path = "/api/auth/verify-reset-token", tag = "auth",
-    params(("token" = String, Query)), responses((status = 200, body = ValidAnswer)))]
+    params(("token" = String, Query)), responses((status = 200, body = ValidAnswer), (status = 400)))]
 async fn verify_reset_token_get(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(ok(ValidAnswer {
-        valid: state.auth.verify_reset_token(&q.token).await?,
-    }))
+    reset_token_answer(&state, &q.token).await
 }
 
-/// Is this reset token usable? (token in the query or the JSON body)
+/// Is this reset token usable? (token in the query or the JSON body; answers as the GET)
 #[utoipa::path(post, path = "/api/auth/verify-reset-token", tag = "auth", request_body = TokenQuery,
-    responses((status = 200, body = ValidAnswer)))]
+    responses((status = 200, body = ValidAnswer), (status = 400)))]
 async fn verify_reset_token_post(
     State(state): State<AppState>,
     JsonOrQuery(q): JsonOrQuery<TokenQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(ok(ValidAnswer {
-        valid: state.auth.verify_reset_token(&q.token).await?,
-    }))
+    reset_token_answer(&state, &q.token).await
 }
 
 #[derive(Deserialize, ToSchema)]

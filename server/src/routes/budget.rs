@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
+use chrono::Datelike;
 use mita::budget::views::daily::{self, Figure};
 use mita::budget::views::settings::{self, ModeBody};
 use mita::budget::views::{Ctx, forecast};
@@ -44,6 +45,28 @@ pub async fn context(state: &AppState, user: mita::id::Id, current: bool) -> Api
     Ok(ctx)
 }
 
+/// The caller's context and the month asked for; the current month (asked for or by default) is
+/// built first when it has no plan yet, as in [`context`].
+async fn month_context(
+    state: &AppState,
+    user: mita::id::Id,
+    q: &MonthQuery,
+) -> ApiResult<(Ctx, i32, u32)> {
+    let ctx = Ctx::load(&state.db, user, state.clock.now_ms()).await?;
+    let (year, month) = ctx.month(q.year, q.month)?;
+    if (year, month) == (ctx.today.year(), ctx.today.month()) {
+        mita::onboarding::ensure_month_for_read(
+            &state.db,
+            &ctx.user,
+            ctx.today,
+            ctx.now,
+            &state.metrics,
+        )
+        .await?;
+    }
+    Ok((ctx, year, month))
+}
+
 /// A month; both default to the caller's current month.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,8 +77,9 @@ pub struct MonthQuery {
     pub month: Option<u32>,
 }
 
-/// Every day of the month: `data[{date, budget, spent, remaining, status}]` (status
-/// green/yellow/red, neutral for a day without a plan).
+/// The days of the month that have a budget: `data[{date, budget, limit (= budget), spent,
+/// remaining, status (good/warning/over), day_status (green/yellow/red)}]`. Days without a
+/// budget are left out.
 #[utoipa::path(get, path = "/api/budget/daily", tag = "budget", params(MonthQuery),
     responses((status = 200, description = "A list of days"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn daily_budget(
@@ -63,15 +87,15 @@ async fn daily_budget(
     Authed(user): Authed,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = context(&state, user.id, q.year.is_none() && q.month.is_none()).await?;
-    let (year, month) = ctx.month(q.year, q.month)?;
+    let (ctx, year, month) = month_context(&state, user.id, &q).await?;
     // 1 query.
     Ok(ok(daily::daily(&state.db, &ctx, year, month).await?))
 }
 
-/// Spent per plan category this month: `data{category: amount}`.
+/// Spent per plan category this month: `data{category: amount, total_budget, total_spent,
+/// remaining}`.
 #[utoipa::path(get, path = "/api/budget/spent", tag = "budget", params(MonthQuery),
-    responses((status = 200, description = "`{plan_category: amount}`"), (status = 401), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, description = "`{plan_category: amount, total_budget, total_spent, remaining}`"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn spent(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -90,16 +114,16 @@ async fn spent(
     .await?))
 }
 
-/// Planned − spent per plan category this month (negative when overspent).
+/// Planned − spent per plan category this month (negative when overspent), with the month's
+/// `total_budget`, `total_spent` and `remaining`.
 #[utoipa::path(get, path = "/api/budget/remaining", tag = "budget", params(MonthQuery),
-    responses((status = 200, description = "`{plan_category: amount}`"), (status = 401), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, description = "`{plan_category: amount, total_budget, total_spent, remaining}`"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn remaining(
     State(state): State<AppState>,
     Authed(user): Authed,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let ctx = context(&state, user.id, q.year.is_none() && q.month.is_none()).await?;
-    let (year, month) = ctx.month(q.year, q.month)?;
+    let (ctx, year, month) = month_context(&state, user.id, &q).await?;
     // 1 query.
     Ok(ok(daily::per_category(
         &state.db,
@@ -112,7 +136,8 @@ async fn remaining(
 }
 
 /// Today against today's plan: `data{date, daily_budget, spent_today, remaining_today, status,
-/// monthly_budget, monthly_spent, on_track}`; status over / warning (> 90 %) / good / neutral.
+/// monthly_budget, monthly_spent, total_budget (= monthly_budget), total_spent (= monthly_spent),
+/// on_track}`; status over / warning (> 90 %) / good / neutral.
 #[utoipa::path(get, path = "/api/budget/live_status", tag = "budget",
     responses((status = 200, description = "Live status"), (status = 401)), security(("bearer" = [])))]
 async fn live_status(
@@ -135,7 +160,7 @@ pub struct HistoryQuery {
 }
 
 /// Recorded redistributions, newest first: `data[{id, from_category, to_category, amount,
-/// reason, from_day, to_day, created_at}]`.
+/// reason, from_day, to_day, from, to (their days of the month), created_at}]`.
 #[utoipa::path(get, path = "/api/budget/redistribution_history", tag = "budget", params(HistoryQuery),
     responses((status = 200, description = "A list of events"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn redistribution_history(
@@ -149,7 +174,7 @@ async fn redistribution_history(
     Ok(ok(events))
 }
 
-/// `{mode}`: strict, flexible, behavioral, goal-oriented or default.
+/// `{mode}`: strict, flexible, behavioral, goal (also accepted: goal-oriented) or default.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ModeDoc {

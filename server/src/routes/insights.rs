@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use mita::insights::snapshots::HistoryFilter;
 use mita::insights::{Origin, categorize};
-use mita::money::Money;
+use mita::money::RoundedMoney;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -69,13 +69,15 @@ pub struct CategorizeRequest {
     /// The purchase description (or use `merchant`; at least one is required).
     description: Option<String>,
     merchant: Option<String>,
+    /// A hint: rounded to the cent; zero or negative is ignored.
     #[schema(value_type = Option<f64>)]
     #[serde(default)]
-    amount: Option<Money>,
+    amount: Option<RoundedMoney>,
 }
 
 /// Rule-based category of a receipt line or description: `data{category, confidence,
-/// suggestions[{category, confidence, reason}]}`; `meta{source: "rules"}`.
+/// suggestions[category names, best first], candidates[{category, confidence, reason}]}`;
+/// `meta{source: "rules"}`. (`suggestions` is a list of names: the app reads strings there.)
 #[utoipa::path(post, path = "/api/ocr/categorize", tag = "ocr", request_body = CategorizeRequest,
     responses((status = 200, description = "The category"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn ocr_categorize(
@@ -98,14 +100,19 @@ async fn ocr_categorize(
         )
         .into());
     }
-    if body.amount.is_some_and(|a| a.cents() <= 0) {
-        return Err(mita::Error::invalid(
-            "VALIDATION_2006",
-            "body.amount",
-            "range",
-            "must be greater than 0",
-        )
-        .into());
+    let amount = body.amount.map(|a| a.0).filter(|a| a.cents() > 0);
+    let suggestion = categorize(&text, amount);
+    let names: Vec<&str> = suggestion
+        .suggestions
+        .iter()
+        .map(|c| c.category.as_str())
+        .collect();
+    let mut data =
+        serde_json::to_value(&suggestion).map_err(|e| mita::Error::Internal(e.to_string()))?;
+    if let Some(o) = data.as_object_mut() {
+        let candidates = o.remove("suggestions").unwrap_or_default();
+        o.insert("suggestions".into(), serde_json::json!(names));
+        o.insert("candidates".into(), candidates);
     }
-    Ok(ok(categorize(&text, body.amount)).meta(origin_meta(&Origin::RULES)))
+    Ok(ok(data).meta(origin_meta(&Origin::RULES)))
 }

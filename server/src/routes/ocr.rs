@@ -35,7 +35,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(status))
         .routes(routes!(transaction_receipt_status))
         .routes(routes!(image, delete_image))
-        .routes(routes!(transaction_receipt_image))
+        .routes(routes!(
+            transaction_receipt_image,
+            transaction_receipt_image_delete
+        ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -229,17 +232,35 @@ async fn image(
     image_response(&state, user.id, job).await
 }
 
-/// The stored receipt image (the same as `GET /api/ocr/image/{job_id}`).
+/// Where the stored receipt image is: `data{job_id, url, content_type}`; `url` is
+/// `/api/ocr/image/{job_id}`, which answers the bytes (with the bearer token).
 #[utoipa::path(get, path = "/api/transactions/receipt/{job_id}/image", tag = "transactions",
     params(("job_id" = String, Path)),
-    responses((status = 200, content_type = "image/*", description = "The image bytes"), (status = 404)),
+    responses((status = 200, description = "`{job_id, url, content_type}`"), (status = 404)),
     security(("bearer" = [])))]
 async fn transaction_receipt_image(
     State(state): State<AppState>,
     Authed(user): Authed,
     PathId(job): PathId,
-) -> ApiResult<Response> {
-    image_response(&state, user.id, job).await
+) -> ApiResult<impl IntoResponse> {
+    let content_type = state.ocr.image_type(user.id, job).await?;
+    Ok(ok(json!({
+        "job_id": job,
+        "url": format!("/api/ocr/image/{job}"),
+        "content_type": content_type,
+    })))
+}
+
+/// Delete the stored image of a finished job (the same as `DELETE /api/ocr/image/{job_id}`).
+#[utoipa::path(delete, path = "/api/transactions/receipt/{job_id}/image", tag = "transactions",
+    params(("job_id" = String, Path)),
+    responses((status = 200), (status = 404), (status = 409)), security(("bearer" = [])))]
+async fn transaction_receipt_image_delete(
+    state: State<AppState>,
+    user: Authed,
+    job: PathId,
+) -> ApiResult<impl IntoResponse> {
+    delete_image(state, user, job).await
 }
 
 async fn image_response(

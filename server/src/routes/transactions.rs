@@ -243,14 +243,16 @@ pub struct ByDateQuery {
     limit: Option<i64>,
 }
 
-/// Transactions of a day or a date range (a list).
+/// Transactions of a day or a date range, newest first, as a **bare** JSON list (no envelope:
+/// the app reads the body itself as the list); errors keep the error envelope.
 #[utoipa::path(get, path = "/api/transactions/by-date", tag = "transactions", params(ByDateQuery),
-    responses((status = 200, body = Vec<TransactionDoc>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<TransactionDoc>, description = "A bare list"), (status = 422)),
+    security(("bearer" = [])))]
 async fn by_date(
     State(state): State<AppState>,
     Authed(user): Authed,
     ApiQuery(q): ApiQuery<ByDateQuery>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     let tz = user.timezone;
     let (start, end) = match (&q.date, &q.start_date, &q.end_date) {
         (Some(d), _, _) => {
@@ -277,12 +279,14 @@ async fn by_date(
     };
     let filter = ListFilter {
         skip: 0,
-        limit: q.limit.unwrap_or(1000).clamp(1, 1000),
+        limit: mita::page::limit(q.limit, 1000, 1000)?,
         start,
         end,
         category: None,
     };
-    list_answer(&state, user.id, &filter).await
+    // The list text the database built is the whole body.
+    let data = transactions::list_json::list_json(&state.db, user.id, &filter).await?;
+    Ok(raw_json(StatusCode::OK, data))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -340,9 +344,14 @@ async fn budget_status(
     Ok(ok(checks::budget_status(&state.db, user.id, day).await?))
 }
 
-/// Would this purchase fit today's (or `date`'s) budget?
+/// Would this purchase fit today's (or `date`'s: a date, or a date-time read in the user's
+/// timezone when it has no offset) budget of its plan category? The rule is in
+/// docs/app-contract.md (M4).
 #[utoipa::path(post, path = "/api/transactions/check-affordability", tag = "transactions",
-    responses((status = 200, description = "{affordable, remaining, after_purchase, suggestion}"), (status = 422)),
+    responses((status = 200, description = "{warning_level (safe/caution/danger/blocked), affordable, category, amount, \
+        daily_budget, current_spent, remaining, remaining_budget, after_purchase, overage, percentage_used, impact_message, \
+        alternative_categories[{category, plan_category, available, daily_budget, percentage_free}], suggestions[], suggestion}"),
+        (status = 422)),
     security(("bearer" = [])))]
 async fn check_affordability(
     State(state): State<AppState>,

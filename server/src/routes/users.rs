@@ -37,6 +37,17 @@ pub struct ProfileDoc {
     created_at: String,
     member_since: String,
     profile_completion: u8,
+    /// The same as `email_verified`.
+    verified_email: bool,
+    /// The region when set, else the country.
+    location: String,
+    /// The settings screen (defaults: false, true, true, "English", "MM/dd/yyyy", 80).
+    biometric_auth: bool,
+    auto_sync: bool,
+    offline_mode: bool,
+    language: String,
+    date_format: String,
+    budget_alert_threshold: f64,
 }
 
 /// Fields `PATCH /api/users/me` applies; anything else (`id`, `role`, `is_premium`...) is ignored.
@@ -52,18 +63,48 @@ pub struct ProfileUpdateDoc {
     budget_method: Option<String>,
     currency: Option<String>,
     region: Option<String>,
+    /// Also accepted as `notifications`.
     notifications_enabled: Option<bool>,
+    /// Also accepted as `dark_mode`.
     dark_mode_enabled: Option<bool>,
+    biometric_auth: Option<bool>,
+    auto_sync: Option<bool>,
+    offline_mode: Option<bool>,
+    /// At most 32 characters.
+    language: Option<String>,
+    /// At most 20 characters.
+    date_format: Option<String>,
+    /// A percent 0–100 with at most two decimals.
+    budget_alert_threshold: Option<f64>,
 }
 
-/// The caller's profile.
+/// The profile fields the app reads at the top level of the answer instead of in `data`
+/// (receipt_capture_screen.dart, user_settings_screen.dart, budget_adapter_service.dart).
+const TOP_LEVEL_FIELDS: [&str; 6] = [
+    "is_premium",
+    "income",
+    "auto_sync",
+    "offline_mode",
+    "date_format",
+    "budget_alert_threshold",
+];
+
+/// The caller's profile (`data`); a few fields are also at the top level, where some screens of
+/// the app read them.
 #[utoipa::path(get, path = "/api/users/me", tag = "users",
     responses((status = 200, body = ProfileDoc), (status = 401)), security(("bearer" = [])))]
 async fn me(State(state): State<AppState>, Authed(user): Authed) -> ApiResult<impl IntoResponse> {
     let u = users::by_id(&state.db, user.id)
         .await?
         .ok_or(mita::Error::NotFound("User"))?;
-    Ok(ok(Profile::from(&u)))
+    let profile = Profile::from(&u);
+    let fields =
+        serde_json::to_value(&profile).map_err(|e| mita::Error::Internal(e.to_string()))?;
+    let top = TOP_LEVEL_FIELDS
+        .iter()
+        .filter_map(|k| Some(((*k).to_string(), fields.get(*k)?.clone())))
+        .collect();
+    Ok(ok(profile).top_level(top))
 }
 
 /// Update the caller's profile.

@@ -75,13 +75,18 @@ async fn daily_spent_remaining_and_calendar_agree_with_the_plan() {
     for (d, c) in days.iter().zip(current["calendar"].as_array().unwrap()) {
         assert_eq!(d["date"], c["date"]);
         assert_eq!(d["budget"], c["limit"]);
+        assert_eq!(d["limit"], d["budget"]);
         assert_eq!(d["remaining"], d["budget"]);
-        assert_eq!(d["status"], "green");
+        assert_eq!(d["status"], "good");
+        assert_eq!(d["day_status"], "green");
     }
     for (category, amount) in plan["allocations"].as_object().unwrap() {
         assert_eq!(remaining[category], *amount, "{category}");
         assert_eq!(cents(&spent[category]), 0);
     }
+    assert_eq!(cents(&remaining["total_budget"]), total);
+    assert_eq!(cents(&remaining["remaining"]), total);
+    assert_eq!(cents(&spent["total_spent"]), 0);
     assert_eq!(
         laid_out(&current).len(),
         plan["allocations"].as_object().unwrap().len()
@@ -89,7 +94,7 @@ async fn daily_spent_remaining_and_calendar_agree_with_the_plan() {
 }
 
 #[tokio::test]
-async fn a_user_without_a_plan_sees_neutral_days_and_only_their_own_data() {
+async fn a_user_without_a_plan_sees_no_budget_days_and_only_their_own_data() {
     let app = spawn_app().await;
     let (owner, _, _) = app.user("owner@example.com").await;
     let (other, _, _) = app.user("other@example.com").await;
@@ -99,22 +104,25 @@ async fn a_user_without_a_plan_sees_neutral_days_and_only_their_own_data() {
     let daily = data(&app, "/api/budget/daily", &other).await;
     let dashboard = data(&app, "/api/dashboard", &other).await;
 
-    assert!(
-        daily
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|d| d["status"] == "neutral" && cents(&d["budget"]) == 0)
+    assert_eq!(
+        daily,
+        json!([]),
+        "no day has a budget (the app divides by it)"
     );
     assert_eq!(cents(&dashboard["balance"]), 0);
     assert_eq!(cents(&dashboard["spent"]), 0);
     assert!(dashboard["transactions"].as_array().unwrap().is_empty());
+    let spent = data(&app, "/api/budget/spent", &other).await;
+    let keys: Vec<&String> = spent.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["total_budget", "total_spent", "remaining"],
+        "no category"
+    );
     assert!(
-        data(&app, "/api/budget/spent", &other)
-            .await
-            .as_object()
-            .unwrap()
-            .is_empty()
+        ["total_budget", "total_spent", "remaining"]
+            .iter()
+            .all(|k| cents(&spent[*k]) == 0)
     );
 }
 

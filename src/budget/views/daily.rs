@@ -13,40 +13,66 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::money::Money;
 
+/// A day's status in the mobile app's words (daily_budget_screen.dart): `good` (green),
+/// `warning` (yellow), `over` (red).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppDayStatus {
+    Good,
+    Warning,
+    Over,
+}
+
+impl From<DayStatus> for AppDayStatus {
+    fn from(s: DayStatus) -> Self {
+        match s {
+            DayStatus::Green | DayStatus::Neutral => AppDayStatus::Good,
+            DayStatus::Yellow => AppDayStatus::Warning,
+            DayStatus::Red => AppDayStatus::Over,
+        }
+    }
+}
+
 /// One day of `GET /api/budget/daily`.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct DailyBudget {
     pub date: NaiveDate,
-    /// Σ planned of the day's spendable categories (goal reservations excluded).
+    /// Σ planned of the day's spendable categories (goal reservations excluded), > 0.
     pub budget: Money,
+    /// The same as `budget` (the app's name).
+    pub limit: Money,
     pub spent: Money,
     /// `budget − spent` (negative when overspent).
     pub remaining: Money,
-    /// green / yellow / red (BUDGET.md §4), neutral for a day without plan rows.
-    pub status: DayStatus,
+    /// good / warning / over: the day's colour in the app's words.
+    pub status: AppDayStatus,
+    /// green / yellow / red (BUDGET.md §4).
+    pub day_status: DayStatus,
 }
 
-/// Every day of the month with its budget, spending and status (1 query).
+/// The days of the month that have a budget, with spending and status (1 query). A day without
+/// a budget is left out: the app divides by the day's limit.
 pub async fn daily(db: &Db, ctx: &Ctx, year: i32, month: u32) -> Result<Vec<DailyBudget>> {
     let (first, last) = month_range(year, month)?;
     let cells = plan_cells(db, ctx.user.id, first, last).await?;
     let totals = day_totals(&cells);
     Ok(month_days(year, month)
         .into_iter()
-        .map(|date| {
+        .filter_map(|date| {
             let t = totals.get(&date).copied().unwrap_or_default();
-            let status = if t.has_rows {
-                day_status(t.planned, t.spent)
-            } else {
-                DayStatus::Neutral
-            };
-            DailyBudget {
+            if t.planned <= 0 {
+                return None;
+            }
+            let status = day_status(t.planned, t.spent);
+            Some(DailyBudget {
                 date,
                 budget: money(t.planned),
+                limit: money(t.planned),
                 spent: money(t.spent),
                 remaining: money(t.planned - t.spent),
-                status,
-            }
+                status: status.into(),
+                day_status: status,
+            })
         })
         .collect())
 }
@@ -60,28 +86,51 @@ pub enum Figure {
     Remaining,
 }
 
-/// `{plan_category: amount}` for the month, over the categories that have plan rows; goal
-/// reservations are not spendable and are left out (1 query).
+/// `GET /api/budget/spent` and `/remaining`: `{plan_category: amount}` for the month over the
+/// categories that have plan rows (goal reservations are not spendable and are left out), and
+/// the month's totals over them.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PerCategory {
+    #[serde(flatten)]
+    pub categories: BTreeMap<PlanCategory, Money>,
+    /// Σ planned.
+    pub total_budget: Money,
+    /// Σ spent.
+    pub total_spent: Money,
+    /// `total_budget − total_spent` (negative when overspent).
+    pub remaining: Money,
+}
+
+/// The figure of each category for the month, with the month's totals (1 query).
 pub async fn per_category(
     db: &Db,
     ctx: &Ctx,
     year: i32,
     month: u32,
     figure: Figure,
-) -> Result<BTreeMap<PlanCategory, Money>> {
+) -> Result<PerCategory> {
     let (first, last) = month_range(year, month)?;
     let cells = plan_cells(db, ctx.user.id, first, last).await?;
-    Ok(category_totals(&cells)
+    let (mut planned_total, mut spent_total) = (0, 0);
+    let categories = category_totals(&cells)
         .into_iter()
         .filter(|(c, _)| *c != PlanCategory::GoalSavings)
         .map(|(c, (planned, spent))| {
+            planned_total += planned;
+            spent_total += spent;
             let amount = match figure {
                 Figure::Spent => spent,
                 Figure::Remaining => planned - spent,
             };
             (c, money(amount))
         })
-        .collect())
+        .collect();
+    Ok(PerCategory {
+        categories,
+        total_budget: money(planned_total),
+        total_spent: money(spent_total),
+        remaining: money(planned_total - spent_total),
+    })
 }
 
 /// `GET /api/budget/live_status`.
@@ -95,6 +144,9 @@ pub struct LiveStatus {
     pub status: Pace,
     pub monthly_budget: Money,
     pub monthly_spent: Money,
+    /// The same as `monthly_budget` and `monthly_spent` (the daily-budget screen's names).
+    pub total_budget: Money,
+    pub total_spent: Money,
     /// True while the month's spending is within the budget planned up to today.
     pub on_track: bool,
 }
@@ -119,6 +171,8 @@ pub async fn live_status(db: &Db, ctx: &Ctx) -> Result<LiveStatus> {
         status: pace(today.planned, today.spent),
         monthly_budget: money(monthly_budget),
         monthly_spent: money(monthly_spent),
+        total_budget: money(monthly_budget),
+        total_spent: money(monthly_spent),
         on_track: monthly_spent <= budget_to_date,
     })
 }

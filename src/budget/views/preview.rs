@@ -13,7 +13,7 @@ use crate::budget::category::{Kind, PlanCategory};
 use crate::budget::split_proportional;
 use crate::budget::store::month_rows_for;
 use crate::error::{Error, Result};
-use crate::money::Money;
+use crate::money::{Money, RoundedMoney};
 
 mod balance;
 mod weights;
@@ -21,14 +21,15 @@ mod weights;
 pub use balance::{DayLimit, MAX_PREVIEW_DAYS, RedistributeRequest, Redistributed, redistribute};
 pub use weights::parse_weight;
 
-/// `POST /api/calendar/shell` body.
+/// `POST /api/calendar/shell` body. Amounts may carry the noise of the client's double
+/// arithmetic (`200.20000000000002`): they are rounded to the cent ([`RoundedMoney`]).
 #[derive(Clone, Debug, Deserialize)]
 pub struct ShellRequest {
     #[serde(default)]
-    pub savings_target: Money,
-    pub income: Money,
+    pub savings_target: RoundedMoney,
+    pub income: RoundedMoney,
     #[serde(default)]
-    pub fixed: BTreeMap<String, Money>,
+    pub fixed: BTreeMap<String, RoundedMoney>,
     /// `{category: weight}`; a weight is a fraction (`0.15`) or a percent (`15`), number or text.
     #[serde(default)]
     pub weights: BTreeMap<String, serde_json::Value>,
@@ -47,10 +48,37 @@ pub struct Shell {
     pub savings_target: Money,
     /// Discretionary money the weights left unassigned.
     pub unallocated: Money,
-    pub calendar: Vec<CalendarDay>,
+    pub calendar: Vec<ShellDay>,
 }
 
-fn fixed_categories(fixed: &BTreeMap<String, Money>) -> Result<BTreeMap<PlanCategory, Money>> {
+/// A day of the shell: a calendar day without `total` — the app reads a day's `total` as its
+/// spending (api_service.dart `_transformCalendarData`), and nothing is spent in a preview.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ShellDay {
+    pub date: chrono::NaiveDate,
+    pub day: u32,
+    pub planned_budget: BTreeMap<PlanCategory, super::calendar::CategoryDay>,
+    pub limit: Money,
+    pub spent: Money,
+    pub status: crate::budget::status::DayStatus,
+}
+
+impl From<CalendarDay> for ShellDay {
+    fn from(d: CalendarDay) -> Self {
+        ShellDay {
+            date: d.date,
+            day: d.day,
+            planned_budget: d.planned_budget,
+            limit: d.limit,
+            spent: d.spent,
+            status: d.status,
+        }
+    }
+}
+
+fn fixed_categories(
+    fixed: &BTreeMap<String, RoundedMoney>,
+) -> Result<BTreeMap<PlanCategory, Money>> {
     let mut out: BTreeMap<PlanCategory, Money> = BTreeMap::new();
     for (key, amount) in fixed {
         let Some(category) = PlanCategory::from_fixed_expense_key(key) else {
@@ -62,7 +90,7 @@ fn fixed_categories(fixed: &BTreeMap<String, Money>) -> Result<BTreeMap<PlanCate
             ));
         };
         let total = out.entry(category).or_default();
-        *total = total.checked_add(*amount).ok_or_else(|| {
+        *total = total.checked_add(amount.0).ok_or_else(|| {
             Error::invalid("VALIDATION_2006", "body.fixed", "range", "is out of range")
         })?;
     }
@@ -129,7 +157,8 @@ pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
     )?;
     let fixed = fixed_categories(&req.fixed)?;
     let weights = weighted_categories(&req.weights)?;
-    if req.income.cents() <= 0 {
+    let (income, savings_target) = (req.income.0, req.savings_target.0);
+    if income.cents() <= 0 {
         return Err(Error::invalid(
             "VALIDATION_2006",
             "body.income",
@@ -137,7 +166,7 @@ pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
             "must be greater than 0",
         ));
     }
-    if req.savings_target.is_negative() || fixed.values().any(|m| m.is_negative()) {
+    if savings_target.is_negative() || fixed.values().any(|m| m.is_negative()) {
         return Err(Error::invalid(
             "VALIDATION_2006",
             "body",
@@ -147,11 +176,11 @@ pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
     }
     // `allocate` checks fixed ≤ income (BUSINESS_4001).
     let mut plan = allocate(&AllocationInput {
-        monthly_income: req.income,
+        monthly_income: income,
         additional_income: Money::ZERO,
         fixed_expenses: fixed.clone(),
         habits: SpendingHabits::default(),
-        savings_goal: req.savings_target,
+        savings_goal: savings_target,
     })?;
     if !weights.is_empty() {
         plan = weighted_plan(&plan, &fixed, &weights);
@@ -171,7 +200,11 @@ pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
         allocations: plan.allocations.clone(),
         savings_target: plan.savings_goal,
         unallocated: plan.unallocated,
-        calendar: shape(year, month, &cells).calendar,
+        calendar: shape(year, month, &cells)
+            .calendar
+            .into_iter()
+            .map(ShellDay::from)
+            .collect(),
     })
 }
 

@@ -20,7 +20,8 @@ pub enum BudgetMode {
     Flexible,
     #[serde(rename = "behavioral")]
     Behavioral,
-    #[serde(rename = "goal-oriented")]
+    /// Answered as `goal` (the app's name); `goal-oriented` is accepted too and is what is stored.
+    #[serde(rename = "goal", alias = "goal-oriented")]
     GoalOriented,
     #[default]
     #[serde(rename = "default")]
@@ -41,6 +42,9 @@ impl BudgetMode {
 
     /// Parses a stored name (unknown → `default`).
     pub fn parse(s: &str) -> BudgetMode {
+        if s == "goal" {
+            return BudgetMode::GoalOriented;
+        }
         [
             BudgetMode::Strict,
             BudgetMode::Flexible,
@@ -88,6 +92,10 @@ pub struct RedistributionEvent {
     pub reason: String,
     pub from_day: NaiveDate,
     pub to_day: NaiveDate,
+    /// Day of the month of `from_day` (the earliest donor day) and of `to_day` (the overspent
+    /// day): the app shows "Day {from} → Day {to}".
+    pub from: u32,
+    pub to: u32,
     pub created_at: String,
 }
 
@@ -138,6 +146,8 @@ pub async fn redistribution_history(
             reason: r.reason,
             from_day: r.from_day,
             to_day: r.to_day,
+            from: chrono::Datelike::day(&r.from_day),
+            to: chrono::Datelike::day(&r.to_day),
             created_at: rfc3339(r.created_at),
         })
         .collect())

@@ -91,3 +91,44 @@ async fn an_image_without_text_is_a_422_and_the_job_is_kept() {
         .unwrap();
     assert_eq!(status["data"]["status"], "failed", "kept for replay");
 }
+
+/// M7 `GET /api/transactions/receipt/{id}/image` (api_service.dart:2555-2562) reads
+/// `data.url`; the url answers the bytes. `DELETE` on the same path (api_service.dart:2564-2571)
+/// removes a finished job's image.
+#[tokio::test]
+async fn the_receipt_image_route_answers_where_the_image_is_and_deletes_it() {
+    let app = spawn_with(|s| s.ocr.wait_timeout_ms = 100, axum::Router::new()).await;
+    let (token, _, _) = app.user("m7@example.com").await;
+    let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
+    let resp = upload(
+        &app,
+        "/api/transactions/receipt?wait=false",
+        &token,
+        "file",
+        &png,
+    )
+    .await;
+    let id = resp.json::<Value>().await.unwrap()["data"]["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/transactions/receipt/{id}/image");
+    let resp = app.get_as(&path, &token).await;
+    assert_eq!(resp.status(), 200);
+    let data = resp.json::<Value>().await.unwrap()["data"].clone();
+    assert_eq!(data["content_type"], "image/png");
+    let bytes = app
+        .get_as(data["url"].as_str().unwrap(), &token)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), png.as_slice());
+    // Still queued: its image is needed.
+    let resp = app
+        .authed(reqwest::Method::DELETE, &path, &token)
+        .send()
+        .await
+        .unwrap();
+    error_body(resp, 409, "RESOURCE_3002").await;
+}

@@ -28,7 +28,8 @@ async fn the_budget_mode_is_persisted_and_checked() {
     assert_eq!(resp.status(), 200);
     assert_eq!(
         data(&app, "/api/budget/mode", &token).await["mode"],
-        "goal-oriented"
+        "goal",
+        "answered in the app's name"
     );
     let resp = send(
         &app,
@@ -161,8 +162,9 @@ async fn parameters_are_validated_as_422() {
         "VALIDATION_2002",
     )
     .await;
+    // A valid month without a plan: no day has a budget.
     let past = data(&app, "/api/budget/daily?year=2024&month=2", &token).await;
-    assert_eq!(past.as_array().unwrap().len(), 29);
+    assert_eq!(past.as_array().unwrap().len(), 0);
 }
 
 #[tokio::test]

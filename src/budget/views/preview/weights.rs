@@ -4,7 +4,7 @@
 /// Millionths in one unit.
 const MICRO: i64 = 1_000_000;
 
-/// Parses a non-negative decimal with up to six decimals into millionths (`0.15` → 150,000).
+/// Parses a non-negative decimal into millionths (`0.15` → 150,000), dropping further digits.
 fn parse_micro(text: &str) -> Option<i64> {
     let t = text.trim();
     let t = t.strip_prefix('+').unwrap_or(t);
@@ -15,9 +15,10 @@ fn parse_micro(text: &str) -> Option<i64> {
     if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let frac = frac.trim_end_matches('0');
+    // Digits beyond the sixth decimal are dropped (a client's `9 / 37` is 0.24324324324324326).
+    let frac = frac.get(..6).unwrap_or(frac).trim_end_matches('0');
     let whole = whole.trim_start_matches('0');
-    if frac.len() > 6 || whole.len() > 4 {
+    if whole.len() > 4 {
         return None;
     }
     let whole: i64 = if whole.is_empty() {
@@ -63,21 +64,17 @@ mod tests {
         assert_eq!(parse_weight("100"), Some(10_000));
         assert_eq!(parse_weight("0"), Some(0));
         assert_eq!(parse_weight(".5"), Some(5_000));
+        assert_eq!(
+            parse_weight("0.24324324324324326"),
+            Some(2_432),
+            "9 / 37 from the app"
+        );
+        assert_eq!(parse_weight("0.1234567"), Some(1_234));
     }
 
     #[test]
     fn nonsense_is_refused() {
-        for bad in [
-            "",
-            ".",
-            "-0.1",
-            "1e2",
-            "abc",
-            "100.01",
-            "0.1234567",
-            "NaN",
-            "99999",
-        ] {
+        for bad in ["", ".", "-0.1", "1e2", "abc", "100.01", "NaN", "99999"] {
             assert_eq!(parse_weight(bad), None, "{bad}");
         }
     }

@@ -1,0 +1,4 @@
+-- The mobile app's settings screen (biometric sign-in, auto sync, offline mode, language, date
+-- format, budget alert threshold): kept as one JSON object per user, read with the profile.
+-- Same change as migrations/sqlite/0002_user_app_settings.sql.
+ALTER TABLE users ADD COLUMN app_settings JSONB NOT NULL DEFAULT '{}'::jsonb;
