@@ -181,6 +181,9 @@ pub struct AuthSettings {
     pub hash_workers: usize,
     /// Password hashes allowed to wait for a worker; beyond that the answer is 503.
     pub hash_queue: usize,
+    /// Hashes of one account (login email, reset token) waiting or running at once; beyond
+    /// that that account's request is 429, so one account cannot fill the queue (0 = no limit).
+    pub hash_per_account: usize,
     /// Lifetime of a password-reset token, in minutes.
     pub reset_token_minutes: i64,
 }
@@ -201,6 +204,7 @@ impl Default for AuthSettings {
             argon2_parallelism: 1,
             hash_workers: 0,
             hash_queue: 64,
+            hash_per_account: 16,
             reset_token_minutes: 60,
         }
     }
@@ -308,6 +312,9 @@ pub struct RateLimitSettings {
     pub password_reset: Limit,
     pub refresh: Limit,
     pub error_report: Limit,
+    /// `POST /api/auth/change-password` (a wrong current password also counts toward the
+    /// account's lockout).
+    pub change_password: Limit,
 }
 
 impl Default for RateLimitSettings {
@@ -333,6 +340,10 @@ impl Default for RateLimitSettings {
             error_report: Limit {
                 max: 30,
                 window_secs: 60,
+            },
+            change_password: Limit {
+                max: 5,
+                window_secs: 15 * 60,
             },
         }
     }

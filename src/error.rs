@@ -66,6 +66,9 @@ pub enum Error {
         reason: String,
         retry_after_secs: u64,
     },
+    /// The caller asked too often (HTTP 429 `RATE_LIMIT_7001` with `Retry-After`).
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
     /// An external provider (Google, OCR, LLM) is down or its circuit is open (HTTP 503).
     #[error("external service unavailable: {message}")]
     External {

@@ -126,6 +126,12 @@ impl From<Error> for ApiError {
             Error::Business { code, message } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }
+            Error::RateLimited { retry_after_secs } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMIT_7001",
+                "Too many requests; try again later",
+            )
+            .retry_after(retry_after_secs.max(1)),
             Error::External {
                 message,
                 retry_after_secs,

@@ -105,11 +105,29 @@ fn into_envelope(original: Response) -> Response {
     response
 }
 
+/// The method as a metric label: the standard methods by name, anything else `other` (any
+/// token is a valid method, and a label per token would grow the series without bound).
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 /// The edge middleware (installed with `Router::layer`, so the matched route is known).
 pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id(req.headers());
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let endpoint = req
         .extensions()
         .get::<MatchedPath>()
@@ -126,7 +144,7 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
     }
 
     let counted = endpoint != "/metrics";
-    let labels = [method.as_str(), endpoint.as_str()];
+    let labels = [method, endpoint.as_str()];
     if counted {
         state
             .metrics
@@ -152,7 +170,7 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
         state
             .metrics
             .http_requests_total
-            .with_label_values(&[method.as_str(), endpoint.as_str(), status.as_str()])
+            .with_label_values(&[method, endpoint.as_str(), status.as_str()])
             .inc();
         state
             .metrics

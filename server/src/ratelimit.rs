@@ -26,6 +26,7 @@ pub struct RateLimits {
     password_reset: DefaultKeyedRateLimiter<IpAddr>,
     refresh: DefaultKeyedRateLimiter<IpAddr>,
     error_report: DefaultKeyedRateLimiter<IpAddr>,
+    change_password: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 fn limiter(limit: Limit) -> DefaultKeyedRateLimiter<IpAddr> {
@@ -46,6 +47,7 @@ impl RateLimits {
             password_reset: limiter(settings.password_reset),
             refresh: limiter(settings.refresh),
             error_report: limiter(settings.error_report),
+            change_password: limiter(settings.change_password),
         }
     }
 
@@ -57,6 +59,7 @@ impl RateLimits {
             &self.password_reset,
             &self.refresh,
             &self.error_report,
+            &self.change_password,
         ] {
             l.retain_recent();
             l.shrink_to_fit();
@@ -70,6 +73,7 @@ impl RateLimits {
             Group::PasswordReset => &self.password_reset,
             Group::Refresh => &self.refresh,
             Group::ErrorReport => &self.error_report,
+            Group::ChangePassword => &self.change_password,
         }
     }
 }
@@ -82,6 +86,7 @@ pub enum Group {
     PasswordReset,
     Refresh,
     ErrorReport,
+    ChangePassword,
 }
 
 impl Group {
@@ -92,6 +97,7 @@ impl Group {
             Group::PasswordReset => "password_reset",
             Group::Refresh => "refresh",
             Group::ErrorReport => "error_report",
+            Group::ChangePassword => "change_password",
         }
     }
 }
@@ -112,7 +118,8 @@ macro_rules! groups {
 }
 
 groups!(Login => Group::Login, Register => Group::Register, PasswordReset => Group::PasswordReset,
-    Refresh => Group::Refresh, ErrorReport => Group::ErrorReport);
+    Refresh => Group::Refresh, ErrorReport => Group::ErrorReport,
+    ChangePassword => Group::ChangePassword);
 
 /// Extracting `Limited<G>` spends one request of group `G` for the client's IP; when none is
 /// left the handler is not run and the answer is 429 `RATE_LIMIT_7001` with `Retry-After`.

@@ -30,6 +30,15 @@ pub fn invalid_reset_token() -> Error {
     }
 }
 
+/// Marks every outstanding reset token of the user used: once the password changed (by a reset
+/// or by the user), an older reset link must not change it again.
+async fn retire_reset_tokens(tx: &mut crate::db::Tx, user: Id, now: i64) -> Result<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE password_reset_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user).bind(now).execute(&mut *conn).await.map(|_| ()))?;
+    Ok(())
+}
+
 impl AuthService {
     pub async fn change_password(
         &self,
@@ -42,9 +51,15 @@ impl AuthService {
         let user = users::by_id(&self.db, auth.id)
             .await?
             .ok_or(Error::NotFound("User"))?;
+        // The current password is a login in all but name: the lock is checked first, a wrong
+        // one counts toward it, and the hashing share is the account's (its email) as for logins.
+        let now = self.clock.now_ms();
+        if let Some(until) = user.account_locked_until.filter(|u| *u > now) {
+            return Err(self.locked(until));
+        }
         if !self
             .hasher
-            .verify(current, user.password_hash.as_deref())
+            .verify(&user.email, current, user.password_hash.as_deref())
             .await?
         {
             self.audit.record(meta.event(
@@ -52,15 +67,26 @@ impl AuthService {
                 Outcome::Failure,
                 Some(auth.id),
             ));
-            return Err(Self::unauthorized(
-                "AUTH_1001",
-                "Current password is incorrect",
-            ));
+            let counted = self.record_failure(&user, meta).await?;
+            return Err(match counted {
+                Error::Unauthorized {
+                    code: "AUTH_1008", ..
+                } => counted,
+                _ => Self::unauthorized("AUTH_1001", "Current password is incorrect"),
+            });
         }
-        let hash = self.hasher.hash(new).await?;
+        let hash = self.hasher.hash(&user.email, new).await?;
+        let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
-        on_tx!(&mut tx, conn => sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
-            .bind(auth.id).bind(&hash).bind(self.clock.now_ms()).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        let changed = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE users SET password_hash = $2, failed_login_attempts = 0, updated_at = $3 \
+             WHERE id = $1 AND (account_locked_until IS NULL OR account_locked_until <= $3)")
+            .bind(auth.id).bind(&hash).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        if changed == 0 {
+            // Locked by guesses in flight while this one was hashed.
+            return Err(self.locked_meanwhile(&user, meta).await?);
+        }
+        retire_reset_tokens(&mut tx, auth.id, now).await?;
         self.end_all_sessions(&mut tx, auth.id, "password_change")
             .await?;
         tx.commit().await?;
@@ -156,7 +182,8 @@ impl AuthService {
         if !self.verify_reset_token(token).await? {
             return Err(invalid_reset_token());
         }
-        let hash = self.hasher.hash(new_password).await?;
+        // The token is the account key of the hashing share (the user is not known yet).
+        let hash = self.hasher.hash(token, new_password).await?;
         let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
         let user_id: Option<Id> = on_tx!(&mut tx, conn => sqlx::query_scalar(
@@ -171,6 +198,7 @@ impl AuthService {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE users SET password_hash = $2, failed_login_attempts = 0, account_locked_until = NULL, updated_at = $3 WHERE id = $1")
             .bind(user_id).bind(&hash).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        retire_reset_tokens(&mut tx, user_id, now).await?;
         self.end_all_sessions(&mut tx, user_id, "password_change")
             .await?;
         tx.commit().await?;

@@ -174,7 +174,7 @@ impl AuthService {
             });
         }
         check_strength(password, "password")?;
-        let hash = self.hasher.hash(password).await?;
+        let hash = self.hasher.hash("admin:create-user", password).await?;
         let new = NewUser {
             email: Some(email),
             password_hash: Some(hash),

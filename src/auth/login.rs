@@ -135,6 +135,14 @@ impl Registration {
     }
 }
 
+/// The account key of a registration's hash (its address).
+fn registration_key(new: &NewUser) -> String {
+    new.email
+        .as_ref()
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default()
+}
+
 /// What a successful login returns.
 pub struct LoggedIn {
     pub tokens: TokenPair,
@@ -148,7 +156,7 @@ impl AuthService {
         meta: &RequestMeta,
     ) -> Result<LoggedIn> {
         let (mut new, password) = registration.validate()?;
-        new.password_hash = Some(self.hasher.hash(&password).await?);
+        new.password_hash = Some(self.hasher.hash(&registration_key(&new), &password).await?);
         let id = users::insert(&self.db, &self.clock, new).await?;
         let user = users::by_id(&self.db, id)
             .await?
@@ -163,7 +171,7 @@ impl AuthService {
         Self::unauthorized("AUTH_1001", "Invalid email or password")
     }
 
-    fn locked(&self, until: i64) -> Error {
+    pub(super) fn locked(&self, until: i64) -> Error {
         Error::Unauthorized {
             code: "AUTH_1008",
             message: "Account is temporarily locked after repeated failed logins".into(),
@@ -173,13 +181,15 @@ impl AuthService {
 
     pub async fn login(&self, email: &str, password: &str, meta: &RequestMeta) -> Result<LoggedIn> {
         let now = self.clock.now_ms();
+        // The account key of the hashing share: the address as typed, known or not.
+        let account = email;
         let user = match Email::parse(email, "body.email") {
             Ok(e) => users::by_email(&self.db, &e).await?,
             Err(_) => None,
         };
         let Some(user) = user else {
             // Same cost as a wrong password: no enumeration by status, body or timing.
-            self.hasher.verify(password, None).await?;
+            self.hasher.verify(account, password, None).await?;
             self.metrics
                 .login_attempts_total
                 .with_label_values(&["failure"])
@@ -207,14 +217,20 @@ impl AuthService {
         }
         if !self
             .hasher
-            .verify(password, user.password_hash.as_deref())
+            .verify(account, password, user.password_hash.as_deref())
             .await?
         {
             return Err(self.record_failure(&user, meta).await?);
         }
-        on_write!(&self.db, pool => sqlx::query(
-            "UPDATE users SET failed_login_attempts = 0, account_locked_until = NULL, last_login_at = $2, updated_at = $2 WHERE id = $1")
-            .bind(user.id).bind(now).execute(pool).await.map(|_| ()))?;
+        // Only an account that is not locked now: guesses in flight while the password was
+        // hashed may have locked it, and a right password must not undo that lock.
+        let cleared = on_write!(&self.db, pool => sqlx::query(
+            "UPDATE users SET failed_login_attempts = 0, account_locked_until = NULL, last_login_at = $2, updated_at = $2 \
+             WHERE id = $1 AND (account_locked_until IS NULL OR account_locked_until <= $2)")
+            .bind(user.id).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        if cleared == 0 {
+            return Err(self.locked_meanwhile(&user, meta).await?);
+        }
         let tokens = self.issue_session(&user, meta).await?;
         self.metrics
             .login_attempts_total
@@ -251,8 +267,23 @@ impl AuthService {
         Ok(())
     }
 
+    /// The answer for an account a concurrent attempt locked while this one was hashed.
+    pub(super) async fn locked_meanwhile(&self, user: &User, meta: &RequestMeta) -> Result<Error> {
+        let until = users::by_id(&self.db, user.id)
+            .await?
+            .and_then(|u| u.account_locked_until)
+            .unwrap_or_else(|| self.clock.now_ms());
+        self.metrics
+            .login_attempts_total
+            .with_label_values(&["locked"])
+            .inc();
+        self.audit
+            .record(meta.event(EventType::LoginLocked, Outcome::Denied, Some(user.id)));
+        Ok(self.locked(until))
+    }
+
     /// Counts a wrong password atomically and locks at the threshold. Returns the error to answer.
-    async fn record_failure(&self, user: &User, meta: &RequestMeta) -> Result<Error> {
+    pub(super) async fn record_failure(&self, user: &User, meta: &RequestMeta) -> Result<Error> {
         let now = self.clock.now_ms();
         let threshold = self.settings.auth.lockout_threshold.max(1);
         let lock_ms = self.settings.auth.lockout_minutes.max(1) * 60_000;
@@ -270,23 +301,7 @@ impl AuthService {
             .bind(user.id).bind(now).bind(threshold).bind(lock_ms)
             .fetch_optional(pool).await)?;
         match row {
-            None => {
-                // Locked meanwhile by a concurrent attempt.
-                let until = users::by_id(&self.db, user.id)
-                    .await?
-                    .and_then(|u| u.account_locked_until)
-                    .unwrap_or(now);
-                self.metrics
-                    .login_attempts_total
-                    .with_label_values(&["locked"])
-                    .inc();
-                self.audit.record(meta.event(
-                    EventType::LoginLocked,
-                    Outcome::Denied,
-                    Some(user.id),
-                ));
-                Ok(self.locked(until))
-            }
+            None => self.locked_meanwhile(user, meta).await,
             Some((attempts, locked_until)) => {
                 self.metrics
                     .login_attempts_total

@@ -4,8 +4,13 @@
 //! argon2 memory area, allocated once and reused, so hashing neither page-faults 19 MiB per
 //! login nor grows the heap per thread. At most `queue` more hashes may wait; beyond that the
 //! caller gets [`Error::Unavailable`] at once (HTTP 503 + `Retry-After`) instead of joining an
-//! ever-growing backlog. The async runtime never runs a hash.
+//! ever-growing backlog. One account (keyed by the caller: an email, a reset token) may have at
+//! most `per_account` hashes waiting or running: beyond that its own request is refused with
+//! 429, so hammering one account cannot fill the queue for everyone. The async runtime never
+//! runs a hash.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -40,6 +45,30 @@ struct Inner {
     /// same as a wrong password.
     dummy_hash: String,
     metrics: Arc<Metrics>,
+    /// Hashes waiting or running per account key (hashed); entries at 0 are removed.
+    per_account: Mutex<HashMap<u64, usize>>,
+    /// The most one account may have in the system (0 = no limit).
+    account_limit: usize,
+    keys: RandomState,
+}
+
+/// One account's slot in the hashing system, released on drop.
+struct AccountSlot {
+    inner: Arc<Inner>,
+    key: u64,
+}
+
+impl Drop for AccountSlot {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.inner.per_account.lock()
+            && let Some(n) = map.get_mut(&self.key)
+        {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
 }
 
 fn argon(params: Params) -> Argon2<'static> {
@@ -152,16 +181,45 @@ impl PasswordHasher {
                 in_system: AtomicUsize::new(0),
                 dummy_hash,
                 metrics,
+                per_account: Mutex::new(HashMap::new()),
+                account_limit: settings.hash_per_account,
+                keys: RandomState::new(),
             }),
         })
     }
 
-    /// Runs `work` on a hashing thread; refuses at once when every thread is busy and the queue
-    /// is full.
+    /// Takes a slot for `account`, or refuses (429) when it already has its share.
+    fn account_slot(&self, account: &str) -> Result<AccountSlot> {
+        let key = self.inner.keys.hash_one(account.trim().to_lowercase());
+        let mut map = self
+            .inner
+            .per_account
+            .lock()
+            .map_err(|_| Error::Internal("hashing account table poisoned".into()))?;
+        let n = map.entry(key).or_insert(0);
+        if self.inner.account_limit > 0 && *n >= self.inner.account_limit {
+            if *n == 0 {
+                map.remove(&key);
+            }
+            return Err(Error::RateLimited {
+                retry_after_secs: 1,
+            });
+        }
+        *n += 1;
+        Ok(AccountSlot {
+            inner: self.inner.clone(),
+            key,
+        })
+    }
+
+    /// Runs `work` for `account` on a hashing thread; refuses at once when the account has its
+    /// share in the system (429) or every thread is busy and the queue is full (503).
     async fn run<T: Send + 'static>(
         &self,
+        account: &str,
         work: impl FnOnce(&Params, &mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T> {
+        let _slot = self.account_slot(account)?;
         let inner = self.inner.clone();
         let (done, result) = oneshot::channel();
         let worker_inner = inner.clone();
@@ -195,23 +253,27 @@ impl PasswordHasher {
             .map_err(|_| Error::Internal("hashing thread stopped".into()))
     }
 
-    /// Hashes a new password (PHC string).
-    pub async fn hash(&self, password: &str) -> Result<String> {
+    /// Hashes a new password (PHC string) for `account` (the key of its fair share).
+    pub async fn hash(&self, account: &str, password: &str) -> Result<String> {
         let password = password.to_owned();
-        self.run(move |params, memory| hash_with(params, &password, memory))
-            .await?
+        self.run(account, move |params, memory| {
+            hash_with(params, &password, memory)
+        })
+        .await?
     }
 
-    /// Checks a password against a stored hash; `None` (no such user, or no password set)
-    /// verifies against the dummy hash and returns false, at the same cost.
-    pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool> {
+    /// Checks a password of `account` against a stored hash; `None` (no such user, or no
+    /// password set) verifies against the dummy hash and returns false, at the same cost.
+    pub async fn verify(&self, account: &str, password: &str, hash: Option<&str>) -> Result<bool> {
         let password = password.to_owned();
         let (hash, real) = match hash {
             Some(h) => (h.to_owned(), true),
             None => (self.inner.dummy_hash.clone(), false),
         };
         let ok = self
-            .run(move |_, memory| verify_with(&password, &hash, memory))
+            .run(account, move |_, memory| {
+                verify_with(&password, &hash, memory)
+            })
             .await?;
         Ok(ok && real)
     }
@@ -274,12 +336,20 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let h = PasswordHasher::new(&fast(), Arc::new(Metrics::new().unwrap())).unwrap();
-        let stored = h.hash("Correct1horse").await.unwrap();
+        let stored = h.hash("a@x.io", "Correct1horse").await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(h.verify("Correct1horse", Some(&stored)).await.unwrap());
-        assert!(!h.verify("Wrong1horse", Some(&stored)).await.unwrap());
         assert!(
-            !h.verify("Correct1horse", None).await.unwrap(),
+            h.verify("a@x.io", "Correct1horse", Some(&stored))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("a@x.io", "Wrong1horse", Some(&stored))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("a@x.io", "Correct1horse", None).await.unwrap(),
             "no user never verifies"
         );
     }
@@ -296,10 +366,10 @@ mod tests {
         let (open, gate) = std::sync::mpsc::channel::<()>();
         let gate = Arc::new(Mutex::new(gate));
         let mut tasks = Vec::new();
-        for _ in 0..5 {
+        for i in 0..5 {
             let (h, gate) = (h.clone(), gate.clone());
             tasks.push(tokio::spawn(async move {
-                h.run(move |_, _| {
+                h.run(&format!("user{i}"), move |_, _| {
                     let _ = gate.lock().map(|g| g.recv());
                 })
                 .await
@@ -324,6 +394,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn one_account_gets_at_most_its_share_and_others_still_get_in() {
+        let settings = AuthSettings {
+            hash_workers: 1,
+            hash_queue: 8,
+            hash_per_account: 2,
+            ..fast()
+        };
+        let h = PasswordHasher::new(&settings, Arc::new(Metrics::new().unwrap())).unwrap();
+        let (open, gate) = std::sync::mpsc::channel::<()>();
+        let gate = Arc::new(Mutex::new(gate));
+        let mut tasks = Vec::new();
+        for _ in 0..5 {
+            let (h, gate) = (h.clone(), gate.clone());
+            tasks.push(tokio::spawn(async move {
+                h.run("Greedy@x.io", move |_, _| {
+                    let _ = gate.lock().map(|g| g.recv());
+                })
+                .await
+            }));
+        }
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while tasks.iter().filter(|t| t.is_finished()).count() < 3 {
+            assert!(Instant::now() < deadline, "the excess was not refused");
+            tokio::task::yield_now().await;
+        }
+        // Another account still has room while the greedy one holds its two slots.
+        let other = {
+            let h = h.clone();
+            tokio::spawn(async move { h.run("other@x.io", |_, _| ()).await })
+        };
+        drop(open);
+        let mut limited = 0;
+        for t in tasks {
+            if let Err(Error::RateLimited { .. }) = t.await.unwrap() {
+                limited += 1;
+            }
+        }
+        assert_eq!(limited, 3, "the same account, whatever its case");
+        assert!(other.await.unwrap().is_ok());
+        // Slots are given back: the account may hash again.
+        assert!(h.run("greedy@x.io", |_, _| ()).await.is_ok());
+        assert!(h.inner.per_account.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
     async fn hashes_made_by_the_argon2_crate_still_verify() {
         use argon2::PasswordHasher as _;
         let h = PasswordHasher::new(&fast(), Arc::new(Metrics::new().unwrap())).unwrap();
@@ -333,12 +448,18 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(
-            h.verify("Correct1horse", Some(&legacy)).await.unwrap(),
+            h.verify("a@x.io", "Correct1horse", Some(&legacy))
+                .await
+                .unwrap(),
             "other parameters, other memory size"
         );
-        assert!(!h.verify("Wrong1horse", Some(&legacy)).await.unwrap());
         assert!(
-            !h.verify("Correct1horse", Some("not a phc string"))
+            !h.verify("a@x.io", "Wrong1horse", Some(&legacy))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("a@x.io", "Correct1horse", Some("not a phc string"))
                 .await
                 .unwrap()
         );

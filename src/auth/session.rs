@@ -203,15 +203,19 @@ impl AuthService {
         let (access, _) = self
             .tokens
             .issue(&subject, TokenType::Access, Some(family_id))?;
-        // On a retry the presented token stays "previous", so a second retry also works.
-        let previous = if is_current {
-            claims.jti.clone()
+        // On a retry the presented token stays "previous", so a second retry also works, but
+        // only within the grace window of the first rotation: a retry does not re-arm it.
+        let (previous, rotated_at) = if is_current {
+            (claims.jti.clone(), now)
         } else {
-            family.previous_jti.clone().unwrap_or_default()
+            (
+                family.previous_jti.clone().unwrap_or_default(),
+                family.rotated_at.unwrap_or(now),
+            )
         };
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE refresh_token_families SET current_jti = $2, previous_jti = $3, rotated_at = $4, expires_at = $5 WHERE id = $1")
-            .bind(family_id).bind(&refresh_claims.jti).bind(&previous).bind(now).bind(refresh_claims.exp_ms())
+            .bind(family_id).bind(&refresh_claims.jti).bind(&previous).bind(rotated_at).bind(refresh_claims.exp_ms())
             .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
         self.audit

@@ -380,12 +380,14 @@ pub struct ChangePasswordRequest {
     new_password: String,
 }
 
-/// Change the password (JSON body or query parameters). Every session ends.
+/// Change the password (JSON body or query parameters). Every session ends. Rate limited; a
+/// wrong current password counts toward the account's lockout (then 401 `AUTH_1008`).
 #[utoipa::path(post, path = "/api/auth/change-password", tag = "auth", request_body = ChangePasswordRequest,
-    responses((status = 200, body = MessageAnswer), (status = 401), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = MessageAnswer), (status = 401), (status = 422), (status = 429)), security(("bearer" = [])))]
 async fn change_password(
     State(state): State<AppState>,
     Authed(user): Authed,
+    _limit: Limited<ratelimit::ChangePassword>,
     Meta(meta): Meta,
     JsonOrQuery(body): JsonOrQuery<ChangePasswordRequest>,
 ) -> ApiResult<impl IntoResponse> {

@@ -45,3 +45,61 @@ async fn logins_beyond_the_hash_queue_get_503_with_retry_after_not_a_timeout() {
     assert!(ok >= 1, "some logins succeed");
     assert!(shed >= 1, "the excess is shed with 503");
 }
+
+/// Issue 18 §3: one account cannot fill the hashing queue: its own excess is 429 while another
+/// account's login still gets through.
+#[tokio::test]
+async fn one_account_cannot_fill_the_hashing_queue() {
+    let app = crate::support::spawn_with(
+        |s| {
+            s.auth.hash_workers = 1;
+            s.auth.hash_queue = 8;
+            s.auth.hash_per_account = 4;
+        },
+        axum::Router::new(),
+    )
+    .await;
+    app.register("greedy@example.com").await;
+    app.register("patient@example.com").await;
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let client = app.client.clone();
+        let url = app.url("/api/auth/login");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({"email": "greedy@example.com", "password": "Wrong-Passw0rd"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    // Once the greedy account holds its share (polled with a bound), a queue of 8 still has room.
+    let depth = &app.state.metrics.password_hash_queue_depth;
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while depth.get() < 4 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .expect("the greedy account's logins reach the hasher");
+    let other = app
+        .login("patient@example.com", crate::support::PASSWORD)
+        .await;
+    assert_eq!(other.status(), 200, "another account is not starved");
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| [401, 429].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&429),
+        "the account's excess is refused: {statuses:?}"
+    );
+    assert!(!statuses.contains(&503), "no overload for anyone");
+}

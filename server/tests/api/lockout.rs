@@ -96,7 +96,9 @@ async fn lock_expiry_unlocks_and_clears_the_counter() {
 
 #[tokio::test]
 async fn fifty_concurrent_wrong_attempts_lock_without_skipping_or_overshooting() {
-    let app = spawn_app().await;
+    // No per-account hashing share: all fifty reach the counter at once.
+    let app =
+        crate::support::spawn_with(|s| s.auth.hash_per_account = 0, axum::Router::new()).await;
     app.register("ola@example.com").await;
     let mut tasks = Vec::new();
     for _ in 0..50 {
@@ -137,4 +139,106 @@ async fn fifty_concurrent_wrong_attempts_lock_without_skipping_or_overshooting()
         "AUTH_1008",
     )
     .await;
+}
+
+/// Issue 18 §1: guesses already past the lock check when the account locks must not let a right
+/// password in behind them, nor clear the lock.
+#[tokio::test]
+async fn a_right_password_behind_many_wrong_ones_in_flight_meets_the_lock() {
+    let app = crate::support::spawn_with(
+        |s| {
+            s.auth.hash_workers = 1;
+            s.auth.hash_queue = 64;
+            s.auth.hash_per_account = 0;
+        },
+        axum::Router::new(),
+    )
+    .await;
+    app.register("pia@example.com").await;
+    let mut wrong = Vec::new();
+    for _ in 0..49 {
+        let client = app.client.clone();
+        let url = app.url("/api/auth/login");
+        wrong.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({"email": "pia@example.com", "password": WRONG}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    // The right password goes in once the wrong ones wait for the single hashing thread (each
+    // of them read the account unlocked); polled with a bound, no sleep.
+    let depth = &app.state.metrics.password_hash_queue_depth;
+    let queued = async {
+        while depth.get() < 40 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), queued)
+        .await
+        .expect("the wrong guesses queue up for the hashing thread");
+    let right = app.login("pia@example.com", PASSWORD).await;
+    error_body(right, 401, "AUTH_1008").await;
+    for t in wrong {
+        assert_eq!(t.await.unwrap(), 401);
+    }
+    let (attempts, locked_until) = counters(&app, "pia@example.com").await;
+    assert_eq!(attempts, 5);
+    assert!(locked_until.is_some(), "the lock stays");
+}
+
+/// Issue 18 §3: a wrong current password on change-password counts toward the lockout (a
+/// stolen token is no unthrottled password oracle), and the route is rate limited.
+#[tokio::test]
+async fn wrong_current_passwords_lock_the_account_and_change_password_is_rate_limited() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.user("quin@example.com").await;
+    let change = |current: &'static str| {
+        app.authed(reqwest::Method::POST, "/api/auth/change-password", &token)
+            .json(&serde_json::json!({"current_password": current, "new_password": "Newer-Passw0rd1"}))
+            .send()
+    };
+    for _ in 0..5 {
+        error_body(change(WRONG).await.unwrap(), 401, "AUTH_1001").await;
+    }
+    assert!(
+        counters(&app, "quin@example.com").await.1.is_some(),
+        "locked"
+    );
+    error_body(change(PASSWORD).await.unwrap(), 401, "AUTH_1008").await;
+    error_body(
+        app.login("quin@example.com", PASSWORD).await,
+        401,
+        "AUTH_1008",
+    )
+    .await;
+
+    let limited = crate::support::spawn_with(
+        |s| {
+            s.rate_limit.enabled = true;
+            s.rate_limit.change_password = mita::config::Limit {
+                max: 2,
+                window_secs: 3600,
+            };
+        },
+        axum::Router::new(),
+    )
+    .await;
+    let (token, _, _) = limited.user("rex@example.com").await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let resp = limited
+            .authed(reqwest::Method::POST, "/api/auth/change-password", &token)
+            .json(
+                &serde_json::json!({"current_password": WRONG, "new_password": "Newer-Passw0rd1"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 429]);
 }

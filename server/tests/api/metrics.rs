@@ -68,3 +68,27 @@ async fn metrics_token_refuses_a_missing_or_wrong_token() {
     assert_eq!(right.status(), 200);
     assert!(right.text().await.unwrap().contains("mita_build_info"));
 }
+
+/// Issue 18 §8: any token is an HTTP method; unknown ones share the label `other`, so a client
+/// cannot grow the series (and `/metrics`) without bound.
+#[tokio::test]
+async fn unknown_methods_share_one_metric_label() {
+    let app = crate::support::spawn_app().await;
+    for m in ["ZQ1", "ZQ2", "ZQ3"] {
+        let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
+        app.client
+            .request(method, app.url("/health"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(!text.contains("ZQ"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("mita_http_requests_total{")
+                && l.contains("method=\"other\"")
+                && l.ends_with(" 3")),
+        "{text}"
+    );
+}

@@ -170,3 +170,91 @@ async fn a_reset_token_expires_after_an_hour() {
         "password unchanged"
     );
 }
+
+/// The reset tokens in the outbox, once there are `n` of them (bounded wait).
+async fn reset_tokens(app: &TestApp, n: usize) -> Vec<String> {
+    let outbox = app.test_db.path().join("outbox");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let tokens: Vec<String> = std::fs::read_dir(&outbox)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                    .filter(|t| t.contains("Reset token: "))
+                    .map(|t| token_from(&t))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if tokens.len() >= n {
+            return tokens;
+        }
+        assert!(Instant::now() < deadline, "{n} reset mails expected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Issue 18 §11: once a reset link (or the user) changed the password, the other links still
+/// in the mailbox are dead.
+#[tokio::test]
+async fn using_one_reset_token_retires_the_others() {
+    let app = spawn_app().await;
+    app.user("wes@example.com").await;
+    for _ in 0..2 {
+        let resp = app
+            .post_json(
+                "/api/auth/forgot-password",
+                &json!({"email": "wes@example.com"}),
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+    }
+    let tokens = reset_tokens(&app, 2).await;
+    let reset = app
+        .post_json(
+            "/api/auth/reset-password",
+            &json!({"token": tokens[0], "new_password": "Fresh-Passw0rd"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let other = app
+        .post_json(
+            "/api/auth/reset-password",
+            &json!({"token": tokens[1], "new_password": "Other-Passw0rd"}),
+        )
+        .await;
+    error_body(other, 400, "AUTH_1003").await;
+    assert_eq!(
+        app.login("wes@example.com", "Fresh-Passw0rd")
+            .await
+            .status(),
+        200
+    );
+
+    // A change of password by the user retires a pending link too.
+    let login: Value = app
+        .login("wes@example.com", "Fresh-Passw0rd")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["access_token"].as_str().unwrap().to_string();
+    app.post_json(
+        "/api/auth/forgot-password",
+        &json!({"email": "wes@example.com"}),
+    )
+    .await;
+    let pending = reset_tokens(&app, 3).await;
+    let fresh: Vec<&String> = pending.iter().filter(|t| !tokens.contains(t)).collect();
+    let changed = app
+        .authed(reqwest::Method::POST, "/api/auth/change-password", &token)
+        .json(&json!({"current_password": "Fresh-Passw0rd", "new_password": "Third-Passw0rd"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    let late = app
+        .get(&format!("/api/auth/verify-reset-token?token={}", fresh[0]))
+        .await;
+    error_body(late, 400, "AUTH_1003").await;
+}

@@ -267,3 +267,30 @@ async fn a_retry_within_the_grace_window_is_not_theft() {
         200
     );
 }
+
+/// Issue 18 §10: retries of a rotated token are accepted within the grace window of the first
+/// rotation only; a retry does not open a new window.
+#[tokio::test]
+async fn retries_do_not_extend_the_grace_window() {
+    let (app, clock) = crate::ghn_support::spawn_at(crate::ghn_support::at(2026, 12, 4, 12)).await;
+    let (_, refresh, _) = app.user("vic@example.com").await;
+    let body = json!({"refresh_token": refresh});
+    assert_eq!(
+        app.post_json("/api/auth/refresh-token", &body)
+            .await
+            .status(),
+        200
+    );
+    let grace_ms = app.state.settings.auth.refresh_grace_secs * 1000;
+    clock.advance_ms(grace_ms - 1);
+    assert_eq!(
+        app.post_json("/api/auth/refresh-token", &body)
+            .await
+            .status(),
+        200,
+        "a retry inside the window"
+    );
+    clock.advance_ms(2);
+    let late = app.post_json("/api/auth/refresh-token", &body).await;
+    error_body(late, 401, "AUTH_1006").await;
+}
