@@ -1,7 +1,7 @@
 //! Calendar time in the user's timezone: "today", "this month" and the local day of an instant
 //! (API.md: computed in `users.timezone`), and parsing of API date/time inputs.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::clock::ms_to_datetime;
@@ -28,8 +28,15 @@ pub fn day_start_ms(day: NaiveDate, tz: Tz) -> i64 {
 /// callers pass the user's timezone, or UTC when there is no user).
 pub fn parse_instant(text: &str, field: &str, tz: Tz) -> Result<i64> {
     let t = text.trim();
+    let in_range = |ms: i64| {
+        if YEARS.contains(&crate::clock::ms_to_datetime(ms).year()) {
+            Ok(ms)
+        } else {
+            Err(out_of_range(field))
+        }
+    };
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.timestamp_millis());
+        return in_range(dt.timestamp_millis());
     }
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f",
@@ -37,7 +44,10 @@ pub fn parse_instant(text: &str, field: &str, tz: Tz) -> Result<i64> {
         "%Y-%m-%dT%H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Ok(local_instant(naive, tz));
+            if !YEARS.contains(&naive.year()) {
+                return Err(out_of_range(field));
+            }
+            return in_range(local_instant(naive, tz));
         }
     }
     Err(Error::invalid(
@@ -63,16 +73,33 @@ pub fn local_instant(naive: NaiveDateTime, tz: Tz) -> i64 {
     }
 }
 
-/// Parses `YYYY-MM-DD`.
+/// The years an input date may have: four-digit years, which every storage (PostgreSQL's
+/// `date`, SQLite text) and every date computation of the service can take.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+fn out_of_range(field: &str) -> Error {
+    Error::invalid(
+        "VALIDATION_2007",
+        field,
+        "range",
+        "must be a date between the years 1000 and 9999",
+    )
+}
+
+/// Parses `YYYY-MM-DD` with a year in [`YEARS`].
 pub fn parse_date(text: &str, field: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Error::invalid(
             "VALIDATION_2007",
             field,
             "date",
             "must be a date (YYYY-MM-DD)",
         )
-    })
+    })?;
+    if !YEARS.contains(&date.year()) {
+        return Err(out_of_range(field));
+    }
+    Ok(date)
 }
 
 /// A date, or a date-time reduced to its day in `tz` (for routes that take either).
@@ -125,6 +152,29 @@ mod tests {
             "2026-11-26"
         );
         assert!(parse_instant("yesterday", "t", Tz::UTC).is_err());
+    }
+
+    #[test]
+    fn dates_outside_four_digit_years_are_refused() {
+        for bad in [
+            "-262143-01-10",
+            "0999-12-31",
+            "+10000-01-01",
+            "262142-12-31",
+        ] {
+            assert!(parse_date(bad, "d").is_err(), "{bad}");
+            assert!(parse_day(bad, "d", Tz::UTC).is_err(), "{bad}");
+        }
+        assert!(parse_instant("+10000-01-01T00:00:00", "t", Tz::UTC).is_err());
+        assert!(parse_instant("0500-01-01T00:00:00Z", "t", Tz::UTC).is_err());
+        assert_eq!(
+            parse_date("1000-01-01", "d").unwrap().to_string(),
+            "1000-01-01"
+        );
+        assert_eq!(
+            parse_date("9999-12-31", "d").unwrap().to_string(),
+            "9999-12-31"
+        );
         assert_eq!(
             parse_day("2026-11-26T23:30:00-05:00", "d", tz("UTC"))
                 .unwrap()

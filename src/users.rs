@@ -492,11 +492,13 @@ pub async fn by_google_sub(db: &Db, sub: &str) -> Result<Option<User>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, User>(sql).bind(sub).fetch_optional(pool).await)?)
 }
 
-/// Links a Google account to an existing user.
-pub async fn link_google(db: &Db, clock: &Clock, id: Id, sub: &str) -> Result<()> {
-    on_write!(db, pool => sqlx::query("UPDATE users SET google_sub = $2, email_verified = TRUE, updated_at = $3 WHERE id = $1")
-        .bind(id).bind(sub).bind(clock.now_ms()).execute(pool).await.map(|_| ()))?;
-    Ok(())
+/// Links a Google account to an existing user that has none yet (false when it has one).
+pub async fn link_google(tx: &mut Tx, clock: &Clock, id: Id, sub: &str) -> Result<bool> {
+    let linked = on_tx!(tx, conn => sqlx::query(
+        "UPDATE users SET google_sub = $2, email_verified = TRUE, updated_at = $3 \
+         WHERE id = $1 AND (google_sub IS NULL OR google_sub = $2)")
+        .bind(id).bind(sub).bind(clock.now_ms()).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+    Ok(linked > 0)
 }
 
 #[cfg(test)]

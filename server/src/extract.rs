@@ -156,23 +156,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// The client address given the TCP peer and `X-Forwarded-For`: the header is believed only
-/// when the peer is a trusted proxy, and then its right-most untrusted hop is the client.
+/// The client address given the TCP peer and the `X-Forwarded-For` header lines in order (a
+/// proxy may append a line of its own rather than extend the client's): the header is believed
+/// only when the peer is a trusted proxy, and then its right-most untrusted hop is the client.
+/// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) count as the IPv4 address they carry.
 pub fn client_ip(
     peer: std::net::IpAddr,
-    forwarded_for: Option<&str>,
+    forwarded_for: &[&str],
     trusted: &[ipnet::IpNet],
 ) -> std::net::IpAddr {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
-    let Some(header) = forwarded_for else {
-        return peer;
-    };
-    let hops: Vec<std::net::IpAddr> = header
-        .split(',')
-        .filter_map(|h| h.trim().parse().ok())
+    let hops: Vec<std::net::IpAddr> = forwarded_for
+        .iter()
+        .flat_map(|line| line.split(','))
+        .filter_map(|h| h.trim().parse::<std::net::IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
         .collect();
     hops.iter()
         .rev()
@@ -400,20 +402,47 @@ mod tests {
         let peer: std::net::IpAddr = "10.1.2.3".parse().unwrap();
         let outsider: std::net::IpAddr = "198.51.100.9".parse().unwrap();
         assert_eq!(
-            client_ip(outsider, Some("1.2.3.4"), &trusted),
+            client_ip(outsider, &["1.2.3.4"], &trusted),
             outsider,
             "spoofed header ignored"
         );
         assert_eq!(
-            client_ip(peer, Some("1.2.3.4, 10.0.0.7"), &trusted).to_string(),
+            client_ip(peer, &["1.2.3.4, 10.0.0.7"], &trusted).to_string(),
             "1.2.3.4"
         );
         assert_eq!(
-            client_ip(peer, Some("6.6.6.6, 1.2.3.4"), &trusted).to_string(),
+            client_ip(peer, &["6.6.6.6, 1.2.3.4"], &trusted).to_string(),
             "1.2.3.4",
             "right-most untrusted"
         );
-        assert_eq!(client_ip(peer, None, &trusted), peer);
+        assert_eq!(client_ip(peer, &[], &trusted), peer);
+    }
+
+    #[test]
+    fn every_forwarded_line_counts_and_mapped_addresses_are_ipv4() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let peer: std::net::IpAddr = "10.1.2.3".parse().unwrap();
+        // HAProxy appends its own line: the client's own first line must not win.
+        assert_eq!(
+            client_ip(peer, &["6.6.6.6", "1.2.3.4"], &trusted).to_string(),
+            "1.2.3.4"
+        );
+        // A proxy seen as an IPv4-mapped IPv6 peer is still the trusted IPv4 proxy.
+        let mapped: std::net::IpAddr = "::ffff:10.1.2.3".parse().unwrap();
+        assert_eq!(
+            client_ip(mapped, &["1.2.3.4"], &trusted).to_string(),
+            "1.2.3.4"
+        );
+        assert_eq!(
+            client_ip(peer, &["1.2.3.4, ::ffff:10.0.0.9"], &trusted).to_string(),
+            "1.2.3.4",
+            "a mapped trusted hop is skipped"
+        );
+        let outsider: std::net::IpAddr = "::ffff:198.51.100.9".parse().unwrap();
+        assert_eq!(
+            client_ip(outsider, &[], &trusted).to_string(),
+            "198.51.100.9"
+        );
     }
 
     #[test]

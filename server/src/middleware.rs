@@ -135,11 +135,13 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
         .unwrap_or_else(|| "unmatched".to_string());
     let docs = endpoint.starts_with(DOCS_PREFIX) || endpoint == "/openapi.json";
     if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>() {
-        let forwarded = req
+        let forwarded: Vec<&str> = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let ip = ClientIp(client_ip(addr.ip(), forwarded, &state.trusted_proxies));
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let ip = ClientIp(client_ip(addr.ip(), &forwarded, &state.trusted_proxies));
         req.extensions_mut().insert(ip);
     }
 

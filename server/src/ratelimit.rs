@@ -18,6 +18,19 @@ use crate::error::ApiError;
 use crate::extract::ClientIp;
 use crate::state::AppState;
 
+/// The key a client is counted under: an IPv4 address, or the /64 network of an IPv6 address
+/// (one subscriber usually holds a whole /64, and could rotate through it).
+pub fn bucket(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let mut octets = v6.octets();
+            octets[8..].fill(0);
+            IpAddr::from(octets)
+        }
+        v4 => v4,
+    }
+}
+
 /// One limiter per group of routes.
 pub struct RateLimits {
     enabled: bool,
@@ -137,7 +150,7 @@ impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
         }
         let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
         let limiter = state.limits.get(G::GROUP);
-        match limiter.check_key(&ip) {
+        match limiter.check_key(&bucket(ip)) {
             Ok(()) => Ok(Limited(PhantomData)),
             Err(not_until) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -162,5 +175,23 @@ impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
                 .retry_after(secs.max(1)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64_and_ipv4_per_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            bucket(ip("2001:db8:1:2:aaaa::1")),
+            bucket(ip("2001:db8:1:2:bbbb::2"))
+        );
+        assert_ne!(bucket(ip("2001:db8:1:2::1")), bucket(ip("2001:db8:1:3::1")));
+        assert_eq!(bucket(ip("2001:db8:1:2::1")), ip("2001:db8:1:2::"));
+        assert_eq!(bucket(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(bucket(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
     }
 }

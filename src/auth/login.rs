@@ -323,8 +323,56 @@ impl AuthService {
         }
     }
 
+    /// Links a Google account to the existing account with its (Google-verified) address. Only
+    /// an account whose own address was verified is linked (else whoever registered the address
+    /// first, maybe not its owner, would keep a password into the owner's account); a different
+    /// Google account already linked is never replaced; every other session of the account ends.
+    async fn link_google(&self, user: User, sub: &str, meta: &RequestMeta) -> Result<User> {
+        let refuse = |reason: &'static str, message: &str| {
+            self.audit.record(
+                meta.event(EventType::GoogleLogin, Outcome::Denied, Some(user.id))
+                    .detail("reason", reason),
+            );
+            Err(Error::Conflict {
+                code: "RESOURCE_3002",
+                message: message.into(),
+            })
+        };
+        if user.google_sub.as_deref().is_some_and(|s| s != sub) {
+            return refuse(
+                "other_google_account",
+                "This email is already linked to another Google account",
+            );
+        }
+        if !user.email_verified {
+            return refuse(
+                "unverified_account",
+                "An account with this email exists; sign in with its password (its address is not verified, so it cannot be linked to Google)",
+            );
+        }
+        let mut tx = self.db.begin().await?;
+        let linked = users::link_google(&mut tx, &self.clock, user.id, sub).await?;
+        if !linked {
+            return refuse(
+                "other_google_account",
+                "This email is already linked to another Google account",
+            );
+        }
+        self.end_all_sessions(&mut tx, user.id, "google_link")
+            .await?;
+        let user = users::by_id_tx(&mut tx, user.id)
+            .await?
+            .ok_or(Error::NotFound("User"))?;
+        tx.commit().await?;
+        self.audit.record(
+            meta.event(EventType::GoogleLogin, Outcome::Success, Some(user.id))
+                .detail("linked", true),
+        );
+        Ok(user)
+    }
+
     /// Google sign-in: verifies the ID token and signs the user in, creating the account on the
-    /// first sign-in (or linking it to an existing account with the same verified email).
+    /// first sign-in (or linking it to an existing verified account with the same address).
     pub async fn google_login(&self, id_token: &str, meta: &RequestMeta) -> Result<LoggedIn> {
         let Some(google) = &self.google else {
             return Err(Error::External {
@@ -352,10 +400,7 @@ impl AuthService {
         let user = match users::by_google_sub(&self.db, &identity.sub).await? {
             Some(u) => u,
             None => match users::by_email(&self.db, &email).await? {
-                Some(u) => {
-                    users::link_google(&self.db, &self.clock, u.id, &identity.sub).await?;
-                    u
-                }
+                Some(u) => self.link_google(u, &identity.sub, meta).await?,
                 None => {
                     let new = NewUser {
                         email: Some(email),

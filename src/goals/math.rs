@@ -30,18 +30,32 @@ pub fn months_to_reach(remaining: i64, monthly: i64) -> Option<i64> {
     Some((remaining.max(0) + monthly - 1) / monthly)
 }
 
-/// The day reached after `months` average months from `today` (`ceil(months × 30.44)` days).
+/// The day reached after `months` average months from `today` (`ceil(months × 30.44)` days),
+/// at most the last date there is.
 pub fn after_months(today: NaiveDate, months: i64) -> NaiveDate {
-    let days = (months.max(0) * MONTH_DAYS_X100 + 99) / 100;
-    today + chrono::Duration::days(days)
+    let days = months
+        .max(0)
+        .saturating_mul(MONTH_DAYS_X100)
+        .saturating_add(99)
+        / 100;
+    u64::try_from(days)
+        .ok()
+        .and_then(|d| today.checked_add_days(chrono::Days::new(d)))
+        .unwrap_or(NaiveDate::MAX)
 }
 
-/// When saving `monthly` from `today` completes the goal; None when it never does.
+/// Projections further out than this many months are "never" (100 years).
+pub const HORIZON_MONTHS: i64 = 1_200;
+
+/// When saving `monthly` from `today` completes the goal; None when it never does, or not
+/// within [`HORIZON_MONTHS`] (target 100000.00 at 0.01 a month would be 834,000 years out).
 pub fn projected_completion(goal: &GoalRow, today: NaiveDate, monthly: i64) -> Option<NaiveDate> {
     if goal.remaining_cents() == 0 {
         return Some(today);
     }
-    months_to_reach(goal.remaining_cents(), monthly).map(|m| after_months(today, m))
+    months_to_reach(goal.remaining_cents(), monthly)
+        .filter(|m| *m <= HORIZON_MONTHS)
+        .map(|m| after_months(today, m))
 }
 
 /// Progress in hundredths of a percent (0–10000).

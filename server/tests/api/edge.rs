@@ -192,3 +192,63 @@ async fn the_success_envelope_carries_the_request_id_and_a_z_timestamp() {
     let ts = body["timestamp"].as_str().unwrap();
     assert!(ts.ends_with('Z') && !ts.contains("+00:00"));
 }
+
+/// Issue 18 §9: inputs that used to overflow date arithmetic are a 422 or a sensible answer,
+/// never a 500.
+#[tokio::test]
+async fn extreme_dates_and_projections_are_no_500() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.user("far@example.com").await;
+    let goal: serde_json::Value = app
+        .authed(reqwest::Method::POST, "/api/goals/", &token)
+        .json(
+            &json!({"title": "Moon", "target_amount": 100000, "monthly_contribution": 0.01,
+                      "target_date": "2030-01-01"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = goal["data"]["id"].as_str().unwrap();
+    let health = app.get_as(&format!("/api/goals/{id}/health"), &token).await;
+    assert_eq!(health.status(), 200);
+    let health: serde_json::Value = health.json().await.unwrap();
+    assert!(
+        health["data"]["projected_completion_date"].is_null(),
+        "834,000 years out is never: {health}"
+    );
+    for path in [
+        "/api/goals/smart_recommendations",
+        "/api/goals/adjustments/suggestions",
+        "/api/goals/opportunities/detect",
+    ] {
+        assert_eq!(app.get_as(path, &token).await.status(), 200, "{path}");
+    }
+
+    let habit: serde_json::Value = app
+        .authed(reqwest::Method::POST, "/api/habits/", &token)
+        .json(&json!({"title": "Walk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let habit = habit["data"]["id"].as_str().unwrap();
+    for query in [
+        "end_date=-262143-01-10",
+        "start_date=0001-01-01&end_date=0001-01-31",
+        "end_date=%2B262142-12-31",
+    ] {
+        let resp = app
+            .get_as(&format!("/api/habits/{habit}/progress?{query}"), &token)
+            .await;
+        error_body(resp, 422, "VALIDATION_2007").await;
+    }
+    let resp = app
+        .get_as("/api/transactions?start_date=0500-01-01", &token)
+        .await;
+    error_body(resp, 422, "VALIDATION_2007").await;
+}

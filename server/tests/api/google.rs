@@ -133,3 +133,79 @@ async fn google_sign_in_creates_the_user_refuses_bad_audiences_and_fails_fast_wh
         "{text}"
     );
 }
+
+/// Issue 18 §4: Google sign-in links only to an account whose own address is verified, never
+/// replaces another linked Google account, and ends the account's other sessions when it links.
+#[tokio::test]
+async fn google_links_only_verified_accounts_and_ends_their_other_sessions() {
+    let (url, _fake) = start_fake().await;
+    let app = spawn_with(
+        move |s| {
+            s.google.client_ids = vec!["mita-client".into()];
+            s.google.tokeninfo_url = url;
+        },
+        axum::Router::new(),
+    )
+    .await;
+    let sub_of = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let sub: Option<String> = mita::on_db!(&db, pool => sqlx::query_scalar(
+                "SELECT google_sub FROM users WHERE email = $1").bind(email).fetch_one(pool).await)
+            .unwrap();
+            sub
+        }
+    };
+    let verify = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            mita::on_write!(&db, pool => sqlx::query("UPDATE users SET email_verified = TRUE WHERE email = $1")
+                .bind(email).execute(pool).await.map(|_| ()))
+            .unwrap();
+        }
+    };
+
+    // Someone registered the address with a password and never verified it: no link.
+    app.register("mallory@gmail.com").await;
+    let resp = app
+        .post_json("/api/auth/google", &json!({"id_token": "mallory"}))
+        .await;
+    error_body(resp, 409, "RESOURCE_3002").await;
+    assert_eq!(sub_of("mallory@gmail.com").await, None, "not linked");
+
+    // A verified account is linked, and its other sessions end.
+    let (old_access, _, _) = app.user("carol@gmail.com").await;
+    verify("carol@gmail.com").await;
+    let resp = app
+        .post_json("/api/auth/google", &json!({"id_token": "carol"}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        sub_of("carol@gmail.com").await.as_deref(),
+        Some("sub-carol")
+    );
+    error_body(
+        app.get_as("/api/users/me", &old_access).await,
+        401,
+        "AUTH_1005",
+    )
+    .await;
+    let body: Value = resp.json().await.unwrap();
+    let access = body["data"]["access_token"].as_str().unwrap();
+    assert_eq!(app.get_as("/api/users/me", access).await.status(), 200);
+
+    // An address already linked to another Google account keeps that link.
+    app.register("dave@gmail.com").await;
+    verify("dave@gmail.com").await;
+    mita::on_write!(&app.db, pool => sqlx::query("UPDATE users SET google_sub = 'sub-original' WHERE email = 'dave@gmail.com'")
+        .execute(pool).await.map(|_| ()))
+    .unwrap();
+    let resp = app
+        .post_json("/api/auth/google", &json!({"id_token": "dave"}))
+        .await;
+    error_body(resp, 409, "RESOURCE_3002").await;
+    assert_eq!(
+        sub_of("dave@gmail.com").await.as_deref(),
+        Some("sub-original")
+    );
+}
