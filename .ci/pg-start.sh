@@ -8,6 +8,7 @@
 # `start` prints exactly these lines on stdout (everything else goes to stderr):
 #   export MITA_TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:PORT/postgres
 #   export MITA_CI_PG_DIR=/tmp/mita-pg.XXXXXX      (data dir is $MITA_CI_PG_DIR/data)
+#   export MITA_TEST_PG_CA=/tmp/mita-pg.XXXXXX/ca.crt   (the server's self-signed TLS certificate)
 # so `eval "$(.ci/pg-start.sh)"` works in an interactive shell.
 #
 # Environment:
@@ -144,9 +145,32 @@ start_cluster() {
         --no-sync --no-instructions >"$base/initdb.log" 2>&1 \
         || { cat "$base/initdb.log" >&2; false; }
 
+    # A throwaway CA and a server certificate it signs for 127.0.0.1/localhost, so the suite
+    # can test TLS: sslmode=require, and verify-full against $base/ca.crt.
+    log "TLS certificate (throwaway CA)"
+    {
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mita CI CA" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+            -keyout "$base/ca.key" -out "$base/ca.crt" &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+            -keyout "$data/server.key" -out "$base/server.csr" &&
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$base/server.ext" &&
+        openssl x509 -req -in "$base/server.csr" -CA "$base/ca.crt" -CAkey "$base/ca.key" \
+            -CAcreateserial -days 2 -extfile "$base/server.ext" -out "$data/server.crt"
+    } >"$base/openssl.log" 2>&1 || { cat "$base/openssl.log" >&2; false; }
+    rm -f "$base/ca.key" "$base/server.csr"
+    chmod 0600 "$data/server.key"
+    chmod 0644 "$base/ca.crt"
+    if [[ "$(id -u)" -eq 0 ]]; then
+        chown postgres: "$data/server.key" "$data/server.crt" "$base/ca.crt"
+    fi
+
     cat >>"$data/postgresql.conf" <<EOF
 
 # --- mita CI throwaway cluster (.ci/pg-start.sh) ---
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$sock_dir'
@@ -179,6 +203,7 @@ EOF
     log "stop with: $0 stop $base"
     printf 'export MITA_TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:%s/postgres\n' "$PORT"
     printf 'export MITA_CI_PG_DIR=%s\n' "$base"
+    printf 'export MITA_TEST_PG_CA=%s\n' "$base/ca.crt"
 }
 
 case "${1:-start}" in

@@ -49,6 +49,132 @@ impl Serialize for Secret {
     }
 }
 
+/// A database URL: usable as text where the connection is made, but `Debug` and `Serialize`
+/// (`mita config show`, logs) print it with its password redacted
+/// (`postgres://mita:[redacted]@db/mita`, `...?password=[redacted]`).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL with any password replaced by `[redacted]`.
+    pub fn redacted(&self) -> String {
+        redact_url(&self.0)
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(s: String) -> Self {
+        DatabaseUrl(s)
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(s: &str) -> Self {
+        DatabaseUrl(s.to_string())
+    }
+}
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for DatabaseUrl {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+impl Serialize for DatabaseUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.redacted())
+    }
+}
+
+/// A PostgreSQL URL to another machine must ask for TLS without a plaintext fallback
+/// (`sslmode=prefer`, libpq's default, falls back silently).
+fn check_database_transport(url: &str) -> Result<()> {
+    let Some(rest) = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+    else {
+        return Ok(());
+    };
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    let authority = before_query.split('/').next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or("").to_string(),
+        None => host_port.split(':').next().unwrap_or("").to_string(),
+    };
+    let host = param("host").unwrap_or(host);
+    let local = host.is_empty()
+        || host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let tls = matches!(
+        param("sslmode").as_deref(),
+        Some("require" | "verify-ca" | "verify-full")
+    );
+    if local || tls {
+        Ok(())
+    } else {
+        Err(Error::Config(
+            "with MITA_ENV=production a PostgreSQL server on another host needs sslmode=require, verify-ca or verify-full in DATABASE_URL (or database.allow_plaintext = true for a trusted private network)".into(),
+        ))
+    }
+}
+
+/// `url` with the password of its user-info and any `password=` query value redacted.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:[redacted]@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => {
+                        format!("{k}=[redacted]")
+                    }
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
 /// Deployment environment: production enforces stricter rules (a real JWT secret).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -79,8 +205,8 @@ pub enum LogFormat {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DatabaseSettings {
-    /// `sqlite://path?mode=rwc` (embedded default) or `postgres://...`.
-    pub url: String,
+    /// `sqlite://path?mode=rwc` (embedded default) or `postgres://...` (printed redacted).
+    pub url: DatabaseUrl,
     /// SQLite durability (`full` or `normal`).
     pub synchronous: Synchronous,
     /// Maximum pooled connections (PostgreSQL).
@@ -95,18 +221,23 @@ pub struct DatabaseSettings {
     pub busy_timeout_ms: u64,
     /// How long a request waits for a pooled connection before failing with 503.
     pub acquire_timeout_ms: u64,
+    /// With `MITA_ENV=production`, a PostgreSQL server that is not on this machine must be
+    /// reached with `sslmode=require`, `verify-ca` or `verify-full`; `true` allows plaintext
+    /// (a private network you trust).
+    pub allow_plaintext: bool,
 }
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
         DatabaseSettings {
-            url: "sqlite://mita.db?mode=rwc".to_string(),
+            url: "sqlite://mita.db?mode=rwc".into(),
             synchronous: Synchronous::Full,
             max_connections: 16,
             sqlite_read_connections: 4,
             sqlite_commit_batch: 64,
             busy_timeout_ms: 5_000,
             acquire_timeout_ms: 3_000,
+            allow_plaintext: false,
         }
     }
 }
@@ -538,6 +669,9 @@ impl Settings {
             ));
         }
         self.ocr.validate()?;
+        if self.env == Environment::Production && !self.database.allow_plaintext {
+            check_database_transport(&self.database.url)?;
+        }
         Ok(())
     }
 

@@ -147,6 +147,9 @@ pub fn is_connection_error(e: &sqlx::Error) -> bool {
     matches!(
         e,
         sqlx::Error::Io(_)
+            // The server (or what answers in its place) spoke no PostgreSQL: e.g. an SSLRequest
+            // answered by a dead proxy. The database is unusable, not the request wrong.
+            | sqlx::Error::Protocol(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed

@@ -60,6 +60,22 @@ pub struct Metrics {
     active: std::sync::Arc<std::sync::Mutex<ActiveUsers>>,
 }
 
+/// The `error_type` of `mita_database_errors_total` for an error that came from the database
+/// (`unavailable`, `busy`, `constraint`, `other`); None for any other error.
+pub fn database_error_kind(e: &Error) -> Option<&'static str> {
+    let Error::Database(inner) = e else {
+        return None;
+    };
+    Some(match inner {
+        sqlx::Error::Database(d) if d.is_unique_violation() || d.is_foreign_key_violation() => {
+            "constraint"
+        }
+        sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "5" || c == "517") => "busy",
+        e if crate::db::is_connection_error(e) => "unavailable",
+        _ => "other",
+    })
+}
+
 /// Last request time per user, for `mita_active_users` (15-minute window).
 #[derive(Default)]
 struct ActiveUsers {
@@ -329,22 +345,8 @@ impl Metrics {
             .set(i64::try_from(active.last_seen.len()).unwrap_or(i64::MAX));
     }
 
-    /// Records a database error by kind.
-    pub fn database_error(&self, e: &Error) {
-        let kind = match e {
-            Error::Database(sqlx::Error::Database(d))
-                if d.is_unique_violation() || d.is_foreign_key_violation() =>
-            {
-                "constraint"
-            }
-            Error::Database(sqlx::Error::Database(d))
-                if d.code().is_some_and(|c| c == "5" || c == "517") =>
-            {
-                "busy"
-            }
-            e if e.is_unavailable() => "unavailable",
-            _ => "other",
-        };
+    /// Counts a database error of `kind` (see [`database_error_kind`]).
+    pub fn database_error(&self, kind: &str) {
         self.database_errors_total.with_label_values(&[kind]).inc();
     }
 
@@ -363,4 +365,35 @@ impl Metrics {
 pub fn cents_as_units(cents: i64) -> f64 {
     // Exact for every amount below 2^53 cents; metrics only.
     (cents as f64) / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_database_failures_have_a_database_error_kind() {
+        let kind = |e: Error| database_error_kind(&e);
+        assert_eq!(
+            kind(Error::Database(sqlx::Error::PoolTimedOut)),
+            Some("unavailable")
+        );
+        assert_eq!(
+            kind(Error::Database(sqlx::Error::Protocol("eof".into()))),
+            Some("unavailable")
+        );
+        assert_eq!(
+            kind(Error::Database(sqlx::Error::RowNotFound)),
+            Some("other")
+        );
+        assert_eq!(kind(Error::NotFound("Goal")), None);
+        assert_eq!(
+            kind(Error::Unavailable {
+                reason: "password hashing queue full".into(),
+                retry_after_secs: 1
+            }),
+            None,
+            "an overloaded hasher is no database error"
+        );
+    }
 }

@@ -46,7 +46,7 @@ impl TestDatabase {
     /// Settings pointing at this database.
     pub fn settings(&self) -> DatabaseSettings {
         DatabaseSettings {
-            url: self.url.clone(),
+            url: self.url.clone().into(),
             ..DatabaseSettings::default()
         }
     }

@@ -120,7 +120,7 @@ pub async fn insert(args: &InsertArgs) -> anyhow::Result<()> {
         _ => Synchronous::Full,
     };
     let settings = DatabaseSettings {
-        url: args.database_url.clone(),
+        url: args.database_url.clone().into(),
         synchronous,
         ..DatabaseSettings::default()
     };

@@ -16,7 +16,14 @@ pub struct ApiError {
     pub message: String,
     pub details: Option<Box<Value>>,
     pub retry_after_secs: Option<u64>,
+    /// The `error_type` when the failure came from the database (counted by the edge
+    /// middleware in `mita_database_errors_total`).
+    pub database_error: Option<&'static str>,
 }
+
+/// Marks a response whose error came from the database (a response extension).
+#[derive(Clone, Copy, Debug)]
+pub struct DatabaseError(pub &'static str);
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
@@ -26,6 +33,7 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after_secs: None,
+            database_error: None,
         }
     }
 
@@ -104,6 +112,15 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
+        let database_error = mita::metrics::database_error_kind(&e);
+        let mut answer = ApiError::from_core(e);
+        answer.database_error = database_error;
+        answer
+    }
+}
+
+impl ApiError {
+    fn from_core(e: Error) -> Self {
         match e {
             Error::Validation { code, fields, .. } => ApiError::validation(fields, code),
             Error::BadRequest { code, message } => {
@@ -184,6 +201,9 @@ impl IntoResponse for ApiError {
         }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(kind) = self.database_error {
+            response.extensions_mut().insert(DatabaseError(kind));
         }
         response
     }

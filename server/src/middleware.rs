@@ -163,6 +163,9 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
             .dec();
     }
 
+    if let Some(crate::error::DatabaseError(kind)) = response.extensions().get().copied() {
+        state.metrics.database_error(kind);
+    }
     if response.status().as_u16() >= 400 && !is_json(response.headers()) {
         response = into_envelope(response);
     }

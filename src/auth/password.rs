@@ -253,6 +253,22 @@ impl PasswordHasher {
             .map_err(|_| Error::Internal("hashing thread stopped".into()))
     }
 
+    /// Occupies one hashing thread until the returned guard is dropped. For tests that must
+    /// line concurrent requests up behind a busy hasher, deterministically.
+    #[doc(hidden)]
+    pub fn hold(&self) -> HoldGuard {
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let hasher = self.clone();
+        tokio::spawn(async move {
+            let _ = hasher
+                .run("mita:hold", move |_, _| {
+                    let _ = released.recv();
+                })
+                .await;
+        });
+        HoldGuard(release)
+    }
+
     /// Hashes a new password (PHC string) for `account` (the key of its fair share).
     pub async fn hash(&self, account: &str, password: &str) -> Result<String> {
         let password = password.to_owned();
@@ -278,6 +294,10 @@ impl PasswordHasher {
         Ok(ok && real)
     }
 }
+
+/// Keeps a hashing thread busy until dropped ([`PasswordHasher::hold`]).
+#[doc(hidden)]
+pub struct HoldGuard(#[allow(dead_code)] std::sync::mpsc::Sender<()>);
 
 impl Inner {
     fn update_depth(&self) {

@@ -223,3 +223,91 @@ fn llm_settings_come_from_the_flat_mita_llm_variables_and_stay_redacted() {
         Ok(())
     });
 }
+
+#[test]
+fn database_passwords_are_redacted_in_debug_and_show() {
+    Jail::expect_with(|jail| {
+        jail.set_env(
+            "DATABASE_URL",
+            "postgres://mita:hunter2-db@db.internal:5432/mita?sslmode=require",
+        );
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(
+            &*s.database.url, "postgres://mita:hunter2-db@db.internal:5432/mita?sslmode=require",
+            "the connection still gets the password"
+        );
+        let shown = s.to_redacted_toml().map_err(|e| e.to_string())?;
+        let debug = format!("{s:?}");
+        for text in [&shown, &debug] {
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(
+                text.contains("postgres://mita:[redacted]@db.internal:5432/mita?sslmode=require"),
+                "{text}"
+            );
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn urls_lose_their_passwords_and_nothing_else() {
+    use crate::config::redact_url;
+    assert_eq!(
+        redact_url("postgres://u:p%40ss@h/db"),
+        "postgres://u:[redacted]@h/db"
+    );
+    assert_eq!(
+        redact_url("postgresql://u@h:5432/db?user=x&password=s3cret&sslmode=require"),
+        "postgresql://u@h:5432/db?user=x&password=[redacted]&sslmode=require"
+    );
+    assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    assert_eq!(
+        redact_url("sqlite://mita.db?mode=rwc"),
+        "sqlite://mita.db?mode=rwc"
+    );
+    assert_eq!(
+        redact_url("postgres://a:b@c@d/e"),
+        "postgres://a:[redacted]@d/e"
+    );
+}
+
+#[test]
+fn production_refuses_plaintext_postgres_to_another_host_unless_told() {
+    let prod = |url: &str, allow: bool| {
+        let mut s = Settings {
+            env: Environment::Production,
+            ..Default::default()
+        };
+        s.database.url = url.into();
+        s.database.allow_plaintext = allow;
+        s.validate().map(|_| ()).map_err(|e| e.to_string())
+    };
+    for refused in [
+        "postgres://u:p@db.internal/mita",
+        "postgres://u:p@db.internal/mita?sslmode=prefer",
+        "postgresql://u@10.0.0.5:5432/mita?sslmode=disable",
+        "postgres://u@[2001:db8::5]/mita",
+        "postgres:///mita?host=db.internal",
+    ] {
+        let err = prod(refused, false).unwrap_err();
+        assert!(
+            err.contains("sslmode") && !err.contains("p@"),
+            "{refused}: {err}"
+        );
+    }
+    for allowed in [
+        "postgres://u:p@db.internal/mita?sslmode=require",
+        "postgres://u:p@db.internal/mita?sslmode=verify-full&sslrootcert=/ca.pem",
+        "postgres://u:p@127.0.0.1/mita",
+        "postgres://u:p@localhost:5432/mita",
+        "postgres://u@[::1]/mita",
+        "postgres:///mita?host=/var/run/postgresql",
+        "sqlite://mita.db?mode=rwc",
+    ] {
+        assert_eq!(prod(allowed, false), Ok(()), "{allowed}");
+    }
+    assert_eq!(prod("postgres://u:p@db.internal/mita", true), Ok(()));
+    let mut dev = Settings::default();
+    dev.database.url = "postgres://u:p@db.internal/mita".into();
+    assert!(dev.validate().is_ok(), "development is not checked");
+}

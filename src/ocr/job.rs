@@ -92,6 +92,21 @@ pub mod reason {
     pub const IMAGE_MISSING: &str = "image_missing";
     /// Workers kept dying while holding the job (`max_attempts` lease expiries).
     pub const LEASE_EXPIRED: &str = "lease_expired";
+
+    /// What the job's owner is told for a reason. The engine's own message (which may name
+    /// server paths or programs) is kept for operators (`mita ocr list`) and never shown to users.
+    pub fn user_message(reason: Option<&str>) -> &'static str {
+        match reason {
+            Some(NO_TEXT) => "No text was found on the image",
+            Some(UNREADABLE_IMAGE) => "The image could not be read",
+            Some(TIMEOUT) => "Reading the receipt took too long; it will be tried again",
+            Some(CIRCUIT_OPEN | ENGINE_UNAVAILABLE) => {
+                "Receipt recognition is unavailable; the receipt is kept and will be tried again"
+            }
+            Some(IMAGE_MISSING) => "The receipt image is no longer stored",
+            _ => "Receipt recognition failed; the receipt is kept and can be tried again",
+        }
+    }
 }
 
 /// One row of `ocr_jobs`.
@@ -149,7 +164,7 @@ pub struct JobView {
     /// The parsed receipt (completed jobs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<Value>,
-    /// What went wrong (failed jobs).
+    /// What went wrong (failed jobs), in words for the user (see [`reason::user_message`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,7 +192,7 @@ impl From<&JobRow> for JobView {
             result: (status == JobStatus::Completed)
                 .then(|| r.result.as_ref().map(|j| j.0.clone()))
                 .flatten(),
-            error: failed.then(|| r.error.clone()).flatten(),
+            error: failed.then(|| reason::user_message(r.error_reason.as_deref()).to_string()),
             error_reason: failed.then(|| r.error_reason.clone()).flatten(),
         }
     }

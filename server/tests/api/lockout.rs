@@ -155,35 +155,43 @@ async fn a_right_password_behind_many_wrong_ones_in_flight_meets_the_lock() {
     )
     .await;
     app.register("pia@example.com").await;
-    let mut wrong = Vec::new();
-    for _ in 0..49 {
+    // The single hashing thread is held, so every attempt below reads the account unlocked and
+    // then waits in line; polled with a bound, no sleep.
+    let hold = app.state.auth.hasher.hold();
+    let depth = app.state.metrics.password_hash_queue_depth.clone();
+    let wait_for_depth = |n: i64| {
+        let depth = depth.clone();
+        async move {
+            tokio::time::timeout(std::time::Duration::from_secs(20), async {
+                while depth.get() < n {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            })
+            .await
+            .expect("the attempts line up for the hashing thread");
+        }
+    };
+    wait_for_depth(1).await;
+    let login = |password: &'static str| {
         let client = app.client.clone();
         let url = app.url("/api/auth/login");
-        wrong.push(tokio::spawn(async move {
+        tokio::spawn(async move {
             client
                 .post(url)
-                .json(&serde_json::json!({"email": "pia@example.com", "password": WRONG}))
+                .json(&serde_json::json!({"email": "pia@example.com", "password": password}))
                 .send()
                 .await
                 .unwrap()
-                .status()
-        }));
-    }
-    // The right password goes in once the wrong ones wait for the single hashing thread (each
-    // of them read the account unlocked); polled with a bound, no sleep.
-    let depth = &app.state.metrics.password_hash_queue_depth;
-    let queued = async {
-        while depth.get() < 40 {
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-        }
+        })
     };
-    tokio::time::timeout(std::time::Duration::from_secs(20), queued)
-        .await
-        .expect("the wrong guesses queue up for the hashing thread");
-    let right = app.login("pia@example.com", PASSWORD).await;
-    error_body(right, 401, "AUTH_1008").await;
+    let wrong: Vec<_> = (0..49).map(|_| login(WRONG)).collect();
+    wait_for_depth(50).await;
+    let right = login(PASSWORD);
+    wait_for_depth(51).await;
+    drop(hold);
+    error_body(right.await.unwrap(), 401, "AUTH_1008").await;
     for t in wrong {
-        assert_eq!(t.await.unwrap(), 401);
+        assert_eq!(t.await.unwrap().status(), 401);
     }
     let (attempts, locked_until) = counters(&app, "pia@example.com").await;
     assert_eq!(attempts, 5);

@@ -251,3 +251,36 @@ async fn a_smaller_configured_upload_limit_is_enforced() {
     let resp = upload(&app, "/api/ocr/process", &token, "receipt", &png).await;
     error_body(resp, 413, "VALIDATION_2002").await;
 }
+
+/// Issue 18 §12: the engine's own message (which names server paths) is for operators; the
+/// job's owner is told the reason in words.
+#[tokio::test]
+async fn a_failed_jobs_owner_never_sees_server_paths() {
+    if !mita::testing::tesseract_or_skip("corrupt receipt through tesseract") {
+        return;
+    }
+    let app = spawn_app().await;
+    let _workers = start_workers(&app);
+    let (token, _, _) = app.user("paths@example.com").await;
+    // A valid PNG header (it passes the upload's checks) over a body no decoder can read.
+    let mut png = receipt_png(&["SHOP", "TOTAL 1.00"]);
+    for b in png.iter_mut().skip(40) {
+        *b = 0x5a;
+    }
+    let resp = upload(&app, "/api/ocr/process?wait=true", &token, "file", &png).await;
+    assert_eq!(resp.status(), 200);
+    let job: Value = resp.json().await.unwrap();
+    let data = &job["data"];
+    assert_eq!(data["status"], "failed", "{job}");
+    let shown = data["error"].as_str().unwrap();
+    let image_dir = app.state.settings.ocr_image_dir();
+    assert!(!shown.contains('/'), "{shown}");
+    assert!(
+        !job.to_string().contains(&*image_dir.to_string_lossy()),
+        "{job}"
+    );
+    // Operators keep the engine's message.
+    let id: mita::id::Id = data["job_id"].as_str().unwrap().parse().unwrap();
+    let summary = app.state.ocr.get(id).await.unwrap();
+    assert!(summary.error.is_some());
+}

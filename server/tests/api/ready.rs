@@ -94,7 +94,7 @@ async fn ready_is_503_while_postgres_is_unreachable_and_200_once_it_is_back() {
     let db_name = url.path().trim_start_matches('/').to_string();
     let proxied_url = replace_db_name(via_proxy.as_str(), &db_name);
     let mut settings = test_db.settings();
-    settings.url = proxied_url;
+    settings.url = proxied_url.into();
     settings.acquire_timeout_ms = 500;
     let db = Db::connect(&settings).await.unwrap();
     let app = spawn_on(
@@ -106,9 +106,20 @@ async fn ready_is_503_while_postgres_is_unreachable_and_200_once_it_is_back() {
     .await;
 
     wait_for_ready_status(&app, 200).await;
+    let (token, _, _) = app.user("down@example.com").await;
 
     proxy.down();
     wait_for_ready_status(&app, 503).await;
+    // A request that needs the database is a 503, counted as a database error (issue 18 §12).
+    let resp = app.get_as("/api/transactions", &token).await;
+    assert_eq!(resp.status(), 503);
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        text.lines().any(|l| l
+            .starts_with("mita_database_errors_total{error_type=\"unavailable\"}")
+            && !l.ends_with(" 0")),
+        "{text}"
+    );
     let health = app.get("/health").await;
     assert_eq!(health.status(), 200, "/health keeps answering");
     let body: serde_json::Value = health.json().await.unwrap();
