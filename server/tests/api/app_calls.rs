@@ -4,5 +4,6 @@
 
 mod affordability;
 mod errors;
+mod goals;
 mod onboarding;
 mod receipt;
