@@ -5,5 +5,6 @@
 mod affordability;
 mod errors;
 mod goals;
+mod insights;
 mod onboarding;
 mod receipt;
