@@ -2,11 +2,98 @@
 //! opportunities (income-based suggestions are in `suggestions`) — pure functions of
 //! [`Facts`], so the same data always gives the same answer. Formulas: docs/goals.md §5.
 
+use serde::Serialize;
+
 use super::facts::{Advice, Facts};
+use super::input::GoalInput;
 use super::math::{self, after_months, months_to_reach, progress_bp, projected_completion};
-use super::suggestions::savings_rate_bp;
+use super::suggestions::{self, Suggestion, savings_rate_bp};
 use crate::budget::allocation::tier_for;
 use crate::money::Money;
+
+/// A new goal the app can create as it is: its fields are those of `POST /api/goals`
+/// (`title`, `category`, `target_amount`, `monthly_contribution`, `priority`, `description`,
+/// `suggested_deadline` → `target_date`), and they pass the goal checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GoalProposal {
+    /// `emergency_fund`, `start_investing` or `vacation_fund`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    /// A goal category (`Emergency`, `Investment`, `Travel`).
+    pub category: &'static str,
+    pub target_amount: Money,
+    pub monthly_contribution: Money,
+    /// `high`, `medium` or `low`.
+    pub priority: &'static str,
+    pub description: &'static str,
+    /// The same as `description`.
+    pub reasoning: &'static str,
+    /// `YYYY-MM-DD` (today + ⌈months_to_goal × 30.44⌉ days); null without a contribution.
+    pub suggested_deadline: Option<String>,
+    pub months_to_goal: Option<i64>,
+}
+
+impl GoalProposal {
+    fn of(s: &Suggestion) -> GoalProposal {
+        GoalProposal {
+            kind: s.kind,
+            title: s.title,
+            category: s.category,
+            target_amount: s.target_amount,
+            monthly_contribution: s.monthly_contribution,
+            priority: s.priority,
+            description: s.reason,
+            reasoning: s.reason,
+            suggested_deadline: s.target_date.clone(),
+            months_to_goal: s.months_to_goal,
+        }
+    }
+
+    /// The body the app posts to create it (`goals_provider.dart` `createGoalFromRecommendation`).
+    pub fn as_goal_input(&self) -> GoalInput {
+        GoalInput {
+            title: Some(self.title.to_string()),
+            description: Some(Some(self.description.to_string())),
+            category: Some(Some(self.category.to_string())),
+            target_amount: Some(self.target_amount),
+            saved_amount: Some(Money::from_cents(0)),
+            monthly_contribution: Some(Some(self.monthly_contribution)),
+            target_date: Some(self.suggested_deadline.clone()),
+            priority: Some(self.priority.to_string()),
+            ..GoalInput::default()
+        }
+    }
+}
+
+/// `GET /api/goals/smart_recommendations`: new goals to create, and the advice about the
+/// existing ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SmartRecommendations {
+    /// The income-based suggestions (high → medium → low) that pass the goal checks.
+    pub recommendations: Vec<GoalProposal>,
+    /// [`smart`]: advice per active goal and about the goals together.
+    pub advice: Vec<Advice>,
+}
+
+/// New goals sized from the income that the user has no goal of yet, each one creatable as it
+/// is, and the advice about the goals the user has.
+pub fn smart_recommendations(f: &Facts) -> SmartRecommendations {
+    let recommendations = suggestions::income_based(f)
+        .suggestions
+        .iter()
+        .map(GoalProposal::of)
+        .filter(|p| {
+            p.as_goal_input()
+                .check(true, f.today, chrono_tz::Tz::UTC)
+                .is_ok()
+        })
+        .collect();
+    SmartRecommendations {
+        recommendations,
+        advice: smart(f),
+    }
+}
 
 /// Recommendations per active goal, plus one about the goals together.
 pub fn smart(f: &Facts) -> Vec<Advice> {
@@ -91,10 +178,19 @@ pub fn adjustments(f: &Facts) -> Vec<Advice> {
         let contribution = g.contribution_cents();
         if date < f.today {
             let months = months_to_reach(g.remaining_cents(), contribution).unwrap_or(3);
-            let msg = format!("Move the target date of '{}'", g.title);
+            let new_date = after_months(f.today, months);
+            let msg = format!("Move the target date of '{}' to {new_date}", g.title);
             let mut a = Advice::new("overdue", "high", msg).goal(g);
-            a.suggested_target_date = Some(after_months(f.today, months).to_string());
-            out.push(a);
+            a.suggested_target_date = Some(new_date.to_string());
+            // The date above is reckoned with this amount: the contribution, else a third of
+            // what is missing (3 months), rounded up.
+            let monthly = if contribution > 0 {
+                contribution
+            } else {
+                (g.remaining_cents() + 2) / 3
+            };
+            a.suggested_monthly = Some(Money::from_cents(monthly));
+            out.push(adjustment(a, contribution));
             continue;
         }
         let need = math::required(g, f.today).unwrap_or(0);
@@ -109,18 +205,19 @@ pub fn adjustments(f: &Facts) -> Vec<Advice> {
             );
             let mut a = Advice::new("no_contribution", "medium", msg).goal(g);
             a.suggested_monthly = Some(Money::from_cents(need));
-            out.push(a);
+            out.push(adjustment(a, contribution));
         } else if contribution < need {
+            let projected = projected_completion(g, f.today, contribution);
             let msg = format!(
-                "'{}' is behind schedule: save {} a month or move the date",
+                "'{}' is behind schedule: save {} a month or move the date{}",
                 g.title,
-                Money::from_cents(need)
+                Money::from_cents(need),
+                projected.map_or(String::new(), |d| format!(" to {d}"))
             );
             let mut a = Advice::new("behind_schedule", "high", msg).goal(g);
             a.suggested_monthly = Some(Money::from_cents(need));
-            a.suggested_target_date =
-                projected_completion(g, f.today, contribution).map(|d| d.to_string());
-            out.push(a);
+            a.suggested_target_date = projected.map(|d| d.to_string());
+            out.push(adjustment(a, contribution));
         } else if contribution * 100 >= need * 120 {
             let msg = format!(
                 "'{}' is ahead of schedule: {} a month would do",
@@ -133,10 +230,37 @@ pub fn adjustments(f: &Facts) -> Vec<Advice> {
             a.suggested_monthly = Some(Money::from_cents(need));
             a.suggested_target_date =
                 projected_completion(g, f.today, contribution).map(|d| d.to_string());
-            out.push(a);
+            out.push(adjustment(a, contribution));
         }
     }
     out
+}
+
+/// The fields the app's adjustment card reads: `current_monthly` (the goal's contribution) and
+/// `reason` (the message).
+fn adjustment(mut a: Advice, contribution: i64) -> Advice {
+    a.current_monthly = Some(Money::from_cents(contribution));
+    a.reason = Some(a.message.clone());
+    a
+}
+
+/// The fields the app's opportunity card reads: `suggested_goal`, `reason` (the message),
+/// `monthly_contribution` (the amount) and `target_amount` (what the top goal still misses, else
+/// a year of the amount).
+fn opportunity(mut a: Advice, top: Option<&super::GoalRow>) -> Advice {
+    let amount = a.amount.map_or(0, Money::cents);
+    a.suggested_goal = Some(match (top, a.category) {
+        (Some(g), _) => g.title.clone(),
+        (None, Some(category)) => format!("Savings from {category}"),
+        (None, None) => "Monthly savings".to_string(),
+    });
+    a.reason = Some(a.message.clone());
+    a.monthly_contribution = Some(Money::from_cents(amount));
+    a.target_amount = Some(Money::from_cents(match top {
+        Some(g) => g.remaining_cents(),
+        None => amount.saturating_mul(12),
+    }));
+    a
 }
 
 /// Money that could go to the most important active goal: plan money not spent so far this
@@ -194,5 +318,5 @@ pub fn opportunities(f: &Facts) -> Vec<Advice> {
             .then(a.kind.cmp(b.kind))
             .then(a.category.cmp(&b.category))
     });
-    out
+    out.into_iter().map(|a| opportunity(a, top)).collect()
 }

@@ -113,6 +113,22 @@ pub struct Advice {
     pub suggested_monthly: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_target_date: Option<String>,
+    /// The text the app shows (adjustments and opportunities): the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The goal's monthly contribution today (adjustments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_monthly: Option<Money>,
+    /// The goal the money could go to (opportunities): the top goal's title, else a label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_goal: Option<String>,
+    /// Money freed per month (opportunities).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_contribution: Option<Money>,
+    /// What the money could fill (opportunities): the top goal's remaining amount, else a
+    /// year of `monthly_contribution`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_amount: Option<Money>,
 }
 
 impl Advice {
@@ -128,6 +144,11 @@ impl Advice {
             amount: None,
             suggested_monthly: None,
             suggested_target_date: None,
+            reason: None,
+            current_monthly: None,
+            suggested_goal: None,
+            monthly_contribution: None,
+            target_amount: None,
         }
     }
 

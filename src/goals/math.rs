@@ -47,15 +47,26 @@ pub fn after_months(today: NaiveDate, months: i64) -> NaiveDate {
 /// Projections further out than this many months are "never" (100 years).
 pub const HORIZON_MONTHS: i64 = 1_200;
 
-/// When saving `monthly` from `today` completes the goal; None when it never does, or not
-/// within [`HORIZON_MONTHS`] (target 100000.00 at 0.01 a month would be 834,000 years out).
+/// When saving `monthly` from `today` completes the goal, at a steady rate (a month is 30.44
+/// days): `today + ⌈remaining × 30.44 ÷ monthly⌉` days — so saving exactly the [`required`]
+/// amount finishes by the target date. None without a contribution, or when the day lies
+/// beyond [`HORIZON_MONTHS`] (target 100000.00 at 0.01 a month would be 834,000 years out).
 pub fn projected_completion(goal: &GoalRow, today: NaiveDate, monthly: i64) -> Option<NaiveDate> {
-    if goal.remaining_cents() == 0 {
+    let remaining = goal.remaining_cents();
+    if remaining == 0 {
         return Some(today);
     }
-    months_to_reach(goal.remaining_cents(), monthly)
-        .filter(|m| *m <= HORIZON_MONTHS)
-        .map(|m| after_months(today, m))
+    if monthly <= 0 {
+        return None;
+    }
+    let numerator = i128::from(remaining) * i128::from(MONTH_DAYS_X100);
+    let denominator = i128::from(monthly) * 100;
+    let days = (numerator + denominator - 1) / denominator;
+    let horizon = (HORIZON_MONTHS * MONTH_DAYS_X100 + 99) / 100;
+    let days = u64::try_from(days)
+        .ok()
+        .filter(|d| *d <= horizon.unsigned_abs())?;
+    today.checked_add_days(chrono::Days::new(days))
 }
 
 /// Progress in hundredths of a percent (0–10000).
@@ -105,5 +116,55 @@ mod tests {
         assert_eq!(months_to_reach(900, 0), None);
         // 3 months = 91.32 days → 92 days.
         assert_eq!(after_months(day(2026, 1, 1), 3), day(2026, 4, 3));
+        assert_eq!(
+            after_months(day(2026, 1, 1), i64::MAX),
+            NaiveDate::MAX,
+            "never a panic"
+        );
+    }
+
+    fn goal(remaining: i64, target_date: Option<NaiveDate>) -> GoalRow {
+        GoalRow {
+            id: crate::id::Id::new(),
+            user_id: crate::id::Id::new(),
+            title: "g".into(),
+            description: None,
+            category: None,
+            target_amount_cents: remaining,
+            saved_amount_cents: 0,
+            monthly_contribution_cents: None,
+            currency: "USD".into(),
+            status: "active".into(),
+            priority: "medium".into(),
+            target_date,
+            goal_milestones_notified: 0,
+            created_at: 0,
+            updated_at: 0,
+            completed_at: None,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn saving_the_required_amount_is_projected_to_finish_by_the_target_date() {
+        let today = day(2026, 11, 10);
+        let target = day(2027, 11, 10);
+        let g = goal(900_000, Some(target));
+        let need = required(&g, today).unwrap();
+        assert_eq!(need, 75_058);
+        assert!(projected_completion(&g, today, need).unwrap() <= target);
+        assert!(projected_completion(&g, today, need - 1).unwrap() > target);
+        // 2500 at 900 a month: 2.78 months = 84.56 days → 85 days.
+        assert_eq!(
+            projected_completion(&goal(250_000, None), today, 90_000),
+            Some(today + chrono::Duration::days(85))
+        );
+        assert_eq!(projected_completion(&g, today, 0), None);
+        assert_eq!(
+            projected_completion(&goal(10_000_000_000, None), today, 1),
+            None,
+            "more than 100 years away"
+        );
+        assert_eq!(projected_completion(&goal(0, None), today, 0), Some(today));
     }
 }

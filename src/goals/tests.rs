@@ -4,8 +4,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use chrono_tz::Tz;
+
 use super::facts::{Facts, PlanSums};
-use super::{GoalRow, advice, budget, suggestions};
+use super::math::after_months;
+use super::{GoalRow, MAX_GOAL_CENTS, advice, budget, health, suggestions};
 use crate::budget::PlanCategory;
 use crate::id::Id;
 
@@ -145,9 +148,272 @@ fn income_suggestions_follow_the_tier_and_skip_categories_the_user_has() {
     let f = facts(vec![emergency], &[]);
     let s = suggestions::income_based(&f);
     // 36,000 a year is the low tier: 10 %.
-    assert_eq!(s.recommended_savings_rate.to_string(), "10.00");
-    assert_eq!(s.recommended_monthly_savings.cents(), 30_000);
+    assert_eq!(s.savings.recommended_savings_rate.to_string(), "10.00");
+    assert_eq!(s.savings.recommended_monthly_savings.cents(), 30_000);
     let titles: Vec<&str> = s.suggestions.iter().map(|x| x.title).collect();
     assert_eq!(titles, vec!["Start investing", "Vacation fund"]);
     assert_eq!(s.suggestions[1].target_amount.cents(), 150_000);
+    for x in &s.suggestions {
+        assert_eq!(x.description, x.reason);
+        assert_eq!(x.monthly_target, x.monthly_contribution);
+    }
+}
+
+#[test]
+fn smart_recommendations_are_new_goals_the_app_can_create_as_they_are() {
+    // Income 3000 (low tier, 10 %: 300 a month), no plan: essentials = half the income.
+    let f = facts(vec![], &[]);
+    let r = advice::smart_recommendations(&f);
+    let got: Vec<(&str, &str, &str, i64, i64)> = r
+        .recommendations
+        .iter()
+        .map(|p| {
+            (
+                p.kind,
+                p.category,
+                p.priority,
+                p.target_amount.cents(),
+                p.monthly_contribution.cents(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("emergency_fund", "Emergency", "high", 900_000, 15_000),
+            ("start_investing", "Investment", "medium", 108_000, 9_000),
+            ("vacation_fund", "Travel", "low", 150_000, 6_000),
+        ]
+    );
+    let first = &r.recommendations[0];
+    assert_eq!(first.description, first.reasoning);
+    assert_eq!(first.months_to_goal, Some(60));
+    assert_eq!(
+        first.suggested_deadline,
+        Some(after_months(f.today, 60).to_string())
+    );
+    for p in &r.recommendations {
+        let checked = p.as_goal_input().check(true, f.today, Tz::UTC).unwrap();
+        assert_eq!(checked.category, Some(Some(p.category.to_string())));
+    }
+    // The advice about the (missing) goals is kept beside them.
+    assert_eq!(
+        r.advice.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        vec!["create_first_goal"]
+    );
+
+    // A proposal the goal checks would refuse (a target above 100,000,000.00) is left out.
+    let rich = Facts {
+        income: MAX_GOAL_CENTS,
+        ..facts(vec![], &[])
+    };
+    let r = advice::smart_recommendations(&rich);
+    assert!(!r.recommendations.is_empty());
+    assert!(
+        r.recommendations
+            .iter()
+            .all(|p| p.target_amount.cents() <= MAX_GOAL_CENTS),
+        "{:?}",
+        r.recommendations
+    );
+    assert!(r.recommendations.iter().all(|p| p.kind != "emergency_fund"));
+
+    // No income, nothing to size a goal from.
+    let broke = Facts {
+        income: 0,
+        ..facts(vec![], &[])
+    };
+    assert!(
+        advice::smart_recommendations(&broke)
+            .recommendations
+            .is_empty()
+    );
+}
+
+#[test]
+fn adjustments_carry_the_current_and_suggested_monthly_and_the_date_in_their_text() {
+    let late_idle = goal(
+        "late idle",
+        "high",
+        100_000,
+        10_000,
+        Some(day(2026, 11, 1)),
+        0,
+    );
+    let late_saving = goal(
+        "late saving",
+        "high",
+        100_000,
+        0,
+        Some(day(2026, 11, 2)),
+        20_000,
+    );
+    // 1000 over 365 days needs 83.40 a month; 50 a month finishes in 20 months.
+    let behind = goal(
+        "behind",
+        "medium",
+        100_000,
+        0,
+        Some(day(2027, 11, 10)),
+        5_000,
+    );
+    let f = facts(vec![late_idle, late_saving, behind], &[]);
+    let a = advice::adjustments(&f);
+    let got: Vec<(&str, &str, i64, i64)> = a
+        .iter()
+        .map(|x| {
+            (
+                x.kind,
+                x.goal_title.as_deref().unwrap(),
+                x.current_monthly.unwrap().cents(),
+                x.suggested_monthly.unwrap().cents(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // 900 missing without a contribution: a third a month (3 months).
+            ("overdue", "late idle", 0, 30_000),
+            ("overdue", "late saving", 20_000, 20_000),
+            ("behind_schedule", "behind", 5_000, 8_340),
+        ]
+    );
+    for x in &a {
+        assert_eq!(x.reason.as_deref(), Some(x.message.as_str()));
+        let date = x.suggested_target_date.as_deref().unwrap();
+        assert!(x.message.ends_with(&format!(" to {date}")), "{}", x.message);
+    }
+    assert_eq!(
+        a[0].suggested_target_date.as_deref(),
+        Some(after_months(f.today, 3).to_string().as_str())
+    );
+}
+
+#[test]
+fn opportunities_name_the_goal_they_feed_or_a_label() {
+    let plan = [(PlanCategory::Food, 30_000), (PlanCategory::Rent, 100_000)];
+    let top = goal("Car", "high", 100_000, 25_000, None, 0);
+    let with_goal = advice::opportunities(&facts(vec![top], &plan));
+    assert!(!with_goal.is_empty());
+    for x in &with_goal {
+        assert_eq!(x.suggested_goal.as_deref(), Some("Car"));
+        assert_eq!(x.reason.as_deref(), Some(x.message.as_str()));
+        assert_eq!(x.monthly_contribution, x.amount);
+        assert_eq!(x.target_amount.map(|m| m.cents()), Some(75_000));
+    }
+
+    let alone = advice::opportunities(&facts(vec![], &plan));
+    let named: Vec<(&str, &str, i64, i64)> = alone
+        .iter()
+        .map(|x| {
+            (
+                x.kind,
+                x.suggested_goal.as_deref().unwrap(),
+                x.monthly_contribution.unwrap().cents(),
+                x.target_amount.unwrap().cents(),
+            )
+        })
+        .collect();
+    // Unplanned income 3000 − 1300; food 100 unspent so far; 10 % of 500 on entertainment.
+    assert_eq!(
+        named,
+        vec![
+            ("unassigned_income", "Monthly savings", 170_000, 2_040_000),
+            ("underspent_category", "Savings from food", 10_000, 120_000),
+            (
+                "reduce_spending",
+                "Savings from entertainment",
+                5_000,
+                60_000
+            ),
+        ]
+    );
+}
+
+/// Epoch ms of `d` at noon UTC.
+fn noon(d: NaiveDate) -> i64 {
+    d.and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+}
+
+#[test]
+fn a_goal_the_contribution_cannot_finish_on_time_is_not_on_track_from_its_first_day() {
+    let today = day(2026, 11, 10);
+    let mut g = goal(
+        "New car",
+        "high",
+        1_200_000,
+        300_000,
+        Some(day(2027, 11, 10)),
+        20_000,
+    );
+    g.created_at = noon(today);
+    let h = health::assess(&g, today, Tz::UTC);
+    assert!(
+        !h.on_track,
+        "200 a month finishes in 2030, the target is 2027"
+    );
+    assert_eq!(h.health_score, 100, "progress matches the straight line");
+    assert_eq!(h.predicted_completion_date.as_deref(), Some("2030-08-11"));
+    assert_eq!(h.predicted_completion_date, h.projected_completion_date);
+    assert_eq!(
+        h.insights,
+        vec![
+            "You have saved 25.00% of 12000.00: 9000.00 to go.",
+            "365 days (11.99 months) left until 2027-11-10.",
+            "You are 25.00 points ahead of schedule (0.00% expected by today).",
+            "You save 200.00 a month; 750.58 a month reaches the target on time.",
+            "At 200.00 a month you finish on 2030-08-11 — 1005 days after the target date.",
+        ]
+    );
+
+    // Saving what the date asks: on track, on time.
+    g.monthly_contribution_cents = Some(75_058);
+    let h = health::assess(&g, today, Tz::UTC);
+    assert!(h.on_track);
+    assert!(h.insights[4].ends_with(" — on time."), "{:?}", h.insights);
+}
+
+#[test]
+fn health_insights_of_late_undated_and_finished_goals() {
+    let today = day(2026, 11, 10);
+    let mut late = goal("Late", "high", 100_000, 50_000, Some(day(2026, 11, 1)), 0);
+    late.created_at = noon(day(2026, 1, 1));
+    let h = health::assess(&late, today, Tz::UTC);
+    assert!(!h.on_track && h.is_overdue);
+    assert_eq!(
+        h.insights,
+        vec![
+            "You have saved 50.00% of 1000.00: 500.00 to go.",
+            "The target date 2026-11-01 passed 9 days ago.",
+            "You are 50.00 points behind schedule (100.00% expected by today).",
+            "Without a monthly contribution there is no completion date.",
+        ]
+    );
+
+    let undated = goal("Someday", "low", 100_000, 0, None, 10_000);
+    let h = health::assess(&undated, today, Tz::UTC);
+    assert!(h.on_track);
+    assert_eq!(
+        h.insights,
+        vec![
+            "You have saved 0.00% of 1000.00: 1000.00 to go.",
+            "At 100.00 a month you finish on 2027-09-11.",
+        ]
+    );
+
+    let mut done = undated.clone();
+    done.status = "completed".into();
+    assert_eq!(
+        health::assess(&done, today, Tz::UTC).insights,
+        vec!["Goal completed."]
+    );
+    done.status = "cancelled".into();
+    assert_eq!(
+        health::assess(&done, today, Tz::UTC).insights,
+        vec!["Goal cancelled."]
+    );
 }

@@ -54,6 +54,20 @@ pub struct Snapshot {
     pub source: String,
     pub model: Option<String>,
     pub created_at: String,
+    /// The same as `created_at` (the name the app's advice history reads).
+    pub date: String,
+    /// The line the app shows: `summary`, else the kind's label ([`label`]).
+    pub text: String,
+}
+
+/// A kind's label, e.g. `Weekly insights` for `weekly_insights`.
+pub fn label(kind: &str) -> String {
+    let mut text = kind.replace('_', " ");
+    if let Some(first) = text.get(..1) {
+        let upper = first.to_ascii_uppercase();
+        text.replace_range(..1, &upper);
+    }
+    text
 }
 
 #[derive(sqlx::FromRow)]
@@ -73,6 +87,12 @@ struct Row {
 
 impl From<Row> for Snapshot {
     fn from(r: Row) -> Self {
+        let created_at = rfc3339(r.created_at);
+        let text = r
+            .summary
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| label(&r.kind));
         Snapshot {
             id: r.id,
             kind: r.kind,
@@ -84,7 +104,9 @@ impl From<Row> for Snapshot {
             data: r.data.0,
             source: r.source,
             model: r.model,
-            created_at: rfc3339(r.created_at),
+            date: created_at.clone(),
+            created_at,
+            text,
         }
     }
 }
@@ -152,4 +174,17 @@ pub async fn history(db: &Db, user: Id, f: &HistoryFilter) -> Result<Vec<Snapsho
     let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(sql).bind(user).bind(&f.kind)
         .bind(f.limit).bind(f.skip.max(0)).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(Snapshot::from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_readable_label() {
+        assert_eq!(label("weekly_insights"), "Weekly insights");
+        assert_eq!(label("financial_health_score"), "Financial health score");
+        assert_eq!(label("insights"), "Insights");
+        assert_eq!(label(""), "");
+    }
 }

@@ -145,10 +145,12 @@ async fn day_status_explanation_post(
     explain_day(&state, &user, date, "body.date", status).await
 }
 
-/// The financial health score: `data{score, grade, risk, components[], improvements[],
+/// The financial health score: `data{score, grade, risk, risk_level (= risk), risk_score
+/// (100 − score), components[], improvements[], recommendations[] (= improvements),
 /// period_start, period_end, summary, source, model?}`.
 #[utoipa::path(get, path = "/api/ai/financial-health-score", tag = "ai",
-    responses((status = 200, description = "The score"), (status = 401)), security(("bearer" = [])))]
+    responses((status = 200, description = "{score, grade, risk, risk_level, risk_score (integer 0-100), components[], improvements[string], recommendations[string], period_start, period_end, summary, source, model?}"), (status = 401)),
+    security(("bearer" = [])))]
 async fn financial_health_score(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -156,10 +158,14 @@ async fn financial_health_score(
     Ok(ok(state.insights.health_score(user.id).await?))
 }
 
-/// Unusual spends of the last 30 days: `data[{transaction_id, date, category, amount, median,
-/// threshold, deviation, severity, merchant, description}]`, newest first; `meta{source}`.
+/// Unusual spends of the last 30 days: `data[{id, type, transaction_id, date, category, amount,
+/// median, expected_amount, threshold, deviation, severity, anomaly_score, confidence,
+/// possible_causes[], merchant, description}]`, newest first; `meta{source}`. A `year`/`month`
+/// query (the app sends the current month) is accepted and ignored: the window is always the 30
+/// days ending today.
 #[utoipa::path(get, path = "/api/ai/spending-anomalies", tag = "ai",
-    responses((status = 200, description = "A list of anomalies"), (status = 401)), security(("bearer" = [])))]
+    responses((status = 200, description = "data: [{id, type (amount), transaction_id, date, category, amount, median, expected_amount, threshold, deviation, severity (medium|high), anomaly_score (0-1), confidence (0-1), possible_causes[string], merchant, description}]; meta: {source}"), (status = 401)),
+    security(("bearer" = [])))]
 async fn spending_anomalies(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -169,9 +175,11 @@ async fn spending_anomalies(
 }
 
 /// A month's report (default: the current month): totals, income, savings rate, categories,
-/// change against the month before, the plan's green/yellow/red days, highlights, summary.
+/// change against the month before, the plan's green/yellow/red days, highlights,
+/// recommendations, summary.
 #[utoipa::path(get, path = "/api/ai/monthly-report", tag = "ai", params(MonthQuery),
-    responses((status = 200, description = "The report"), (status = 401), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, description = "{year, month, period_start, period_end, total_spent, transaction_count, income, net, savings_rate_bp, average_per_day, categories[], previous_month_total, change_bp, largest_transaction, budget, highlights[string], recommendations[string], summary, source, model?}"), (status = 401), (status = 422)),
+    security(("bearer" = [])))]
 async fn monthly_report(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -184,9 +192,11 @@ async fn monthly_report(
     Ok(ok(report))
 }
 
-/// The last 7 days against the 7 before: totals, days, categories, busiest day, insights.
+/// The last 7 days against the 7 before: totals, days, categories, busiest day, trend, insights
+/// (one text) and the sentences under `insight_list`.
 #[utoipa::path(get, path = "/api/ai/weekly-insights", tag = "ai",
-    responses((status = 200, description = "The week"), (status = 401)), security(("bearer" = [])))]
+    responses((status = 200, description = "{period_start, period_end, total, previous_total, change_bp, daily[], categories[], busiest_day, days_green, days_yellow, days_red, trend (improving|stable|declining), insights (string), insight_list[string], summary, source, model?}"), (status = 401)),
+    security(("bearer" = [])))]
 async fn weekly_insights(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -206,7 +216,7 @@ async fn spending_patterns(
 }
 
 /// The newest stored analysis of each kind: `data[{id, kind, period_start, period_end, rating,
-/// risk, summary, data, source, model, created_at}]`, newest first.
+/// risk, summary, data, source, model, created_at, date, text}]`, newest first.
 #[utoipa::path(get, path = "/api/ai/latest-snapshots", tag = "ai",
     responses((status = 200, description = "A list of snapshots"), (status = 401)), security(("bearer" = [])))]
 async fn latest_snapshots(

@@ -67,32 +67,56 @@ fn listed(state: &AppState, key: &str, items: Vec<Advice>) -> ApiResult<Listed> 
     })
 }
 
-/// Goals sized from the caller's income: `{suggestions[], monthly_income, recommended_savings_rate}`.
+/// Goals sized from the caller's income: `data[{type, title, category, target_amount,
+/// monthly_contribution, monthly_target, months_to_goal, target_date, priority, reason,
+/// description}]`; `meta{monthly_income, recommended_savings_rate, recommended_monthly_savings,
+/// income_tier}`.
 #[utoipa::path(get, path = "/api/goals/income_based_suggestions", tag = "goals",
-    responses((status = 200, description = "{suggestions[], monthly_income, recommended_savings_rate, recommended_monthly_savings, income_tier}")),
+    responses((status = 200, description = "data: [{type, title, category, target_amount, monthly_contribution, monthly_target, months_to_goal, target_date, priority, reason, description}]; meta: {monthly_income, recommended_savings_rate, recommended_monthly_savings, income_tier}")),
     security(("bearer" = [])))]
 async fn income_based_suggestions(
     State(state): State<AppState>,
     Authed(user): Authed,
 ) -> ApiResult<impl IntoResponse> {
     let f = load(&state, &user, None).await?;
-    Ok(ok(suggestions::income_based(&f)))
+    let s = suggestions::income_based(&f);
+    let meta =
+        serde_json::to_value(&s.savings).map_err(|e| mita::Error::Internal(e.to_string()))?;
+    Ok(ok(s.suggestions).meta(meta))
 }
 
-/// `{recommendations[], count, generated_at}` from the caller's goals and budget.
+/// `{recommendations[], advice[], count, generated_at}`.
+#[derive(Serialize)]
+struct Smart {
+    #[serde(flatten)]
+    body: advice::SmartRecommendations,
+    count: usize,
+    generated_at: String,
+}
+
+/// New goals to create (`recommendations[{type, title, category, target_amount,
+/// monthly_contribution, priority, description, reasoning, suggested_deadline, months_to_goal}]`,
+/// each a valid `POST /api/goals` body) and the advice about the caller's goals (`advice[]`).
 #[utoipa::path(get, path = "/api/goals/smart_recommendations", tag = "goals",
-    responses((status = 200, description = "{recommendations[], count, generated_at}")), security(("bearer" = [])))]
+    responses((status = 200, description = "{recommendations[{type, title, category, target_amount, monthly_contribution, priority, description, reasoning, suggested_deadline, months_to_goal}], advice[{type, priority, message, goal_id?, goal_title?, amount?, suggested_monthly?, suggested_target_date?}], count (= recommendations), generated_at}")),
+    security(("bearer" = [])))]
 async fn smart_recommendations(
     State(state): State<AppState>,
     Authed(user): Authed,
 ) -> ApiResult<impl IntoResponse> {
     let f = load(&state, &user, None).await?;
-    Ok(ok(listed(&state, "recommendations", advice::smart(&f))?))
+    let body = advice::smart_recommendations(&f);
+    Ok(ok(Smart {
+        count: body.recommendations.len(),
+        body,
+        generated_at: rfc3339(state.clock.now_ms()),
+    }))
 }
 
 /// `{adjustments[], count, generated_at}`: goals behind or ahead of schedule.
 #[utoipa::path(get, path = "/api/goals/adjustments/suggestions", tag = "goals",
-    responses((status = 200, description = "{adjustments[], count, generated_at}")), security(("bearer" = [])))]
+    responses((status = 200, description = "{adjustments[{type, priority, message, reason, goal_id, goal_title, current_monthly, suggested_monthly, suggested_target_date?, amount?}], count, generated_at}")),
+    security(("bearer" = [])))]
 async fn adjustment_suggestions(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -103,7 +127,8 @@ async fn adjustment_suggestions(
 
 /// `{opportunities[], count, generated_at}`: money that could go to the top goal.
 #[utoipa::path(get, path = "/api/goals/opportunities/detect", tag = "goals",
-    responses((status = 200, description = "{opportunities[], count, generated_at}")), security(("bearer" = [])))]
+    responses((status = 200, description = "{opportunities[{type, priority, message, reason, suggested_goal, amount, monthly_contribution, target_amount, category?, goal_id?, goal_title?}], count, generated_at}")),
+    security(("bearer" = [])))]
 async fn opportunities(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -116,9 +141,11 @@ async fn opportunities(
     )?))
 }
 
-/// Is the goal on track? Score, risk, required monthly amount and projected completion.
+/// Is the goal on track? Score, risk, required monthly amount, projected completion, insights
+/// and recommendations.
 #[utoipa::path(get, path = "/api/goals/{id}/health", tag = "goals", params(("id" = String, Path)),
-    responses((status = 200, description = "The goal's health"), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, description = "{goal_id, title, status, health_score (integer 0-100), risk_level, on_track, progress, expected_progress, remaining_amount, target_date, days_left, months_left, required_monthly, monthly_contribution, projected_completion_date, predicted_completion_date, is_overdue, insights[string], recommendations[string]}"), (status = 404)),
+    security(("bearer" = [])))]
 async fn goal_health(
     State(state): State<AppState>,
     Authed(user): Authed,

@@ -48,9 +48,11 @@ pub struct HistoryQuery {
 }
 
 /// Stored analyses, newest first: `data[{id, kind, period_start, period_end, rating, risk,
-/// summary, data, source, model, created_at}]`.
+/// summary, data, source, model, created_at, date (= created_at), text (summary, else the
+/// kind's label)}]`.
 #[utoipa::path(get, path = "/api/insights/history", tag = "insights", params(HistoryQuery),
-    responses((status = 200, description = "A list of snapshots"), (status = 401), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, description = "data: [{id, kind, period_start, period_end, rating, risk, summary, data, source, model, created_at, date, text}]"), (status = 401), (status = 422)),
+    security(("bearer" = [])))]
 async fn history(
     State(state): State<AppState>,
     Authed(user): Authed,

@@ -6,6 +6,8 @@ mod affordability;
 mod budget;
 mod calendar;
 mod errors;
+mod goals;
+mod insights;
 mod onboarding;
 mod receipt;
 mod transactions;

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::ghn_support::{at, cents, create_goal, data, spawn_at};
+use crate::ghn_support::{at, body, cents, create_goal, data, send, spawn_at};
 use crate::onboarding::onboard;
 use crate::support::{TestApp, error_body};
 
@@ -76,12 +76,9 @@ async fn every_advisory_route_answers_from_the_users_data_and_repeats_itself() {
     .await;
 
     // Income: 6000 a month is the middle tier: 20 % = 1200 a month; the user already has
-    // Emergency and Travel goals, so only the investing template is left.
-    let s = &first[0];
-    assert_eq!(s["monthly_income"].to_string(), "6000.00");
-    assert_eq!(s["recommended_savings_rate"].to_string(), "20.00");
-    assert_eq!(s["recommended_monthly_savings"].to_string(), "1200.00");
-    let sugg = s["suggestions"].as_array().unwrap();
+    // Emergency and Travel goals, so only the investing template is left. `data` is the list,
+    // the savings figures are in `meta`.
+    let sugg = first[0].as_array().unwrap();
     assert_eq!(sugg.len(), 1);
     assert_eq!(
         (
@@ -97,26 +94,47 @@ async fn every_advisory_route_answers_from_the_users_data_and_repeats_itself() {
         ),
         ("360.00".into(), Some(12))
     );
+    let meta = body(
+        send(
+            &app,
+            Method::GET,
+            "/api/goals/income_based_suggestions",
+            &token,
+            None,
+        )
+        .await,
+        200,
+    )
+    .await["meta"]
+        .clone();
+    assert_eq!(meta["monthly_income"].to_string(), "6000.00");
+    assert_eq!(meta["recommended_savings_rate"].to_string(), "20.00");
+    assert_eq!(meta["recommended_monthly_savings"].to_string(), "1200.00");
+    assert_eq!(meta["income_tier"], "middle");
 
-    // Rainy day needs 4000 over 365 days = 11.99 months: 333.59 a month (rounded up) > 200.
+    // The goal to create is the same investing template; the advice about the existing goals
+    // is under `advice`. Rainy day needs 4000 over 365 days = 11.99 months: 333.59 a month
+    // (rounded up) > 200.
     let r = &first[1];
+    assert_eq!(kinds(&r["recommendations"]), vec!["start_investing"]);
     assert_eq!(
-        kinds(&r["recommendations"]),
+        r["recommendations"][0]["target_amount"].to_string(),
+        "4320.00"
+    );
+    assert_eq!(r["count"], 1);
+    assert!(r["generated_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(
+        kinds(&r["advice"]),
         vec!["increase_contribution", "set_target_date", "almost_there"]
     );
-    assert_eq!(r["count"], 3);
-    assert!(r["generated_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(r["recommendations"][0]["goal_id"], g1["id"]);
+    assert_eq!(r["advice"][0]["goal_id"], g1["id"]);
+    assert_eq!(r["advice"][0]["suggested_monthly"].to_string(), "333.59");
+    assert_eq!(r["advice"][1]["goal_id"], g2["id"]);
     assert_eq!(
-        r["recommendations"][0]["suggested_monthly"].to_string(),
-        "333.59"
-    );
-    assert_eq!(r["recommendations"][1]["goal_id"], g2["id"]);
-    assert_eq!(
-        r["recommendations"][1]["suggested_target_date"], "2027-02-10",
+        r["advice"][1]["suggested_target_date"], "2027-02-10",
         "150 at 50 a month: 3 × 30.44 days"
     );
-    assert_eq!(r["recommendations"][2]["amount"].to_string(), "150.00");
+    assert_eq!(r["advice"][2]["amount"].to_string(), "150.00");
 
     let a = &first[2];
     assert_eq!(kinds(&a["adjustments"]), vec!["behind_schedule"]);
@@ -128,6 +146,7 @@ async fn every_advisory_route_answers_from_the_users_data_and_repeats_itself() {
         a["adjustments"][0]["suggested_target_date"], "2028-07-11",
         "20 months at 200 = 609 days"
     );
+    assert_eq!(a["adjustments"][0]["current_monthly"].to_string(), "200.00");
 
     let o = &first[3];
     assert_eq!(
@@ -163,6 +182,8 @@ async fn every_advisory_route_answers_from_the_users_data_and_repeats_itself() {
     assert_eq!(cents(&p["total_reserved"]), reserved);
     assert!(first[6]["count"].is_number() && first[6]["suggestions"].is_array());
 
+    // Created today, so progress is where the straight line expects it (score 100), but 200 a
+    // month finishes in July 2028, after the November 2027 target: not on track.
     assert_eq!(health["goal_id"], g1["id"]);
     assert_eq!(
         (
@@ -170,7 +191,7 @@ async fn every_advisory_route_answers_from_the_users_data_and_repeats_itself() {
             health["risk_level"].as_str(),
             health["on_track"].as_bool()
         ),
-        (Some(100), Some("low"), Some(true))
+        (Some(100), Some("low"), Some(false))
     );
     assert_eq!(health["required_monthly"].to_string(), "333.59");
     assert_eq!(health["months_left"].to_string(), "11.99");
@@ -222,7 +243,19 @@ async fn advice_for_a_user_without_data_is_empty_not_an_error() {
         None,
     )
     .await;
-    assert_eq!(s["suggestions"], json!([]));
+    assert_eq!(s, json!([]));
+    let r = data(
+        &app,
+        Method::GET,
+        "/api/goals/smart_recommendations",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r["recommendations"].clone(), r["count"].clone()),
+        (json!([]), json!(0))
+    );
     error_body(
         app.get_as("/api/goals/budget/allocate?month=13", &token)
             .await,

@@ -38,9 +38,15 @@ pub struct HealthScore {
     pub grade: &'static str,
     /// `low` (≥ 65), `moderate` (≥ 50) or `high`.
     pub risk: &'static str,
+    /// The same as `risk`.
+    pub risk_level: &'static str,
+    /// `100 − score` (0–100).
+    pub risk_score: i64,
     pub components: Vec<Component>,
     /// Advice for every component under 70.
     pub improvements: Vec<String>,
+    /// The same as `improvements`.
+    pub recommendations: Vec<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub summary: String,
@@ -106,7 +112,10 @@ pub fn score(input: &HealthInput<'_>) -> HealthScore {
         score,
         grade,
         risk,
+        risk_level: risk,
+        risk_score: 100 - score,
         components,
+        recommendations: improvements.clone(),
         improvements,
         period_start: days_before(input.today, anomalies::WINDOW_DAYS - 1),
         period_end: input.today,
@@ -221,5 +230,28 @@ fn advice(component: &str) -> &'static str {
         }
         "spending_stability" => "Spread big purchases out: your weekly spending swings a lot.",
         _ => "Review your unusual spends: some purchases were far above your usual amounts.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_risk_fields_mirror_the_score_and_the_improvements() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 28).unwrap();
+        // No plan, no income, no spending: 50, 50, 100, 100 → 68 (good, low risk).
+        let h = score(&HealthInput {
+            spends: &[],
+            month_days: &BTreeMap::new(),
+            income: 0,
+            today,
+            currency: "USD",
+        });
+        assert_eq!((h.score, h.risk), (68, "low"));
+        assert_eq!(h.risk_level, h.risk);
+        assert_eq!(h.risk_score, 32);
+        assert_eq!(h.recommendations, h.improvements);
+        assert_eq!(h.recommendations.len(), 2, "{:?}", h.recommendations);
     }
 }

@@ -58,6 +58,8 @@ pub struct MonthlyReport {
     pub largest_transaction: Option<Largest>,
     pub budget: BudgetSide,
     pub highlights: Vec<String>,
+    /// What to do next, by [`recommendations`].
+    pub recommendations: Vec<String>,
     pub summary: String,
 }
 
@@ -157,6 +159,14 @@ pub fn report(m: &MonthInput<'_>) -> MonthlyReport {
     if let Some(rate) = savings_rate_bp {
         highlights.push(format!("Savings rate: {}.", percent_text(rate)));
     }
+    let recommendations = recommendations(&Judged {
+        transaction_count: this.len(),
+        income,
+        savings_rate_bp,
+        days_red: budget.days_red,
+        change_bp,
+        top: categories.first(),
+    });
     let summary = format!(
         "In {}-{:02} you spent {} over {} transaction(s){}.",
         m.first.year(),
@@ -185,6 +195,172 @@ pub fn report(m: &MonthInput<'_>) -> MonthlyReport {
         largest_transaction: largest,
         budget,
         highlights,
+        recommendations,
         summary,
+    }
+}
+
+/// The figures the recommendations are judged on.
+pub struct Judged<'a> {
+    pub transaction_count: usize,
+    /// Cents; `None` when unknown.
+    pub income: Option<i64>,
+    pub savings_rate_bp: Option<i64>,
+    pub days_red: i64,
+    pub change_bp: Option<i64>,
+    /// The month's largest category.
+    pub top: Option<&'a CategoryShare>,
+}
+
+/// Savings rate (basis points) below which the report asks for more.
+pub const TARGET_SAVINGS_BP: i64 = 2_000;
+/// A rise against the month before (basis points) that is pointed out.
+pub const RISE_BP: i64 = 1_000;
+/// A share of the month's spending (basis points) that makes one category worth a limit.
+pub const HEAVY_SHARE_BP: i64 = 4_000;
+
+/// The month's recommendations, in this order, each at most once: no spending logged, no income,
+/// a savings rate under 20 %, days over budget, spending up 10 % or more on the month before, one
+/// category taking 40 % or more; when none applies, a word of encouragement.
+pub fn recommendations(j: &Judged<'_>) -> Vec<String> {
+    let top = j
+        .top
+        .map_or("your largest category", |c| c.category.as_str());
+    let mut out = Vec::new();
+    if j.transaction_count == 0 {
+        out.push("Log your expenses this month to get a full report.".to_string());
+    }
+    if j.income.is_none() {
+        out.push("Add your monthly income to your profile to see your savings rate.".to_string());
+    }
+    match j.savings_rate_bp {
+        Some(rate) if rate < 0 => out.push(format!(
+            "You spent more than your income: aim to keep 20% of it by trimming {top}."
+        )),
+        Some(rate) if rate < TARGET_SAVINGS_BP => out.push(format!(
+            "You kept {} of your income: aim for 20% by trimming {top}.",
+            percent_text(rate)
+        )),
+        _ => {}
+    }
+    if j.days_red > 0 {
+        out.push(format!(
+            "{} day(s) went over budget: check today's remaining amount before spending.",
+            j.days_red
+        ));
+    }
+    if let Some(c) = j.change_bp.filter(|c| *c >= RISE_BP) {
+        out.push(format!(
+            "Spending is up {} on last month: review {top}.",
+            percent_text(c)
+        ));
+    }
+    if let Some(c) = j.top.filter(|c| c.share_bp >= HEAVY_SHARE_BP) {
+        out.push(format!(
+            "{} took {} of your spending: set a limit for it.",
+            c.category,
+            percent_text(c.share_bp)
+        ));
+    }
+    if out.is_empty() {
+        out.push(match j.savings_rate_bp {
+            Some(rate) => format!(
+                "Keep it up: you kept {} of your income and stayed within budget.",
+                percent_text(rate)
+            ),
+            None => "Keep tracking every expense.".to_string(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn share(category: &str, share_bp: i64) -> CategoryShare {
+        CategoryShare {
+            category: category.into(),
+            total: Money::from_cents(10_000),
+            count: 1,
+            share_bp,
+        }
+    }
+
+    fn judged(top: Option<&CategoryShare>) -> Judged<'_> {
+        Judged {
+            transaction_count: 5,
+            income: Some(500_000),
+            savings_rate_bp: Some(5_000),
+            days_red: 0,
+            change_bp: Some(-500),
+            top,
+        }
+    }
+
+    #[test]
+    fn a_calm_month_gets_encouragement_only() {
+        let top = share("groceries", 3_999);
+        assert_eq!(
+            recommendations(&judged(Some(&top))),
+            vec!["Keep it up: you kept 50% of your income and stayed within budget."]
+        );
+    }
+
+    #[test]
+    fn each_rule_fires_at_its_threshold_in_order() {
+        let top = share("dining", 4_000);
+        let j = Judged {
+            savings_rate_bp: Some(1_500),
+            days_red: 2,
+            change_bp: Some(1_000),
+            ..judged(Some(&top))
+        };
+        assert_eq!(
+            recommendations(&j),
+            vec![
+                "You kept 15% of your income: aim for 20% by trimming dining.",
+                "2 day(s) went over budget: check today's remaining amount before spending.",
+                "Spending is up 10% on last month: review dining.",
+                "dining took 40% of your spending: set a limit for it.",
+            ]
+        );
+        let at_target = Judged {
+            savings_rate_bp: Some(TARGET_SAVINGS_BP),
+            days_red: 0,
+            change_bp: Some(999),
+            ..judged(Some(&top))
+        };
+        assert_eq!(
+            recommendations(&at_target),
+            vec!["dining took 40% of your spending: set a limit for it."],
+            "20 % kept and a 9.99 % rise are fine"
+        );
+        let over = Judged {
+            savings_rate_bp: Some(-100),
+            ..judged(Some(&top))
+        };
+        assert_eq!(
+            recommendations(&over)[0],
+            "You spent more than your income: aim to keep 20% of it by trimming dining."
+        );
+    }
+
+    #[test]
+    fn an_empty_month_without_income_asks_for_data() {
+        let j = Judged {
+            transaction_count: 0,
+            income: None,
+            savings_rate_bp: None,
+            change_bp: None,
+            ..judged(None)
+        };
+        assert_eq!(
+            recommendations(&j),
+            vec![
+                "Log your expenses this month to get a full report.",
+                "Add your monthly income to your profile to see your savings rate.",
+            ]
+        );
     }
 }

@@ -37,7 +37,11 @@ pub struct WeeklyInsights {
     pub days_green: i64,
     pub days_yellow: i64,
     pub days_red: i64,
-    pub insights: Vec<String>,
+    /// `improving`, `stable` or `declining` ([`trend`]).
+    pub trend: &'static str,
+    /// The sentences of `insight_list` joined by spaces (the summary when there are none).
+    pub insights: String,
+    pub insight_list: Vec<String>,
     pub summary: String,
 }
 
@@ -47,7 +51,22 @@ impl Narrated for WeeklyInsights {
         &self.summary
     }
     fn set_text(&mut self, text: String) {
+        self.insights.clone_from(&text);
         self.summary = text;
+    }
+}
+
+/// A change of spending of at least this much (basis points, 10 %) moves the trend.
+pub const TREND_BP: i64 = 1_000;
+
+/// The week's trend from the change against the week before (spending, so less is better):
+/// `improving` at −10 % or less, `declining` at +10 % or more, else (or without spending the week
+/// before) `stable`.
+pub fn trend(change_bp: Option<i64>) -> &'static str {
+    match change_bp {
+        Some(c) if c <= -TREND_BP => "improving",
+        Some(c) if c >= TREND_BP => "declining",
+        _ => "stable",
     }
 }
 
@@ -117,6 +136,11 @@ pub fn week(
         amount_text(total, currency),
         amount_text(previous_total, currency)
     );
+    let text = if insights.is_empty() {
+        summary.clone()
+    } else {
+        insights.join(" ")
+    };
     WeeklyInsights {
         period_start: start,
         period_end: today,
@@ -129,7 +153,58 @@ pub fn week(
         days_green,
         days_yellow,
         days_red,
-        insights,
+        trend: trend(change_bp),
+        insights: text,
+        insight_list: insights,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::TxCategory;
+    use crate::id::Id;
+
+    #[test]
+    fn the_trend_moves_at_ten_percent_either_way() {
+        assert_eq!(trend(Some(-1_000)), "improving");
+        assert_eq!(trend(Some(-999)), "stable");
+        assert_eq!(trend(Some(0)), "stable");
+        assert_eq!(trend(Some(999)), "stable");
+        assert_eq!(trend(Some(1_000)), "declining");
+        assert_eq!(trend(None), "stable", "nothing spent the week before");
+    }
+
+    #[test]
+    fn insights_are_one_text_and_the_sentences_stay_listed() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap_or_default();
+        let spend = |days_back: u64, cents: i64| Spend {
+            id: Id::new(),
+            date: days_before(today, days_back),
+            category: TxCategory::Groceries,
+            amount: cents,
+            merchant: None,
+            description: None,
+        };
+        let w = week(
+            &[spend(10, 10_000), spend(1, 5_000)],
+            &BTreeMap::new(),
+            today,
+            "USD",
+        );
+        assert_eq!(w.change_bp, Some(-5_000));
+        assert_eq!(w.trend, "improving");
+        assert_eq!(w.insight_list.len(), 3, "{:?}", w.insight_list);
+        assert_eq!(w.insights, w.insight_list.join(" "));
+        assert!(
+            w.insights
+                .starts_with("You spent 50% less than the week before.")
+        );
+
+        let empty = week(&[], &BTreeMap::new(), today, "USD");
+        assert!(empty.insight_list.is_empty());
+        assert_eq!(empty.insights, empty.summary);
+        assert_eq!(empty.trend, "stable");
     }
 }

@@ -267,4 +267,13 @@ async fn a_working_llm_enriches_the_answer_and_says_so() {
         (stored[0]["source"].as_str(), stored[0]["model"].as_str()),
         (Some("llm"), Some("fake-model"))
     );
+
+    // The weekly text the app shows (`insights`) is the LLM's too; the rule sentences stay listed.
+    let week =
+        data(&app, Method::GET, "/api/ai/weekly-insights", &token, None).await["data"].clone();
+    assert_eq!(
+        (week["insights"].as_str(), week["summary"].as_str()),
+        (Some(FAKE_TEXT), Some(FAKE_TEXT))
+    );
+    assert!(!week["insight_list"].as_array().unwrap().is_empty());
 }
