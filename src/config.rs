@@ -380,6 +380,9 @@ pub struct LlmSettings {
     pub breaker_threshold: u32,
     /// How long the open breaker skips the LLM before one trial call, in seconds.
     pub breaker_open_secs: u64,
+    /// LLM calls one user may cause per hour in one instance; beyond that the rule-based
+    /// answer is given (0 = no limit).
+    pub calls_per_user_per_hour: u32,
 }
 
 impl Default for LlmSettings {
@@ -391,6 +394,7 @@ impl Default for LlmSettings {
             timeout_ms: 5_000,
             breaker_threshold: 5,
             breaker_open_secs: 30,
+            calls_per_user_per_hour: 30,
         }
     }
 }

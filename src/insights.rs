@@ -25,9 +25,10 @@ use crate::clock::Clock;
 use crate::config::LlmSettings;
 use crate::db::Db;
 use crate::error::Result;
+use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::money::Money;
-use crate::resilience::BreakerState;
+use crate::resilience::{BreakerState, HourlyQuota};
 use llm::LlmClient;
 
 /// Which source produced an answer.
@@ -100,6 +101,8 @@ pub struct Insights {
     db: Db,
     clock: Clock,
     llm: Option<LlmClient>,
+    /// LLM calls per user and hour (`llm.calls_per_user_per_hour`).
+    llm_quota: HourlyQuota,
 }
 
 impl std::fmt::Debug for Insights {
@@ -117,7 +120,12 @@ impl Insights {
         metrics: Arc<Metrics>,
     ) -> Result<Self> {
         let llm = LlmClient::from_settings(settings, clock.clone(), metrics)?;
-        Ok(Insights { db, clock, llm })
+        Ok(Insights {
+            db,
+            clock,
+            llm,
+            llm_quota: HourlyQuota::new(settings.calls_per_user_per_hour),
+        })
     }
 
     /// True when an LLM is configured.
@@ -133,9 +141,15 @@ impl Insights {
     }
 
     /// Lets the LLM rewrite the text of `body` from its facts; on any failure (or without an
-    /// LLM) the rule answer is returned unchanged with source `rules`.
-    pub async fn enrich<T: Narrated>(&self, mut body: T, question: Option<&str>) -> Sourced<T> {
-        let Some(llm) = &self.llm else {
+    /// LLM, or when `user` used up their hourly LLM calls) the rule answer is returned
+    /// unchanged with source `rules`.
+    pub async fn enrich<T: Narrated>(
+        &self,
+        user: Id,
+        mut body: T,
+        question: Option<&str>,
+    ) -> Sourced<T> {
+        let Some(llm) = self.llm_for(user) else {
             return Sourced {
                 body,
                 origin: Origin::RULES,
@@ -172,9 +186,13 @@ impl Insights {
         }
     }
 
-    /// The raw chat call for answers that are not a rewrite (category picks).
-    pub(crate) fn llm(&self) -> Option<&LlmClient> {
-        self.llm.as_ref()
+    /// The LLM for a call on `user`'s behalf, when one is configured and the user's hourly
+    /// quota has room (the call is counted).
+    pub(crate) fn llm_for(&self, user: Id) -> Option<&LlmClient> {
+        let llm = self.llm.as_ref()?;
+        self.llm_quota
+            .take(user, self.clock.now_ms())
+            .then_some(llm)
     }
 }
 

@@ -132,6 +132,26 @@ impl OcrService {
                 "must be a JPEG, PNG, WebP or HEIC image",
             )
         })?;
+        // The header must hold together and name a size the engines can take: a few bytes can
+        // claim gigapixels (a decompression bomb for the decoder).
+        let (width, height) = images::dimensions(bytes).ok_or_else(|| {
+            Error::invalid(
+                "VALIDATION_2002",
+                "body.receipt",
+                "type",
+                "is not a readable image (its header is damaged)",
+            )
+        })?;
+        let max_pixels = self.settings.ocr.max_pixels;
+        if max_pixels > 0 && width.saturating_mul(height) > max_pixels {
+            return Err(Error::invalid(
+                "VALIDATION_2002",
+                "body.receipt",
+                "size",
+                format!("must be at most {max_pixels} pixels (width × height)"),
+            ));
+        }
+        self.check_quota(user, bytes.len()).await?;
         let id = Id::new();
         let name = ImageStore::relative_name(id, kind);
         self.images.save(&name, bytes).await?;
@@ -151,6 +171,51 @@ impl OcrService {
         }
         self.wake.notify_one();
         self.status(user, id).await
+    }
+
+    /// The user's upload rate (`ocr.uploads_per_user_per_hour`, 429) and stored bytes
+    /// (`ocr.stored_bytes_per_user`, 422 `BUSINESS_4003`), counted in the database so every
+    /// instance sees the same figures (1 query).
+    async fn check_quota(&self, user: Id, new_bytes: usize) -> Result<()> {
+        let ocr = &self.settings.ocr;
+        if ocr.uploads_per_user_per_hour == 0 && ocr.stored_bytes_per_user == 0 {
+            return Ok(());
+        }
+        let now = self.clock.now_ms();
+        let (recent, stored) = store::usage(&self.db, user, now - 3_600_000).await?;
+        if ocr.uploads_per_user_per_hour > 0 && recent >= i64::from(ocr.uploads_per_user_per_hour) {
+            return Err(Error::RateLimited {
+                retry_after_secs: 60,
+            });
+        }
+        let new_bytes = i64::try_from(new_bytes).unwrap_or(i64::MAX);
+        let limit = i64::try_from(ocr.stored_bytes_per_user).unwrap_or(i64::MAX);
+        if limit > 0 && stored.saturating_add(new_bytes) > limit {
+            return Err(Error::Business {
+                code: "BUSINESS_4003",
+                message: "Receipt storage is full: delete stored receipt images first".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The stored image names of the user's jobs (to remove the files once the account and its
+    /// rows are gone).
+    pub async fn image_names_of(&self, user: Id) -> Result<Vec<String>> {
+        store::image_names_of(&self.db, user).await
+    }
+
+    /// Removes image files by stored name (files already gone are fine); returns how many
+    /// could not be removed (logged).
+    pub async fn remove_images(&self, names: &[String]) -> usize {
+        let mut failed = 0;
+        for name in names {
+            if let Err(e) = self.images.remove(name).await {
+                tracing::warn!(error = %e, "cannot remove a receipt image");
+                failed += 1;
+            }
+        }
+        failed
     }
 
     /// The job, if it belongs to `user` (someone else's job is "not found").

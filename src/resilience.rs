@@ -453,3 +453,67 @@ mod tests {
         assert_eq!((gauge(), moved("closed")), (0, 1));
     }
 }
+
+/// At most `limit` uses per key in each hour (a fixed window that starts at a key's first use),
+/// kept in memory: a per-instance budget for costly calls on a user's behalf (LLM).
+#[derive(Debug)]
+pub struct HourlyQuota {
+    limit: u32,
+    uses: std::sync::Mutex<std::collections::HashMap<crate::id::Id, (i64, u32)>>,
+}
+
+/// Keys kept before windows that ended are swept.
+const QUOTA_SWEEP_AT: usize = 10_000;
+const HOUR_MS: i64 = 3_600_000;
+
+impl HourlyQuota {
+    /// A quota of `limit` per hour; 0 means no limit.
+    pub fn new(limit: u32) -> Self {
+        HourlyQuota {
+            limit,
+            uses: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Takes one use for `key` at `now_ms`; false when its hour is used up.
+    pub fn take(&self, key: crate::id::Id, now_ms: i64) -> bool {
+        if self.limit == 0 {
+            return true;
+        }
+        let mut uses = self
+            .uses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if uses.len() >= QUOTA_SWEEP_AT {
+            uses.retain(|_, (start, _)| now_ms - *start < HOUR_MS);
+        }
+        let entry = uses.entry(key).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= HOUR_MS {
+            *entry = (now_ms, 0);
+        }
+        if entry.1 >= self.limit {
+            return false;
+        }
+        entry.1 += 1;
+        true
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::*;
+
+    #[test]
+    fn an_hourly_quota_counts_per_key_and_refills_after_the_hour() {
+        let q = HourlyQuota::new(2);
+        let (a, b) = (crate::id::Id::new(), crate::id::Id::new());
+        assert!(q.take(a, 0));
+        assert!(q.take(a, 1_000));
+        assert!(!q.take(a, 2_000), "the third use in the hour");
+        assert!(q.take(b, 2_000), "another key has its own");
+        assert!(!q.take(a, 3_599_999));
+        assert!(q.take(a, 3_600_000), "a new hour");
+        let unlimited = HourlyQuota::new(0);
+        assert!((0..100).all(|i| unlimited.take(a, i)));
+    }
+}

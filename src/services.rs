@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::audit::AuditLog;
-use crate::auth::AuthService;
+use crate::auth::{AuthService, AuthUser, RequestMeta};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -69,6 +69,25 @@ impl Services {
             auth,
             insights,
         })
+    }
+
+    /// Deletes an account with all its rows and its stored receipt images (the files are not
+    /// rows: they are listed first and removed once the rows are gone).
+    pub async fn delete_account(
+        auth: &AuthService,
+        ocr: &OcrService,
+        user: &AuthUser,
+        confirmed: bool,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let images = if confirmed {
+            ocr.image_names_of(user.id).await?
+        } else {
+            Vec::new()
+        };
+        auth.delete_account(user, confirmed, meta).await?;
+        ocr.remove_images(&images).await;
+        Ok(())
     }
 
     /// Flushes background writers (the audit log). Call before closing the database.

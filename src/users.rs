@@ -10,7 +10,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
-use crate::{on_db, on_tx, on_write};
+use crate::{on_db, on_tx};
 
 /// The columns of [`User`], in order.
 pub const USER_COLUMNS: &str = "id, email, password_hash, google_sub, name, role, is_premium, country, state, \
@@ -203,6 +203,14 @@ pub struct NewUser {
 
 /// Inserts an account; a taken email is 409.
 pub async fn insert(db: &Db, clock: &Clock, new: NewUser) -> Result<Id> {
+    let mut tx = db.begin().await?;
+    let id = insert_in(&mut tx, clock, new).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts an account inside a write transaction; a taken email is 409.
+pub async fn insert_in(tx: &mut Tx, clock: &Clock, new: NewUser) -> Result<Id> {
     let id = Id::new();
     let now = clock.now_ms();
     let email = new
@@ -212,7 +220,7 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewUser) -> Result<Id> {
         .unwrap_or_default();
     let annual = new.annual_income.map(Money::cents);
     let monthly = annual.map(|a| a / 12);
-    on_write!(db, pool => sqlx::query(
+    on_tx!(tx, conn => sqlx::query(
         "INSERT INTO users (id, email, password_hash, google_sub, name, role, is_premium, country, timezone, state, \
          zip_code, phone, annual_income_cents, monthly_income_cents, email_verified, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)")
@@ -220,7 +228,7 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewUser) -> Result<Id> {
         .bind(&new.role).bind(new.role == "premium_user").bind(&new.country).bind(&new.timezone)
         .bind(&new.state).bind(&new.zip_code).bind(&new.phone).bind(annual).bind(monthly)
         .bind(new.email_verified).bind(now)
-        .execute(pool).await.map(|_| ()))
+        .execute(&mut *conn).await.map(|_| ()))
     .map_err(email_conflict)?;
     Ok(id)
 }

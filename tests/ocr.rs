@@ -14,7 +14,7 @@ use mita::config::OcrEngineKind;
 use mita::ocr::{JobStatus, Processed, ReplaySelection, reason};
 use mita::testing::receipt_image::receipt_png;
 
-use fakes::{Behaviour, fixture};
+use fakes::{Behaviour, fixture, fixture_with};
 
 #[tokio::test]
 async fn a_job_of_a_dead_worker_is_processed_once_after_its_lease_expires() {
@@ -267,4 +267,118 @@ async fn failure_reasons(
         out.push(view.error_reason);
     }
     out
+}
+
+/// Issue 18 §7: failed jobs' images are removed after the same retention as completed ones.
+#[tokio::test]
+async fn failed_jobs_images_are_purged_after_the_retention() {
+    let f = fixture(Behaviour::Fail).await;
+    let user = f.user("purge@example.com").await;
+    let job = f
+        .ocr
+        .submit(user, false, &receipt_png(&["SHOP"]))
+        .await
+        .unwrap();
+    f.ocr.run_once("w").await.unwrap().unwrap();
+    assert_eq!(
+        f.ocr.status(user, job.job_id).await.unwrap().status,
+        JobStatus::Failed
+    );
+    let names = f.ocr.image_names_of(user).await.unwrap();
+    assert_eq!(names.len(), 1);
+    let file = f.settings.ocr_image_dir().join(&names[0]);
+    assert!(file.exists());
+    let retention_ms = f.settings.ocr.completed_image_retention_hours as i64 * 3_600_000;
+    f.clock.advance_ms(retention_ms - 1);
+    assert_eq!(
+        f.ocr.purge_images().await.unwrap(),
+        0,
+        "kept within the retention"
+    );
+    f.clock.advance_ms(2);
+    assert_eq!(f.ocr.purge_images().await.unwrap(), 1);
+    assert!(!file.exists());
+    assert!(f.ocr.image_names_of(user).await.unwrap().is_empty());
+}
+
+/// Issue 18 §7: uploads per user and hour, and stored bytes per user, are limited (the counts
+/// come from the database, so every instance agrees).
+#[tokio::test]
+async fn uploads_are_limited_per_user_by_rate_and_by_stored_bytes() {
+    let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
+    let size = png.len() as u64;
+    let f = fixture_with(Behaviour::Text, |s| {
+        s.ocr.uploads_per_user_per_hour = 2;
+        s.ocr.stored_bytes_per_user = 0;
+    })
+    .await;
+    let user = f.user("rate@example.com").await;
+    for _ in 0..2 {
+        f.ocr.submit(user, false, &png).await.unwrap();
+    }
+    let err = f.ocr.submit(user, false, &png).await.unwrap_err();
+    assert!(matches!(err, mita::Error::RateLimited { .. }), "{err:?}");
+    let other = f.user("rate-other@example.com").await;
+    assert!(f.ocr.submit(other, false, &png).await.is_ok(), "per user");
+    f.clock.advance_ms(3_600_001);
+    assert!(f.ocr.submit(user, false, &png).await.is_ok(), "a new hour");
+
+    let f = fixture_with(Behaviour::Text, |s| {
+        s.ocr.uploads_per_user_per_hour = 0;
+        s.ocr.stored_bytes_per_user = size * 2;
+    })
+    .await;
+    let user = f.user("bytes@example.com").await;
+    let first = f.ocr.submit(user, false, &png).await.unwrap();
+    f.ocr.submit(user, false, &png).await.unwrap();
+    let err = f.ocr.submit(user, false, &png).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            mita::Error::Business {
+                code: "BUSINESS_4003",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Deleting a stored image makes room again.
+    f.ocr.run_once("w").await.unwrap().unwrap();
+    f.ocr.delete_image(user, first.job_id).await.unwrap();
+    assert!(f.ocr.submit(user, false, &png).await.is_ok());
+}
+
+/// Issue 18 §7: the header must hold together and the pixel count stay under the cap before a
+/// job is queued (a few bytes can claim gigapixels).
+#[tokio::test]
+async fn images_are_checked_for_a_sane_header_and_pixel_count_before_queueing() {
+    let f = fixture(Behaviour::Text).await;
+    let user = f.user("bomb@example.com").await;
+    // A PNG header that claims 100,000 × 100,000 pixels.
+    let mut bomb = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    bomb.extend_from_slice(b"IHDR");
+    bomb.extend_from_slice(&100_000u32.to_be_bytes());
+    bomb.extend_from_slice(&100_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 0]);
+    bomb.extend(std::iter::repeat_n(0u8, 1000));
+    let err = f.ocr.submit(user, false, &bomb).await.unwrap_err();
+    match &err {
+        mita::Error::Validation { fields, .. } => assert_eq!(fields[0].kind, "size", "{err:?}"),
+        other => panic!("{other:?}"),
+    }
+    // The right magic over junk: no header to read.
+    let mut junk = vec![0xFF, 0xD8, 0xFF];
+    junk.extend(std::iter::repeat_n(0x42u8, 10_000));
+    let err = f.ocr.submit(user, false, &junk).await.unwrap_err();
+    assert!(matches!(err, mita::Error::Validation { .. }), "{err:?}");
+    assert!(
+        f.ocr.image_names_of(user).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    assert!(
+        f.ocr
+            .submit(user, false, &receipt_png(&["OK"]))
+            .await
+            .is_ok()
+    );
 }

@@ -157,11 +157,14 @@ impl AuthService {
     ) -> Result<LoggedIn> {
         let (mut new, password) = registration.validate()?;
         new.password_hash = Some(self.hasher.hash(&registration_key(&new), &password).await?);
-        let id = users::insert(&self.db, &self.clock, new).await?;
-        let user = users::by_id(&self.db, id)
+        // One commit: an account is never left without the session its 201 announced.
+        let mut tx = self.db.begin().await?;
+        let id = users::insert_in(&mut tx, &self.clock, new).await?;
+        let user = users::by_id_tx(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("User"))?;
-        let tokens = self.issue_session(&user, meta).await?;
+        let tokens = self.issue_session_in(&mut tx, &user, meta).await?;
+        tx.commit().await?;
         self.audit
             .record(meta.event(EventType::Register, Outcome::Success, Some(id)));
         Ok(LoggedIn { tokens, user })

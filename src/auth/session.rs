@@ -93,6 +93,19 @@ impl AuthService {
 
     /// Starts a login: a new refresh-token family and a token pair.
     pub async fn issue_session(&self, user: &User, meta: &RequestMeta) -> Result<TokenPair> {
+        let mut tx = self.db.begin().await?;
+        let pair = self.issue_session_in(&mut tx, user, meta).await?;
+        tx.commit().await?;
+        Ok(pair)
+    }
+
+    /// [`Self::issue_session`] inside a write transaction (the caller commits).
+    pub async fn issue_session_in(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        meta: &RequestMeta,
+    ) -> Result<TokenPair> {
         let family = Id::new();
         let subject = subject(user);
         let (refresh, refresh_claims) =
@@ -102,12 +115,12 @@ impl AuthService {
             .tokens
             .issue(&subject, TokenType::Access, Some(family))?;
         let now = self.clock.now_ms();
-        on_write!(&self.db, pool => sqlx::query(
+        on_tx!(tx, conn => sqlx::query(
             "INSERT INTO refresh_token_families (id, user_id, created_at, current_jti, expires_at, user_agent, ip) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(family).bind(user.id).bind(now).bind(&refresh_claims.jti).bind(refresh_claims.exp_ms())
             .bind(&meta.user_agent).bind(&meta.client_ip)
-            .execute(pool).await.map(|_| ()))?;
+            .execute(&mut *conn).await.map(|_| ()))?;
         Ok(self.pair(access, refresh))
     }
 

@@ -89,8 +89,20 @@ pub struct OcrSettings {
     pub wait_timeout_ms: u64,
     /// On shutdown: how long a worker may finish its job before it is returned to pending.
     pub shutdown_grace_ms: u64,
-    /// Hours the image of a completed job is kept (failed jobs keep theirs for a replay).
+    /// Hours the image of a finished job (completed or failed) is kept; a failed job can be
+    /// replayed until then.
     pub completed_image_retention_hours: u64,
+    /// Receipt uploads one user may make per hour (every instance counts, through the
+    /// database); 0 = no limit. It bounds Google Vision calls too (each upload is tried at most
+    /// `max_attempts` times).
+    pub uploads_per_user_per_hour: u32,
+    /// Bytes of receipt images one user may keep stored at once; 0 = no limit.
+    pub stored_bytes_per_user: u64,
+    /// Largest image accepted, in pixels (width × height read from the header before the
+    /// upload is queued: a small file can decode into gigabytes).
+    pub max_pixels: u64,
+    /// Address-space cap of one `tesseract` process, in MiB (`ulimit -v`); 0 = none.
+    pub tesseract_memory_mb: u64,
     /// Consecutive engine failures that open an engine's circuit breaker.
     pub breaker_failure_threshold: u32,
     /// How long an open breaker fails jobs fast before a trial call, in milliseconds.
@@ -115,6 +127,10 @@ impl Default for OcrSettings {
             wait_timeout_ms: 30_000,
             shutdown_grace_ms: 10_000,
             completed_image_retention_hours: 24 * 30,
+            uploads_per_user_per_hour: 60,
+            stored_bytes_per_user: 200 * 1024 * 1024,
+            max_pixels: 40_000_000,
+            tesseract_memory_mb: 1024,
             breaker_failure_threshold: 5,
             breaker_open_ms: 30_000,
             google_vision: GoogleVisionSettings::default(),

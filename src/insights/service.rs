@@ -88,7 +88,7 @@ impl Insights {
         let ctx = self.ctx(user).await?;
         let (health, _, _) = self.analyses(&ctx).await?;
         let period = (health.period_start, health.period_end);
-        let answer = self.enrich(health, None).await;
+        let answer = self.enrich(user, health, None).await;
         let grade = (answer.body.grade, answer.body.risk);
         self.keep(user, &answer, period, Some(grade)).await?;
         Ok(answer)
@@ -126,7 +126,7 @@ impl Insights {
         let spends = data::spends(&self.db, user, start, ctx.today).await?;
         let found = patterns::find(&spends, ctx.today, &ctx.user.currency);
         let period = (found.period_start, found.period_end);
-        let answer = self.enrich(found, None).await;
+        let answer = self.enrich(user, found, None).await;
         self.keep(user, &answer, period, None).await?;
         Ok(answer)
     }
@@ -157,7 +157,7 @@ impl Insights {
             today: ctx.today,
             currency: &ctx.user.currency,
         });
-        let answer = self.enrich(report, None).await;
+        let answer = self.enrich(user, report, None).await;
         self.keep(user, &answer, (first, last), None).await?;
         Ok(answer)
     }
@@ -171,7 +171,7 @@ impl Insights {
             .await?;
         let week = weekly::week(&spends, &plan, ctx.today, &ctx.user.currency);
         let period = (week.period_start, week.period_end);
-        let answer = self.enrich(week, None).await;
+        let answer = self.enrich(user, week, None).await;
         self.keep(user, &answer, period, None).await?;
         Ok(answer)
     }
@@ -189,7 +189,7 @@ impl Insights {
         let cells = plan_cells(&self.db, user, date, date).await?;
         let spends = data::spends(&self.db, user, date, date).await?;
         let explained = day::explain(date, &cells, &spends, requested, &ctx.user.currency);
-        Ok(self.enrich(explained, None).await)
+        Ok(self.enrich(user, explained, None).await)
     }
 
     /// `POST /api/ai/assistant`.
@@ -244,7 +244,7 @@ impl Insights {
             let c: String = c.to_string().chars().take(MAX_CONTEXT_CHARS).collect();
             asked.push_str(&format!("\nContext from the app: {c}"));
         }
-        Ok(self.enrich(answer, Some(&asked)).await)
+        Ok(self.enrich(user, answer, Some(&asked)).await)
     }
 
     /// `GET /api/insights`: the current insights as cards.
@@ -253,7 +253,7 @@ impl Insights {
         let (health, found, patterns) = self.analyses(&ctx).await?;
         let cards = overview::build(&health, &found, &patterns);
         let period = (health.period_start, health.period_end);
-        let answer = self.enrich(cards, None).await;
+        let answer = self.enrich(user, cards, None).await;
         self.keep(user, &answer, period, None).await?;
         Ok(answer)
     }

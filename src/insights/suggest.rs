@@ -61,7 +61,7 @@ impl Insights {
             history_candidates(text, &history),
             keyword_candidates(text, amount),
         );
-        let Some(llm) = self.llm() else {
+        let Some(llm) = self.llm_for(user) else {
             return Ok((candidates, Origin::RULES));
         };
         let names: Vec<&str> = TxCategory::ALL.iter().map(|c| c.as_str()).collect();

@@ -61,6 +61,17 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
     None
 }
 
+/// Width and height from the image's header (JPEG, PNG, WebP, HEIC), without decoding it;
+/// `None` when the header does not hold together.
+pub fn dimensions(bytes: &[u8]) -> Option<(u64, u64)> {
+    let size = imagesize::blob_size(bytes).ok()?;
+    let (w, h) = (
+        u64::try_from(size.width).ok()?,
+        u64::try_from(size.height).ok()?,
+    );
+    (w > 0 && h > 0).then_some((w, h))
+}
+
 /// Where the images live. Paths stored in the database are relative to this directory, so it
 /// can move (and be shared by every instance, e.g. a network volume).
 #[derive(Clone, Debug)]

@@ -42,7 +42,7 @@ pub async fn run(service: Arc<OcrService>, mut stop: watch::Receiver<bool>) {
         if last_purge.elapsed() >= PURGE_EVERY {
             match service.purge_images().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(images = n, "removed images of old completed OCR jobs"),
+                Ok(n) => tracing::info!(images = n, "removed images of old finished OCR jobs"),
                 Err(e) => tracing::warn!(error = %e, "cannot remove old OCR images"),
             }
             last_purge = tokio::time::Instant::now();
@@ -92,7 +92,8 @@ impl OcrService {
         }
     }
 
-    /// Removes the images of jobs completed longer ago than the retention; returns how many.
+    /// Removes the images of jobs finished (completed or failed) longer ago than the retention;
+    /// returns how many.
     pub async fn purge_images(&self) -> Result<u64> {
         let hours =
             i64::try_from(self.settings.ocr.completed_image_retention_hours).unwrap_or(i64::MAX);

@@ -267,12 +267,27 @@ pub async fn replay_sum(db: &Db) -> Result<i64> {
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)?)
 }
 
-/// Completed jobs finished before `cutoff_ms` whose image is still kept (oldest first).
+/// Finished (completed or failed) jobs finished before `cutoff_ms` whose image is still kept (oldest first).
 pub async fn images_to_purge(db: &Db, cutoff_ms: i64, limit: i64) -> Result<Vec<(Id, String)>> {
-    const SQL: &str = "SELECT id, image_path FROM ocr_jobs WHERE status = 'completed' \
+    const SQL: &str = "SELECT id, image_path FROM ocr_jobs WHERE status IN ('completed', 'failed') \
         AND completed_at < $1 AND image_purged_at IS NULL AND image_path IS NOT NULL \
         ORDER BY completed_at LIMIT $2";
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(cutoff_ms).bind(limit).fetch_all(pool).await)?)
+}
+
+/// The user's uploads since `since_ms` and the bytes of their images still stored (1 query).
+pub async fn usage(db: &Db, user: Id, since_ms: i64) -> Result<(i64, i64)> {
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(CASE WHEN created_at > $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+        CAST(COALESCE(SUM(CASE WHEN image_purged_at IS NULL AND image_path IS NOT NULL THEN image_bytes ELSE 0 END), 0) AS BIGINT) \
+        FROM ocr_jobs WHERE user_id = $1";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user).bind(since_ms).fetch_one(pool).await)?)
+}
+
+/// The stored image names of the user's jobs whose files are still there.
+pub async fn image_names_of(db: &Db, user: Id) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT image_path FROM ocr_jobs \
+        WHERE user_id = $1 AND image_path IS NOT NULL AND image_purged_at IS NULL";
+    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(user).fetch_all(pool).await)?)
 }
 
 /// Notes that a job's image file was removed. `only_terminal` refuses jobs still in the queue.

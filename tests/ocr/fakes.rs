@@ -78,6 +78,11 @@ pub struct Fixture {
 }
 
 pub async fn fixture(behaviour: Behaviour) -> Fixture {
+    fixture_with(behaviour, |_| {}).await
+}
+
+/// A fixture whose settings `configure` may change.
+pub async fn fixture_with(behaviour: Behaviour, configure: impl FnOnce(&mut Settings)) -> Fixture {
     let test_db = TestDatabase::create().await.unwrap();
     let db = test_db.migrated().await.unwrap();
     let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 3, 14, 12, 0, 0).unwrap());
@@ -88,6 +93,7 @@ pub async fn fixture(behaviour: Behaviour) -> Fixture {
     settings.ocr.breaker_failure_threshold = 3;
     settings.ocr.heartbeat_ms = 50;
     settings.ocr.shutdown_grace_ms = 200;
+    configure(&mut settings);
     let settings = Arc::new(settings);
     let metrics = Arc::new(Metrics::new().unwrap());
     let audit = AuditLog::start(

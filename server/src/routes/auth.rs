@@ -421,7 +421,8 @@ fn bool_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
     })
 }
 
-/// Delete the account and all its data (JSON `{confirmation:true}` or `?confirmation=true`).
+/// Delete the account and all its data, stored receipt images included (JSON
+/// `{confirmation:true}` or `?confirmation=true`).
 #[utoipa::path(delete, path = "/api/auth/delete-account", tag = "auth", request_body = DeleteAccountRequest,
     responses((status = 200, body = MessageAnswer), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn delete_account(
@@ -430,10 +431,14 @@ async fn delete_account(
     Meta(meta): Meta,
     JsonOrQuery(body): JsonOrQuery<DeleteAccountRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    state
-        .auth
-        .delete_account(&user, body.confirmation, &meta)
-        .await?;
+    mita::services::Services::delete_account(
+        &state.auth,
+        &state.ocr,
+        &user,
+        body.confirmation,
+        &meta,
+    )
+    .await?;
     Ok(ok(MessageAnswer {
         message: "Account deleted",
         success: Some(true),

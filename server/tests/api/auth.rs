@@ -350,3 +350,37 @@ async fn protected_routes_need_a_token() {
     )
     .await;
 }
+
+/// Issue 18 §12: registration writes the account and its first session in one commit: when the
+/// session cannot be stored, no account is left behind (a retry is not a 409).
+#[tokio::test]
+async fn a_registration_whose_session_fails_leaves_no_account() {
+    let app = spawn_app().await;
+    // Refuse every new login family, on either database.
+    let statements: &[&str] = match &app.db {
+        mita::db::Db::Sqlite(_) => &[
+            "CREATE TRIGGER refuse_families BEFORE INSERT ON refresh_token_families \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        mita::db::Db::Postgres(_) => &[
+            "CREATE FUNCTION refuse_families() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_families BEFORE INSERT ON refresh_token_families FOR EACH ROW EXECUTE FUNCTION refuse_families()",
+        ],
+    };
+    for sql in statements {
+        mita::on_write!(&app.db, pool => sqlx::query(*sql).execute(pool).await.map(|_| ()))
+            .unwrap();
+    }
+    let resp = app
+        .post_json(
+            "/api/auth/register",
+            &json!({"email": "atomic@example.com", "password": crate::support::PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), 500);
+    let users: i64 = mita::on_db!(&app.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await).unwrap();
+    assert_eq!(
+        users, 0,
+        "the account was not committed without its session"
+    );
+}

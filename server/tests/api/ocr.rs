@@ -233,8 +233,17 @@ async fn an_upload_over_ten_megabytes_is_a_413_and_one_just_under_is_accepted() 
     let resp = upload(&app, "/api/ocr/process", &token, "receipt", &big).await;
     error_body(resp, 413, "VALIDATION_2002").await;
 
-    big.truncate(10 * 1024 * 1024 - 1024);
-    let resp = upload(&app, "/api/transactions/receipt", &token, "receipt", &big).await;
+    // A real image (its header is read before queueing), padded to just under the limit.
+    let mut big = receipt_png(&["SHOP", "TOTAL 1.00"]);
+    big.resize(10 * 1024 * 1024 - 1024, 0);
+    let resp = upload(
+        &app,
+        "/api/transactions/receipt?wait=false",
+        &token,
+        "receipt",
+        &big,
+    )
+    .await;
     assert_eq!(
         resp.status(),
         202,
@@ -283,4 +292,52 @@ async fn a_failed_jobs_owner_never_sees_server_paths() {
     let id: mita::id::Id = data["job_id"].as_str().unwrap().parse().unwrap();
     let summary = app.state.ocr.get(id).await.unwrap();
     assert!(summary.error.is_some());
+}
+
+/// Issue 18 §7: deleting the account removes its stored receipt images too, and the upload
+/// limits answer 429 (rate) and 422 `BUSINESS_4003` (stored bytes) over HTTP.
+#[tokio::test]
+async fn deleting_an_account_removes_its_images_and_upload_limits_are_clear_errors() {
+    let app = spawn_with(
+        |s| {
+            s.ocr.uploads_per_user_per_hour = 2;
+        },
+        axum::Router::new(),
+    )
+    .await;
+    let (token, _, user_id) = app.user("gone@example.com").await;
+    let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
+    for _ in 0..2 {
+        let resp = upload(&app, "/api/ocr/process", &token, "receipt", &png).await;
+        assert_eq!(resp.status(), 202);
+    }
+    let resp = upload(&app, "/api/ocr/process", &token, "receipt", &png).await;
+    assert!(resp.headers().contains_key("retry-after"));
+    error_body(resp, 429, "RATE_LIMIT_7001").await;
+
+    let names = app
+        .state
+        .ocr
+        .image_names_of(user_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(names.len(), 2);
+    let dir = app.state.settings.ocr_image_dir();
+    assert!(names.iter().all(|n| dir.join(n).exists()));
+    let resp = app
+        .authed(reqwest::Method::DELETE, "/api/auth/delete-account", &token)
+        .json(&json!({"confirmation": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        names.iter().all(|n| !dir.join(n).exists()),
+        "the files went with the account"
+    );
+
+    let small = spawn_with(|s| s.ocr.stored_bytes_per_user = 1_000, axum::Router::new()).await;
+    let (token, _, _) = small.user("full@example.com").await;
+    let resp = upload(&small, "/api/ocr/process", &token, "receipt", &png).await;
+    error_body(resp, 422, "BUSINESS_4003").await;
 }

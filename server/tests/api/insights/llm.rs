@@ -277,3 +277,36 @@ async fn a_working_llm_enriches_the_answer_and_says_so() {
     );
     assert!(!week["insight_list"].as_array().unwrap().is_empty());
 }
+
+/// Issue 18 §7: one user's LLM calls are capped per hour; beyond the cap the rule answer comes
+/// back (never an error) and the LLM is not called, while another user still gets it.
+#[tokio::test]
+async fn one_user_cannot_spend_the_llm_beyond_their_hourly_quota() {
+    let fake = Fake::default();
+    let router = axum::Router::new()
+        .route("/v1/chat/completions", post(completions))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let app = spawn_with(
+        move |s| {
+            s.llm.base_url = Some(base);
+            s.llm.model = "fake-model".into();
+            s.llm.calls_per_user_per_hour = 2;
+        },
+        axum::Router::new(),
+    )
+    .await;
+    let greedy = seeded_user(&app, "greedy-llm@example.com").await;
+    let mut sources = Vec::new();
+    for _ in 0..3 {
+        let week = data(&app, Method::GET, "/api/ai/weekly-insights", &greedy, None).await;
+        sources.push(week["data"]["source"].as_str().unwrap().to_string());
+    }
+    assert_eq!(sources, ["llm", "llm", "rules"]);
+    assert_eq!(fake.calls.load(Ordering::SeqCst), 2);
+    let other = seeded_user(&app, "other-llm@example.com").await;
+    let week = data(&app, Method::GET, "/api/ai/weekly-insights", &other, None).await;
+    assert_eq!(week["data"]["source"], "llm");
+}
