@@ -146,20 +146,15 @@ pub async fn stored(tx: &mut Tx, user: Id) -> Result<Option<(Answers, BudgetPlan
 }
 
 /// Builds the month of `today` from the stored answers when the user onboarded and the month
-/// has no plan rows yet; otherwise does nothing. Runs inside the caller's write transaction.
-pub async fn ensure_current_month(tx: &mut Tx, user: Id, today: NaiveDate, now: i64) -> Result<()> {
-    ensure_current_month_observed(tx, user, today, now, None)
-        .await
-        .map(|_| ())
-}
-
-/// [`ensure_current_month`] that also moves the `plan` budget metrics; true when it built.
-pub async fn ensure_current_month_observed(
+/// has no plan rows yet — the plan and the active goals' reservations (BUDGET.md §6) — and moves
+/// the `plan` budget metrics; otherwise does nothing. Runs inside the caller's write transaction.
+/// True when it built. The one way a month comes into being after onboarding.
+pub async fn ensure_current_month(
     tx: &mut Tx,
     user: Id,
     today: NaiveDate,
     now: i64,
-    metrics: Option<&Metrics>,
+    metrics: &Metrics,
 ) -> Result<bool> {
     lock_user(tx, user).await?;
     if month_exists(tx, user, today).await? {
@@ -175,18 +170,16 @@ pub async fn ensure_current_month_observed(
         &answers.spending_habits,
         today,
         now,
-        metrics,
+        Some(metrics),
     )
     .await?;
-    // A new month also gets the active goals' reservations (BUDGET.md §6).
-    if let Some(m) = metrics {
-        // Boxed: reserving a goal makes sure the month exists, which lands here again (and
-        // returns at once, the month being built by then).
-        Box::pin(crate::budget::goals_plan::reserve_missing(
-            tx, user, today, now, m,
-        ))
-        .await?;
-    }
+    // A new month also gets the active goals' reservations (BUDGET.md §6). Boxed: reserving a
+    // goal makes sure the month exists, which lands here again (and returns at once, the month
+    // being built by then).
+    Box::pin(crate::budget::goals_plan::reserve_missing(
+        tx, user, today, now, metrics,
+    ))
+    .await?;
     Ok(true)
 }
 
@@ -211,7 +204,7 @@ pub async fn ensure_month_for_read(
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    ensure_current_month_observed(&mut tx, user.id, today, now, Some(metrics)).await?;
+    ensure_current_month(&mut tx, user.id, today, now, metrics).await?;
     tx.commit().await
 }
 

@@ -43,6 +43,21 @@ impl TestDatabase {
         self.url.starts_with("postgres")
     }
 
+    /// For PostgreSQL-only tests: true on PostgreSQL; otherwise prints that `test` is skipped
+    /// and returns false — or fails when `MITA_REQUIRE_POSTGRES=1` (set by `.ci/run` in its
+    /// PostgreSQL step, so such a test can never pass there without running).
+    pub fn postgres_or_skip(&self, test: &str) -> bool {
+        if self.is_postgres() {
+            return true;
+        }
+        assert!(
+            std::env::var("MITA_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "{test}: MITA_REQUIRE_POSTGRES=1 but MITA_TEST_DATABASE_URL is not a PostgreSQL URL"
+        );
+        eprintln!("SKIPPED {test}: PostgreSQL-only (set MITA_TEST_DATABASE_URL=postgres://...)");
+        false
+    }
+
     /// Settings pointing at this database.
     pub fn settings(&self) -> DatabaseSettings {
         DatabaseSettings {

@@ -168,10 +168,7 @@ async fn schema(db: &Db) -> (Shape, Vec<String>) {
 #[tokio::test]
 async fn sqlite_and_postgres_migrations_produce_the_same_tables_columns_and_indexes() {
     let pg = TestDatabase::create().await.unwrap();
-    if !pg.is_postgres() {
-        eprintln!(
-            "MITA_TEST_DATABASE_URL is not a PostgreSQL URL: the parity check runs in the PostgreSQL pass"
-        );
+    if !pg.postgres_or_skip("schema parity") {
         return;
     }
     let pg_db = pg.migrated().await.unwrap();
@@ -255,10 +252,7 @@ async fn the_database_computes_day_status_exactly_like_the_rust_rule() {
 #[tokio::test]
 async fn postgres_connections_can_require_tls() {
     let pg = TestDatabase::create().await.unwrap();
-    if !pg.is_postgres() {
-        eprintln!(
-            "MITA_TEST_DATABASE_URL is not a PostgreSQL URL: the TLS check runs in the PostgreSQL pass"
-        );
+    if !pg.postgres_or_skip("PostgreSQL over TLS") {
         return;
     }
     let sep = if pg.url.contains('?') { '&' } else { '?' };

@@ -85,7 +85,7 @@ pub async fn sync(
     }
     // A new month's plan must exist before the goal's first rows in it (otherwise the month
     // would look built and the onboarding plan would never be laid out).
-    crate::onboarding::ensure_current_month(tx, goal.user_id, today, now).await?;
+    crate::onboarding::ensure_current_month(tx, goal.user_id, today, now, metrics).await?;
     insert_rows(tx, goal.user_id, goal.id, &rows, now).await?;
     metrics
         .budget_calculations_total

@@ -106,14 +106,7 @@ async fn preflight(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) ->
         .bind(ctx.user).bind(first).bind(last).fetch_one(&mut *conn).await)?;
     let today = crate::time::local_date(now, ctx.tz);
     if month_exists.is_none() && (day.year(), day.month()) == (today.year(), today.month()) {
-        crate::onboarding::ensure_current_month_observed(
-            tx,
-            ctx.user,
-            today,
-            now,
-            Some(ctx.metrics),
-        )
-        .await?;
+        crate::onboarding::ensure_current_month(tx, ctx.user, today, now, ctx.metrics).await?;
     }
     Ok(own.unwrap_or(ctx.large_spend_cents))
 }
@@ -223,8 +216,8 @@ pub async fn create(
         rebalance_covered: Money::from_cents(applied.cover.covered),
         rebalance_fully_covered: applied.cover.fully_covered(),
     };
-    let meta =
-        json!({ "balance_impact": applied.impact, "large_spend": amount >= ctx.large_spend_cents });
+    // The same threshold as the notification: the user's own when set.
+    let meta = json!({ "balance_impact": applied.impact, "large_spend": amount >= threshold });
     let body = success_json(
         "Transaction created",
         &created,

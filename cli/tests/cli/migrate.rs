@@ -63,8 +63,7 @@ async fn status_json_is_valid_json_after_migrating() {
 #[tokio::test]
 async fn two_migrate_processes_started_together_on_postgres_apply_once() {
     let db = TestDatabase::create().await.unwrap();
-    if !db.is_postgres() {
-        eprintln!("PostgreSQL-only test (set MITA_TEST_DATABASE_URL)");
+    if !db.postgres_or_skip("concurrent migrate on PostgreSQL") {
         return;
     }
     let spawn = || {
@@ -102,8 +101,7 @@ async fn two_migrate_processes_started_together_on_postgres_apply_once() {
 #[tokio::test]
 async fn serve_refuses_a_postgres_database_with_pending_migrations_unless_asked_to_migrate() {
     let db = TestDatabase::create().await.unwrap();
-    if !db.is_postgres() {
-        eprintln!("PostgreSQL-only test (set MITA_TEST_DATABASE_URL)");
+    if !db.postgres_or_skip("serve refuses pending migrations on PostgreSQL") {
         return;
     }
     let out = run(mita().args(["serve", "--bind", "127.0.0.1:0", "--database-url", &db.url]));

@@ -219,3 +219,38 @@ async fn a_new_month_gets_the_active_goals_reserved() {
     data(&app, Method::GET, "/api/goals", &token, None).await;
     assert_eq!(rows(&app, &g).await, r);
 }
+
+/// Issue 19: a month first built by a goal transfer (no read before it) gets the active goals'
+/// reservations at once, like a month built by any other write.
+#[tokio::test]
+async fn a_month_first_built_by_a_transfer_has_the_goals_reserved() {
+    let (app, clock) = spawn_at(at(2026, 11, 28, 12)).await;
+    let (token, _, _) = app.user("transfer-month@example.com").await;
+    onboard(&app, &token).await;
+    let g = create_goal(
+        &app,
+        &token,
+        json!({"title": "Dated", "target_amount": 3000, "deadline": "2027-06-01"}),
+    )
+    .await;
+    let pot = create_goal(&app, &token, json!({"title": "Pot", "target_amount": 500})).await;
+    clock.set_ms(at(2026, 12, 2, 9).timestamp_millis());
+    let token = relogin(&app, "transfer-month@example.com").await;
+    let resp = app
+        .authed(
+            Method::POST,
+            &format!("/api/goals/{}/auto_transfer", pot["id"].as_str().unwrap()),
+            &token,
+        )
+        .json(&json!({"amount": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let december = rows(&app, &g)
+        .await
+        .into_keys()
+        .filter(|d| d.to_string().starts_with("2026-12"))
+        .count();
+    assert_eq!(december, 30, "2 to 31 December, before any read repairs it");
+}

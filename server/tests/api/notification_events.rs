@@ -245,3 +245,25 @@ async fn goal_updates_off_silences_goal_news_without_replaying_it_later() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["data"]["milestone"], 100);
 }
+
+/// Issue 19: the answer's `meta.large_spend` and the notification use the same threshold — the
+/// user's own when set, not only the configured one.
+#[tokio::test]
+async fn large_spend_in_the_answer_follows_the_users_own_threshold() {
+    let app = spawn_app().await;
+    let (token, _, user_id) = app.user("own-threshold@example.com").await;
+    let user: mita::id::Id = user_id.parse().unwrap();
+    mita::on_write!(&app.db, pool => sqlx::query(
+        "INSERT INTO user_budget_settings (user_id, large_spend_threshold_cents, updated_at) VALUES ($1, 1000, 1)")
+        .bind(user).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let answer = spend(&app, &token, "50", "food").await;
+    assert_eq!(
+        answer["meta"]["large_spend"], true,
+        "50.00 ≥ the user's 10.00"
+    );
+    assert_eq!(raised(&app, &token, "transaction").await.len(), 1);
+    let answer = spend(&app, &token, "9.99", "food").await;
+    assert_eq!(answer["meta"]["large_spend"], false);
+    assert_eq!(raised(&app, &token, "transaction").await.len(), 1);
+}
