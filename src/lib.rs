@@ -6,6 +6,7 @@ pub mod auth;
 pub mod budget;
 pub mod build;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod email;

@@ -55,6 +55,8 @@ pub struct OcrService {
     finished: Notify,
     /// The replay total last seen in the database (moves `mita_ocr_replays_total`).
     replays_seen: std::sync::Mutex<Option<i64>>,
+    /// What the last shared-directory check found (None before the first).
+    dir_check: std::sync::Mutex<Option<crate::cluster::SharedDir>>,
 }
 
 impl OcrService {
@@ -99,12 +101,48 @@ impl OcrService {
             wake: Notify::new(),
             finished: Notify::new(),
             replays_seen: std::sync::Mutex::new(None),
+            dir_check: std::sync::Mutex::new(None),
         }
     }
 
     /// The engines (for `/health`).
     pub fn engines(&self) -> &Engines {
         &self.engines
+    }
+
+    /// Checks that the other instances seen recently share the image directory (their marker
+    /// files are there; see [`crate::cluster::check_shared_dir`]) and logs an error when one does
+    /// not: its uploads could not be processed or served here. Run at start and periodically.
+    pub async fn check_shared_dir(&self) -> Result<crate::cluster::SharedDir> {
+        let found =
+            crate::cluster::check_shared_dir(&self.db, self.images.dir(), self.clock.now_ms())
+                .await?;
+        if !found.missing.is_empty() {
+            tracing::error!(
+                dir = %self.images.dir().display(),
+                instances = ?found.missing,
+                "ocr.image_dir is not shared with these instances: receipts they stored cannot be processed or served here (mount the same directory on every instance)"
+            );
+        }
+        *self
+            .dir_check
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(found.clone());
+        Ok(found)
+    }
+
+    /// `shared` (every other live instance's marker is in the directory, or there is none),
+    /// `not_shared`, or `unchecked` — for `/health`.
+    pub fn image_dir_state(&self) -> &'static str {
+        match &*self
+            .dir_check
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            None => "unchecked",
+            Some(c) if c.missing.is_empty() => "shared",
+            Some(_) => "not_shared",
+        }
     }
 
     /// The default engine and its breaker state, for `/health`.

@@ -1,6 +1,8 @@
-//! Per-client-IP rate limits for the sensitive public routes (GCRA via `governor`): `max`
-//! requests per `window_secs`, as a burst that refills evenly over the window. Limits are per
-//! instance (documented in docs/security.md).
+//! Per-client-IP rate limits for the sensitive routes (GCRA): `max` requests per
+//! `window_secs`, as a burst that refills evenly over the window. On PostgreSQL the buckets live
+//! in the database (`mita::cluster::rate_limit`, one statement per check), so the limits hold
+//! for the whole cluster of instances; on SQLite (one instance) they are kept in memory with
+//! `governor`.
 
 use std::marker::PhantomData;
 use std::net::IpAddr;
@@ -34,6 +36,9 @@ pub fn bucket(ip: IpAddr) -> IpAddr {
 /// One limiter per group of routes.
 pub struct RateLimits {
     enabled: bool,
+    /// Count in the database (PostgreSQL) instead of in memory.
+    shared: bool,
+    settings: RateLimitSettings,
     login: DefaultKeyedRateLimiter<IpAddr>,
     register: DefaultKeyedRateLimiter<IpAddr>,
     password_reset: DefaultKeyedRateLimiter<IpAddr>,
@@ -52,9 +57,12 @@ fn limiter(limit: Limit) -> DefaultKeyedRateLimiter<IpAddr> {
 }
 
 impl RateLimits {
-    pub fn new(settings: &RateLimitSettings) -> Self {
+    /// `shared`: count in the database (every instance sees the same buckets).
+    pub fn new(settings: &RateLimitSettings, shared: bool) -> Self {
         RateLimits {
             enabled: settings.enabled,
+            shared,
+            settings: settings.clone(),
             login: limiter(settings.login),
             register: limiter(settings.register),
             password_reset: limiter(settings.password_reset),
@@ -76,6 +84,18 @@ impl RateLimits {
         ] {
             l.retain_recent();
             l.shrink_to_fit();
+        }
+    }
+
+    fn limit(&self, group: Group) -> Limit {
+        let s = &self.settings;
+        match group {
+            Group::Login => s.login,
+            Group::Register => s.register,
+            Group::PasswordReset => s.password_reset,
+            Group::Refresh => s.refresh,
+            Group::ErrorReport => s.error_report,
+            Group::ChangePassword => s.change_password,
         }
     }
 
@@ -149,12 +169,33 @@ impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
             return Ok(Limited(PhantomData));
         }
         let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
-        let limiter = state.limits.get(G::GROUP);
-        match limiter.check_key(&bucket(ip)) {
-            Ok(()) => Ok(Limited(PhantomData)),
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let key = bucket(ip);
+        let refused = if state.limits.shared {
+            let limit = state.limits.limit(G::GROUP);
+            let window_ms =
+                i64::try_from(limit.window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+            mita::cluster::rate_limit(
+                &state.db,
+                &format!("{}:{key}", G::GROUP.label()),
+                state.clock.now_ms(),
+                limit.max,
+                window_ms,
+            )
+            .await?
+        } else {
+            state
+                .limits
+                .get(G::GROUP)
+                .check_key(&key)
+                .err()
+                .map(|not_until| {
+                    let wait = not_until.wait_time_from(DefaultClock::default().now());
+                    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+                })
+        };
+        match refused {
+            None => Ok(Limited(PhantomData)),
+            Some(secs) => {
                 state
                     .metrics
                     .rate_limited_total

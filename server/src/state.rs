@@ -42,7 +42,10 @@ impl AppState {
             .map(|cidr| parse_cidr(cidr))
             .collect::<mita::Result<Vec<_>>>()?;
         Ok(AppState {
-            limits: Arc::new(RateLimits::new(&services.settings.rate_limit)),
+            limits: Arc::new(RateLimits::new(
+                &services.settings.rate_limit,
+                matches!(services.db, mita::db::Db::Postgres(_)),
+            )),
             db: services.db,
             settings: services.settings,
             metrics: services.metrics,

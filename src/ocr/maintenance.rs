@@ -24,6 +24,8 @@ pub async fn run(service: Arc<OcrService>, mut stop: watch::Receiver<bool>) {
     service.refresh_gauges().await;
     // A dropped sender means stop, too (never spin on a closed channel).
     while !*stop.borrow() && stop.has_changed().is_ok() {
+        // Every instance may requeue (conditional updates: a job is returned once) and refresh
+        // its own gauges; the image purge runs on one instance at a time (a cluster lease).
         match service.requeue_expired().await {
             Ok(0) => {}
             Ok(n) => {
@@ -40,7 +42,17 @@ pub async fn run(service: Arc<OcrService>, mut stop: watch::Receiver<bool>) {
             last_gauges = tokio::time::Instant::now();
         }
         if last_purge.elapsed() >= PURGE_EVERY {
-            match service.purge_images().await {
+            let ttl = i64::try_from(PURGE_EVERY.as_millis()).unwrap_or(i64::MAX) * 9 / 10;
+            let mine =
+                crate::cluster::lease(&service.db, "ocr_image_purge", service.clock.now_ms(), ttl)
+                    .await
+                    .unwrap_or(false);
+            let purged = if mine {
+                service.purge_images().await
+            } else {
+                Ok(0)
+            };
+            match purged {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(images = n, "removed images of old finished OCR jobs"),
                 Err(e) => tracing::warn!(error = %e, "cannot remove old OCR images"),

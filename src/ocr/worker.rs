@@ -48,7 +48,7 @@ impl WorkerPool {
         let settings = &service.settings.ocr;
         let grace = Duration::from_millis(settings.shutdown_grace_ms);
         let mut tasks = JoinSet::new();
-        let instance = instance_name();
+        let instance = crate::cluster::instance();
         for n in 0..settings.workers {
             let owner = format!("{instance}:w{n}");
             tasks.spawn(work(service.clone(), owner, stop.clone()));
@@ -74,16 +74,6 @@ impl WorkerPool {
         }
         tracing::info!("OCR workers stopped");
     }
-}
-
-/// `host:pid:random`, so lease owners from different processes never collide.
-fn instance_name() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "mita".into());
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
-    format!("{host}:{}:{}", std::process::id(), &nonce[..8])
 }
 
 async fn work(service: Arc<OcrService>, owner: String, mut stop: watch::Receiver<bool>) {

@@ -112,18 +112,43 @@ async fn prepare_schema(db: &Db, migrate: bool) -> anyhow::Result<()> {
     }
 }
 
-/// Periodic clean-up: expired revoked tokens, logins, reset tokens and idempotency keys; idle
-/// rate-limit entries. Every run is idempotent, so aborting it at shutdown loses nothing.
+/// Periodic clean-up: expired revoked tokens, logins, reset tokens and idempotency keys, empty
+/// shared rate-limit buckets and old instance markers — once per cluster, under a lease; idle
+/// in-memory rate-limit entries and this instance's image-directory marker — on every instance.
+/// Every run is idempotent, so aborting it at shutdown loses nothing.
 async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    const EVERY: Duration = Duration::from_secs(600);
+    let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
-        match state.auth.purge_expired().await {
-            Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping purged expired rows"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        let now = state.clock.now_ms();
+        let ttl = i64::try_from(EVERY.as_millis()).unwrap_or(i64::MAX) * 9 / 10;
+        match mita::cluster::lease(&state.db, "housekeeping", now, ttl).await {
+            Ok(true) => {
+                let purged = async {
+                    let mut n = state.auth.purge_expired().await?;
+                    n += mita::cluster::purge_rate_limits(&state.db, now).await?;
+                    n += mita::cluster::purge_markers(
+                        &state.db,
+                        &state.settings.ocr_image_dir(),
+                        now,
+                    )
+                    .await?;
+                    Ok::<u64, mita::Error>(n)
+                };
+                match purged.await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping purged expired rows"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+                }
+            }
+            Ok(false) => {} // another instance holds it this round
+            Err(e) => tracing::warn!(error = %e, "housekeeping lease failed"),
         }
         state.limits.retain_recent();
+        if let Err(e) = state.ocr.check_shared_dir().await {
+            tracing::warn!(error = %e, "cannot check the receipt image directory");
+        }
     }
 }
 

@@ -68,6 +68,9 @@ pub struct Health {
     /// `current` / `pending` / `unknown`.
     migrations: &'static str,
     ocr: ComponentState,
+    /// `shared`, `not_shared` (another instance stores receipt images where this one cannot
+    /// read them) or `unchecked`.
+    receipt_images: &'static str,
     llm: LlmState,
     google_oauth: LlmState,
     uptime_seconds: u64,
@@ -92,6 +95,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
                 circuit: circuit.as_str(),
             }
         },
+        receipt_images: state.ocr.image_dir_state(),
         llm: LlmState {
             configured: state.insights.llm_configured(),
             circuit: state.insights.llm_circuit().as_str(),
