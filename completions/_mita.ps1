@@ -90,7 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;metrics' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s metrics URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s metrics URL, or its base URL (`/metrics` is added). Default: the `server.metrics_bind` (else `server.bind`) of the configuration `mita serve` reads')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token when the server sets METRICS_TOKEN')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between the two scrapes used for rates')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Only metrics whose name starts with this prefix (e.g. mita_http)')

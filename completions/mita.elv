@@ -80,7 +80,7 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;migrate;help;help'= {
         }
         &'mita;metrics'= {
-            cand --url 'The server''s metrics URL'
+            cand --url 'The server''s metrics URL, or its base URL (`/metrics` is added). Default: the `server.metrics_bind` (else `server.bind`) of the configuration `mita serve` reads'
             cand --token 'Bearer token when the server sets METRICS_TOKEN'
             cand --interval 'Seconds between the two scrapes used for rates'
             cand --filter 'Only metrics whose name starts with this prefix (e.g. mita_http)'

@@ -68,7 +68,7 @@ complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subco
 complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show every migration and whether it is applied or pending'
 complete -c mita -n "__fish_mita_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mita -n "__fish_mita_using_subcommand metrics" -l url -d 'The server\'s metrics URL' -r
+complete -c mita -n "__fish_mita_using_subcommand metrics" -l url -d 'The server\'s metrics URL, or its base URL (`/metrics` is added). Default: the `server.metrics_bind` (else `server.bind`) of the configuration `mita serve` reads' -r
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l token -d 'Bearer token when the server sets METRICS_TOKEN' -r
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l interval -d 'Seconds between the two scrapes used for rates' -r
 complete -c mita -n "__fish_mita_using_subcommand metrics" -l filter -d 'Only metrics whose name starts with this prefix (e.g. mita_http)' -r

@@ -133,13 +133,10 @@ pub enum MigrateCmd {
 /// logins, lockouts, OCR queue, circuit breakers, database pool, memory.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
-    /// The server's metrics URL.
-    #[arg(
-        long,
-        env = "MITA_METRICS_URL",
-        default_value = "http://127.0.0.1:8000/metrics"
-    )]
-    pub url: String,
+    /// The server's metrics URL, or its base URL (`/metrics` is added). Default: the
+    /// `server.metrics_bind` (else `server.bind`) of the configuration `mita serve` reads.
+    #[arg(long, env = "MITA_METRICS_URL")]
+    pub url: Option<String>,
     /// Bearer token when the server sets METRICS_TOKEN.
     #[arg(long, env = "MITA_METRICS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,

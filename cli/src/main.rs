@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Serve(args) => commands::serve::run(&cli.global, args).await,
             Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
-            Command::Metrics(args) => commands::metrics::run(args).await,
+            Command::Metrics(args) => commands::metrics::run(&cli.global, args).await,
             Command::Config(cmd) => commands::config::run(&cli.global, cmd),
             Command::Completions(args) => commands::completions::completions(args),
             Command::Man(args) => commands::completions::man(args),

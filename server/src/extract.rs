@@ -320,10 +320,16 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             format!("query.{path}")
         };
         let (kind, message) = describe(&e.into_inner().to_string());
-        ApiError::validation(
-            vec![FieldError::new(field, kind, message)],
+        // API.md: a query string that does not parse is a 400 (a well-formed one that breaks a
+        // rule, e.g. a month of 13, is the handler's 422).
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
             "VALIDATION_2002",
+            "Invalid query parameters",
         )
+        .with_details(serde_json::json!({
+            "validation_errors": [FieldError::new(field, kind, message)]
+        }))
     })
 }
 

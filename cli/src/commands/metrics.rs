@@ -20,13 +20,36 @@ use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
 use reqwest::{Client, StatusCode};
 
-use crate::cli::MetricsArgs;
+use crate::cli::{GlobalArgs, MetricsArgs};
 use crate::exit::{self, Exit};
 use crate::outln;
 
 use parse::Scrape;
 use summary::Summary;
 use window::Window;
+
+/// The metrics URL of `url`: itself when it names a path, else `<url>/metrics`.
+fn metrics_url(url: &str) -> String {
+    let trimmed = url.trim_end_matches('/');
+    let path = trimmed
+        .split_once("://")
+        .map_or(trimmed, |(_, rest)| rest)
+        .split_once('/')
+        .map(|(_, p)| p);
+    match path {
+        Some(p) if !p.is_empty() => trimmed.to_string(),
+        _ => format!("{trimmed}/metrics"),
+    }
+}
+
+/// A bind address as a client reaches it on this machine (`0.0.0.0:8000` → `127.0.0.1:8000`).
+fn local_address(bind: &str) -> String {
+    match bind.rsplit_once(':') {
+        Some(("0.0.0.0", port)) => format!("127.0.0.1:{port}"),
+        Some(("[::]", port)) => format!("[::1]:{port}"),
+        _ => bind.to_string(),
+    }
+}
 
 /// How long one scrape may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -40,15 +63,27 @@ const CLEAR: &str = "\x1b[2J\x1b[H";
 /// Exit codes: 0 on success, and also when `--watch` is stopped with Ctrl-C (that is how a watch
 /// is meant to end, not an interruption of work); 1 when the server cannot be read; 2 when
 /// `--interval` is below 0.1 s.
-pub async fn run(args: &MetricsArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(global: &GlobalArgs, args: &MetricsArgs) -> anyhow::Result<ExitCode> {
     let interval = interval(args.interval)?;
+    let url = match &args.url {
+        Some(url) => metrics_url(url),
+        None => {
+            let settings = super::load_settings(global, Default::default())?;
+            let bind = settings
+                .server
+                .metrics_bind
+                .as_deref()
+                .unwrap_or(&settings.server.bind);
+            metrics_url(&format!("http://{}", local_address(bind)))
+        }
+    };
     let client = Client::builder()
         .timeout(TIMEOUT)
         .build()
         .context("cannot set up the HTTP client")?;
     let source = Source {
         client,
-        url: &args.url,
+        url: &url,
         token: args.token.as_deref(),
         filter: args.filter.as_deref(),
     };
@@ -225,6 +260,19 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_urls_take_a_base_or_a_full_url_and_bind_addresses() {
+        assert_eq!(metrics_url("http://h:8000"), "http://h:8000/metrics");
+        assert_eq!(metrics_url("http://h:8000/"), "http://h:8000/metrics");
+        assert_eq!(
+            metrics_url("http://h:8000/metrics"),
+            "http://h:8000/metrics"
+        );
+        assert_eq!(metrics_url("http://h:9100/prom"), "http://h:9100/prom");
+        assert_eq!(local_address("0.0.0.0:8000"), "127.0.0.1:8000");
+        assert_eq!(local_address("10.0.0.5:8000"), "10.0.0.5:8000");
+    }
 
     fn source(token: Option<&'static str>) -> Source<'static> {
         Source {

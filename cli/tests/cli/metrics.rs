@@ -53,3 +53,27 @@ async fn metrics_with_a_token_needs_the_token() {
         "--filter keeps only the prefix"
     );
 }
+
+/// Issue 12 §6: without `--url`, `mita metrics` reads the address `mita serve` is configured
+/// with; a base URL gets `/metrics` added.
+#[tokio::test]
+async fn metrics_finds_the_configured_server_and_takes_a_base_url() {
+    let db = TestDatabase::create().await.unwrap();
+    let server = Server::start(&db.url, &["--migrate"], &[]);
+    let bind = server.base.trim_start_matches("http://").to_string();
+    let configured = run(mita()
+        .args(["metrics", "--raw", "--filter", "mita_build"])
+        .env("MITA_SERVER__BIND", &bind));
+    assert!(configured.status.success(), "{}", stderr(&configured));
+    assert!(stdout(&configured).contains("mita_build_info"));
+    let base = run(mita().args([
+        "metrics",
+        "--raw",
+        "--filter",
+        "mita_build",
+        "--url",
+        &server.base,
+    ]));
+    assert!(base.status.success(), "{}", stderr(&base));
+    assert!(stdout(&base).contains("mita_build_info"));
+}

@@ -97,6 +97,7 @@ async fn the_shutdown_deadline_bounds_a_request_that_takes_too_long() {
 async fn metrics_bind_serves_metrics_on_a_private_listener_only() {
     use std::io::{BufRead, BufReader};
     let db = TestDatabase::create().await.unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
     let mut child = crate::support::mita()
         .args([
             "serve",
@@ -108,6 +109,7 @@ async fn metrics_bind_serves_metrics_on_a_private_listener_only() {
             "--database-url",
             &db.url,
         ])
+        .env("MITA_DATA_DIR", data_dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -141,4 +143,18 @@ async fn metrics_bind_serves_metrics_on_a_private_listener_only() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Issue 12 §6: logs written to something other than a terminal (a pipe, a file, journald)
+/// carry no ANSI colour codes.
+#[tokio::test]
+async fn logs_to_a_pipe_have_no_colour_codes() {
+    let db = TestDatabase::create().await.unwrap();
+    let mut server = Server::start(&db.url, &["--migrate"], &[]);
+    server.signal("TERM");
+    assert_eq!(server.wait_exit(Duration::from_secs(30)), Some(0));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(server.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("shutdown complete"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }

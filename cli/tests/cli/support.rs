@@ -37,14 +37,18 @@ pub fn stderr(o: &Output) -> String {
 pub struct Server {
     pub child: Child,
     pub base: String,
+    /// The server's data directory (receipt images, markers): never the source tree.
+    pub data_dir: tempfile::TempDir,
 }
 
 impl Server {
     /// Starts `mita serve --bind 127.0.0.1:0` with `args` and waits for its "listening on" line.
     pub fn start(db_url: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
+        let data_dir = tempfile::tempdir().unwrap();
         let mut cmd = mita();
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url])
             .args(args)
+            .env("MITA_DATA_DIR", data_dir.path())
             .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -69,7 +73,11 @@ impl Server {
                 );
             }
         };
-        Server { child, base }
+        Server {
+            child,
+            base,
+            data_dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

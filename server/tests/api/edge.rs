@@ -252,3 +252,25 @@ async fn extreme_dates_and_projections_are_no_500() {
         .await;
     error_body(resp, 422, "VALIDATION_2007").await;
 }
+
+/// Issue 12 §6: a query string that does not parse is a 400 `VALIDATION_2002` naming the field
+/// (API.md), not a 422.
+#[tokio::test]
+async fn a_query_string_of_the_wrong_type_is_a_400() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.user("query@example.com").await;
+    let body = error_body(
+        app.get_as("/api/transactions?limit=lots", &token).await,
+        400,
+        "VALIDATION_2002",
+    )
+    .await;
+    assert_eq!(
+        body["error"]["details"]["validation_errors"][0]["field"],
+        "query.limit"
+    );
+    assert!(
+        !body.to_string().contains("lots"),
+        "the value is not echoed"
+    );
+}

@@ -266,7 +266,7 @@ async fn advice_for_a_user_without_data_is_empty_not_an_error() {
     error_body(
         app.get_as("/api/goals/budget/progress?year=abc", &token)
             .await,
-        422,
+        400,
         "VALIDATION_2002",
     )
     .await;

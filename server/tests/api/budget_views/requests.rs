@@ -158,7 +158,7 @@ async fn parameters_are_validated_as_422() {
     }
     error_body(
         app.get_as("/api/budget/daily?month=abc", &token).await,
-        422,
+        400,
         "VALIDATION_2002",
     )
     .await;

@@ -134,7 +134,7 @@ async fn bad_input_is_refused_without_reaching_the_rules() {
     .await;
     error_body(
         get("/api/ai/monthly-report?year=abc").await,
-        422,
+        400,
         "VALIDATION_2002",
     )
     .await;
