@@ -37,8 +37,9 @@ pub fn stderr(o: &Output) -> String {
 pub struct Server {
     pub child: Child,
     pub base: String,
-    /// The server's data directory (receipt images, markers): never the source tree.
-    pub data_dir: tempfile::TempDir,
+    /// The server's data directory (receipt images, markers): never the source tree. Kept
+    /// until the server is dropped.
+    _data_dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -76,7 +77,7 @@ impl Server {
         Server {
             child,
             base,
-            data_dir,
+            _data_dir: data_dir,
         }
     }
 
