@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod ocr;
 pub mod onboarding;
 pub mod page;
+pub mod pan;
 pub mod reports;
 pub mod resilience;
 pub mod services;

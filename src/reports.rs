@@ -110,6 +110,23 @@ pub async fn record(
 ) -> Result<Id> {
     let reported_at = report.validate(origin.timezone.unwrap_or(chrono_tz::Tz::UTC))?;
     let id = Id::new();
+    // Card numbers never reach the stored report (an error message may quote a form field).
+    let masked = |s: &str| crate::pan::mask(s).into_owned();
+    let report = ClientErrorReport {
+        error: masked(&report.error),
+        id: report.id.as_deref().map(masked),
+        stack_trace: report.stack_trace.as_deref().map(masked),
+        severity: report.severity.as_deref().map(masked),
+        extra: report
+            .extra
+            .into_iter()
+            .map(|(k, mut v)| {
+                crate::pan::mask_json(&mut v);
+                (masked(&k), v)
+            })
+            .collect(),
+        ..report
+    };
     let context = (!report.extra.is_empty()).then(|| Json(report.extra));
     on_write!(db, pool => sqlx::query(
         "INSERT INTO client_error_reports \

@@ -44,7 +44,7 @@ pub fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
         Err(e) => {
             if let Some(exit) = e.downcast_ref::<Exit>() {
                 if !exit.message.is_empty() {
-                    eprintln!("{}", exit.message);
+                    eprintln!("{}", mita::pan::mask(&exit.message));
                 }
                 return ExitCode::from(exit.code);
             }
@@ -54,7 +54,7 @@ pub fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
             }) {
                 return ExitCode::from(OK);
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", mita::pan::mask(&format!("{e:#}")));
             ExitCode::from(ERROR)
         }
     }

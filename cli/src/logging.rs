@@ -12,7 +12,8 @@ pub fn init(settings: &Settings) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(colour)
-        .with_writer(std::io::stderr);
+        // Card numbers never reach a log line (masked to their last four digits).
+        .with_writer(|| mita::pan::MaskingWriter(std::io::stderr()));
     let _ = match settings.log.format {
         LogFormat::Json => builder
             .json()

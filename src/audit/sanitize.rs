@@ -1,6 +1,7 @@
 //! Neutralising untrusted text before it is stored: control characters, line breaks and
 //! bidirectional overrides become U+FFFD (so nobody can forge a log line or hide text), lengths are
-//! capped, and detail keys that look like credentials have their value replaced.
+//! capped, card numbers are masked, and detail keys that look like credentials have their value
+//! replaced.
 
 use serde_json::{Map, Value};
 
@@ -59,6 +60,8 @@ fn is_dangerous(c: char) -> bool {
 /// `s` with dangerous characters replaced and at most `max_chars` characters (the last one an
 /// ellipsis when it was cut).
 pub(super) fn text(s: &str, max_chars: usize) -> String {
+    // Card numbers never reach the audit log (masked to their last four digits).
+    let s = crate::pan::mask(s);
     let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)));
     for (count, c) in s.chars().enumerate() {
         if count == max_chars {
@@ -106,6 +109,10 @@ fn value(v: Value, depth: usize) -> Value {
         ),
         Value::Object(map) if depth < MAX_DEPTH => Value::Object(object(map, depth)),
         Value::Array(_) | Value::Object(_) => Value::String(TOO_DEEP.to_owned()),
+        mut number @ Value::Number(_) => {
+            crate::pan::mask_json(&mut number);
+            number
+        }
         other => other,
     }
 }
@@ -113,6 +120,22 @@ fn value(v: Value, depth: usize) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_numbers_in_details_are_masked() {
+        let masked = object(
+            serde_json::json!({"note": "card 4111 1111 1111 1111", "pan": 4242424242424242_u64})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            0,
+        );
+        let text = serde_json::to_string(&masked).unwrap_or_default();
+        assert!(
+            text.contains("**** **** **** 1111") && text.contains("************4242"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn long_text_is_cut_to_the_cap_with_an_ellipsis() {

@@ -170,6 +170,15 @@ pub fn parse(text: &str) -> Receipt {
     } else {
         score += if items_agree { 15 } else { 8 };
     }
+    // A card number printed on the receipt is masked in everything stored (last four digits).
+    let items = items
+        .into_iter()
+        .map(|i| Item {
+            name: crate::pan::mask(&i.name).into_owned(),
+            ..i
+        })
+        .collect();
+    let merchant = merchant.map(|m| crate::pan::mask(&m).into_owned());
     Receipt {
         merchant,
         amount,
@@ -181,7 +190,8 @@ pub fn parse(text: &str) -> Receipt {
         plan_category: category.plan(),
         confidence: f64::from(score.min(100)) / 100.0, // f64-ok: a score, not money
         fields_needing_review: review,
-        raw_text: text.to_string(),
+        // Stored with the job: a receipt's card number is masked to its last four digits.
+        raw_text: crate::pan::mask(text).into_owned(),
     }
 }
 

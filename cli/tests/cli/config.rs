@@ -51,3 +51,23 @@ fn config_example_is_a_commented_file() {
     let text = stdout(&out);
     assert!(text.contains("[database]") && text.contains("# "));
 }
+
+/// Issue 12 §3: a card number in what the CLI prints as an error is masked.
+#[test]
+fn card_numbers_in_error_output_are_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("c.db").display());
+    let out = run(mita()
+        .args([
+            "serve",
+            "--bind",
+            "4111111111111111",
+            "--database-url",
+            &url,
+        ])
+        .env("MITA_DATA_DIR", dir.path()));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(!err.contains("4111111111111111"), "{err}");
+    assert!(err.contains("************1111"), "{err}");
+}

@@ -146,3 +146,23 @@ async fn auth_metrics_move_with_their_events() {
     );
     assert!(text.contains("mita_active_users "));
 }
+
+/// Issue 12 §3: a card number sent where the audit log records it (here a user agent) is stored
+/// masked.
+#[tokio::test]
+async fn card_numbers_never_reach_the_audit_log() {
+    let app = crate::support::spawn_app().await;
+    let resp = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("user-agent", "probe 4111 1111 1111 1111")
+        .json(&serde_json::json!({"email": "nobody@example.com", "password": "Wrong-Passw0rd"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let events = app.audit_events("login_failure").await;
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains("4111 1111 1111 1111"), "{text}");
+    assert!(text.contains("**** **** **** 1111"), "{text}");
+}

@@ -50,3 +50,33 @@ async fn invalid_reports_are_422_and_write_nothing() {
     }
     assert_eq!(count(&app).await, 0);
 }
+
+/// Issue 12 §3: a card number in a client error report (its message, stack or context) is
+/// stored masked to its last four digits.
+#[tokio::test]
+async fn card_numbers_in_error_reports_are_stored_masked() {
+    let app = spawn_app().await;
+    let resp = app
+        .post_json(
+            "/api/errors/report",
+            &json!({"error": "FormatException: 4111 1111 1111 1111 is not a date",
+                    "stackTrace": "at parse(5500000000000004)",
+                    "context": {"field": "card", "value": "4242-4242-4242-4242", "raw": 6011111111111117_u64}}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let (error, stack, context): (String, String, String) = on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT error, stack_trace, CAST(context AS TEXT) FROM client_error_reports").fetch_one(pool).await)
+    .unwrap();
+    let all = format!("{error} {stack} {context}");
+    for pan in [
+        "4111 1111 1111 1111",
+        "5500000000000004",
+        "4242-4242-4242-4242",
+        "6011111111111117",
+    ] {
+        assert!(!all.contains(pan), "{pan} in {all}");
+    }
+    assert!(error.contains("**** **** **** 1111"), "{error}");
+    assert!(context.contains("****-****-****-4242"), "{context}");
+}

@@ -301,3 +301,13 @@ fn the_result_serializes_money_as_exact_numbers() {
     assert!(json.contains("\"date\":\"2026-03-14\""), "{json}");
     assert!(json.contains("\"category\":\"groceries\""), "{json}");
 }
+
+#[test]
+fn a_card_number_printed_on_a_receipt_is_masked_in_everything_stored() {
+    let r = parse(
+        "CORNER MARKET\n2026-03-14\nBANANAS 1.19\nCARD 4111 1111 1111 1111 1.19\nTOTAL 1.19\n",
+    );
+    let stored = serde_json::to_string(&r).unwrap_or_default();
+    assert!(!stored.contains("4111 1111 1111 1111"), "{stored}");
+    assert!(r.raw_text.contains("**** **** **** 1111"), "{}", r.raw_text);
+}
