@@ -16,7 +16,7 @@ fn luhn(digits: &[u8]) -> bool {
     let mut sum = 0u32;
     for (i, d) in digits.iter().rev().enumerate() {
         let mut v = u32::from(d - b'0');
-        if i % 2 == 1 {
+        if !i.is_multiple_of(2) {
             v *= 2;
             if v > 9 {
                 v -= 9;
@@ -24,7 +24,7 @@ fn luhn(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `text` with every card number masked (borrowed when there is none).
