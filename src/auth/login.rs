@@ -270,7 +270,7 @@ impl AuthService {
             account_locked_until: None,
             ..user
         };
-        Ok(LoginOutcome::Session(LoggedIn { tokens, user }))
+        Ok(LoginOutcome::Session(Box::new(LoggedIn { tokens, user })))
     }
 
     /// A lock that has run out is cleared (counter back to 0) the first time it is noticed.
@@ -464,6 +464,6 @@ impl AuthService {
             .inc();
         self.audit
             .record(meta.event(EventType::GoogleLogin, Outcome::Success, Some(user.id)));
-        Ok(LoginOutcome::Session(LoggedIn { tokens, user }))
+        Ok(LoginOutcome::Session(Box::new(LoggedIn { tokens, user })))
     }
 }

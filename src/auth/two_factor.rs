@@ -69,7 +69,7 @@ pub struct LoginChallenge {
 
 /// What a login's first step answers.
 pub enum LoginOutcome {
-    Session(LoggedIn),
+    Session(Box<LoggedIn>),
     TwoFactor(LoginChallenge),
 }
 

@@ -138,7 +138,7 @@ async fn login(
 ) -> ApiResult<impl IntoResponse> {
     match state.auth.login(&body.email, &body.password, &meta).await? {
         LoginOutcome::Session(logged_in) => {
-            Ok(ok(LoginAnswer::Session(session(logged_in, false, true)))
+            Ok(ok(LoginAnswer::Session(session(*logged_in, false, true)))
                 .message("Login successful"))
         }
         LoginOutcome::TwoFactor(challenge) => {
@@ -310,7 +310,7 @@ async fn google(
 ) -> ApiResult<impl IntoResponse> {
     match state.auth.google_login(&body.id_token, &meta).await? {
         LoginOutcome::Session(logged_in) => {
-            let mut answer = session(logged_in, false, false);
+            let mut answer = session(*logged_in, false, false);
             answer.user = None;
             Ok(ok(LoginAnswer::Session(answer)).message("Google sign-in successful"))
         }
