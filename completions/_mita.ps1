@@ -230,6 +230,8 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
+            [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -244,12 +246,45 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mita;admin;user;sessions' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mita;admin;user;reset-2fa' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would happen and change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mita;admin;user;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
+            [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'mita;admin;user;help;show' {
+            break
+        }
+        'mita;admin;user;help;sessions' {
+            break
+        }
+        'mita;admin;user;help;reset-2fa' {
             break
         }
         'mita;admin;user;help;help' {
@@ -333,9 +368,17 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
         }
         'mita;admin;help;user' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
+            [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
             break
         }
         'mita;admin;help;user;show' {
+            break
+        }
+        'mita;admin;help;user;sessions' {
+            break
+        }
+        'mita;admin;help;user;reset-2fa' {
             break
         }
         'mita;admin;help;revoke-tokens' {
@@ -479,9 +522,17 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
         }
         'mita;help;admin;user' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
+            [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
             break
         }
         'mita;help;admin;user;show' {
+            break
+        }
+        'mita;help;admin;user;sessions' {
+            break
+        }
+        'mita;help;admin;user;reset-2fa' {
             break
         }
         'mita;help;admin;revoke-tokens' {

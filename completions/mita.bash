@@ -91,17 +91,35 @@ _mita() {
             mita__subcmd__admin__subcmd__help,user)
                 cmd="mita__subcmd__admin__subcmd__help__subcmd__user"
                 ;;
+            mita__subcmd__admin__subcmd__help__subcmd__user,reset-2fa)
+                cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__reset__subcmd__2fa"
+                ;;
+            mita__subcmd__admin__subcmd__help__subcmd__user,sessions)
+                cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__sessions"
+                ;;
             mita__subcmd__admin__subcmd__help__subcmd__user,show)
                 cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__show"
                 ;;
             mita__subcmd__admin__subcmd__user,help)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__help"
                 ;;
+            mita__subcmd__admin__subcmd__user,reset-2fa)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__reset__subcmd__2fa"
+                ;;
+            mita__subcmd__admin__subcmd__user,sessions)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__sessions"
+                ;;
             mita__subcmd__admin__subcmd__user,show)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__show"
                 ;;
             mita__subcmd__admin__subcmd__user__subcmd__help,help)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__help"
+                ;;
+            mita__subcmd__admin__subcmd__user__subcmd__help,reset-2fa)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__reset__subcmd__2fa"
+                ;;
+            mita__subcmd__admin__subcmd__user__subcmd__help,sessions)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__sessions"
                 ;;
             mita__subcmd__admin__subcmd__user__subcmd__help,show)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__show"
@@ -171,6 +189,12 @@ _mita() {
                 ;;
             mita__subcmd__help__subcmd__admin,user)
                 cmd="mita__subcmd__help__subcmd__admin__subcmd__user"
+                ;;
+            mita__subcmd__help__subcmd__admin__subcmd__user,reset-2fa)
+                cmd="mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__reset__subcmd__2fa"
+                ;;
+            mita__subcmd__help__subcmd__admin__subcmd__user,sessions)
+                cmd="mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__sessions"
                 ;;
             mita__subcmd__help__subcmd__admin__subcmd__user,show)
                 cmd="mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__show"
@@ -290,7 +314,7 @@ _mita() {
                     return 0
                     ;;
                 --event)
-                    COMPREPLY=($(compgen -W "register login_success login_failure login_locked lockout unlock refresh refresh_reuse_detected logout revoke password_change password_reset_request password_reset_complete account_deletion role_change admin_action google_login" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "register login_success login_failure login_locked lockout unlock refresh refresh_reuse_detected logout revoke password_change password_reset_request password_reset_complete account_deletion role_change admin_action google_login email_verify email_change_request email_change session_revoke two_factor_enable two_factor_disable two_factor_challenge" -- "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -471,8 +495,36 @@ _mita() {
             return 0
             ;;
         mita__subcmd__admin__subcmd__help__subcmd__user)
-            opts="show"
+            opts="show sessions reset-2fa"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__reset__subcmd__2fa)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__sessions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -607,7 +659,7 @@ _mita() {
             return 0
             ;;
         mita__subcmd__admin__subcmd__user)
-            opts="-h -V --config --database-url --log-format --help --version show help"
+            opts="-h -V --config --database-url --log-format --help --version show sessions reset-2fa help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,7 +685,7 @@ _mita() {
             return 0
             ;;
         mita__subcmd__admin__subcmd__user__subcmd__help)
-            opts="show help"
+            opts="show sessions reset-2fa help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,6 +712,34 @@ _mita() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__reset__subcmd__2fa)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__sessions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
@@ -667,6 +747,58 @@ _mita() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__reset__subcmd__2fa)
+            opts="-y -h -V --yes --dry-run --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__sessions)
+            opts="-h -V --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -981,8 +1113,36 @@ _mita() {
             return 0
             ;;
         mita__subcmd__help__subcmd__admin__subcmd__user)
-            opts="show"
+            opts="show sessions reset-2fa"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__reset__subcmd__2fa)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__sessions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

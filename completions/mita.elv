@@ -207,6 +207,8 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand show 'Show one account: role, failed logins, lock, token version, dates'
+            cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
+            cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;admin;user;show'= {
@@ -219,11 +221,40 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mita;admin;user;sessions'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;user;reset-2fa'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --dry-run 'Show what would happen and change nothing'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mita;admin;user;help'= {
             cand show 'Show one account: role, failed logins, lock, token version, dates'
+            cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
+            cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;admin;user;help;show'= {
+        }
+        &'mita;admin;user;help;sessions'= {
+        }
+        &'mita;admin;user;help;reset-2fa'= {
         }
         &'mita;admin;user;help;help'= {
         }
@@ -298,8 +329,14 @@ set edit:completion:arg-completer[mita] = {|@words|
         }
         &'mita;admin;help;user'= {
             cand show 'Show one account: role, failed logins, lock, token version, dates'
+            cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
+            cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
         }
         &'mita;admin;help;user;show'= {
+        }
+        &'mita;admin;help;user;sessions'= {
+        }
+        &'mita;admin;help;user;reset-2fa'= {
         }
         &'mita;admin;help;revoke-tokens'= {
         }
@@ -417,8 +454,14 @@ set edit:completion:arg-completer[mita] = {|@words|
         }
         &'mita;help;admin;user'= {
             cand show 'Show one account: role, failed logins, lock, token version, dates'
+            cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
+            cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
         }
         &'mita;help;admin;user;show'= {
+        }
+        &'mita;help;admin;user;sessions'= {
+        }
+        &'mita;help;admin;user;reset-2fa'= {
         }
         &'mita;help;admin;revoke-tokens'= {
         }

@@ -158,6 +158,8 @@ json\t'One JSON object per line'"
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -s V -l version -d 'Print version'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "show" -d 'Show one account: role, failed logins, lock, token version, dates'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "sessions" -d 'List an account\'s active sessions (one per sign-in): started, last used, user agent, approximate client network'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "reset-2fa" -d 'Turn off an account\'s two-factor sign-in (lost phone and recovery codes)'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
@@ -208,7 +210,14 @@ password_reset_complete\t''
 account_deletion\t''
 role_change\t''
 admin_action\t''
-google_login\t''"
+google_login\t''
+email_verify\t''
+email_change_request\t''
+email_change\t''
+session_revoke\t''
+two_factor_enable\t''
+two_factor_disable\t''
+two_factor_challenge\t''"
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l since -d 'Only events since a duration ago (30m, 24h, 7d) or an RFC 3339 instant' -r
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l limit -d 'Most events to show (1-1000)' -r
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F

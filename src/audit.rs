@@ -53,11 +53,25 @@ pub enum EventType {
     /// Any other administrative action; name it with an `action` detail.
     AdminAction,
     GoogleLogin,
+    /// An email verification link was used (the address is verified).
+    EmailVerify,
+    /// A change of address was asked for (a link went to the new address).
+    EmailChangeRequest,
+    /// A change of address was confirmed by its link.
+    EmailChange,
+    /// One login (session) was ended from the sessions list.
+    SessionRevoke,
+    /// Two-factor sign-in was turned on (the first code was confirmed).
+    TwoFactorEnable,
+    /// Two-factor sign-in was turned off by the user.
+    TwoFactorDisable,
+    /// The password of an account with two-factor sign-in was right: a challenge was issued.
+    TwoFactorChallenge,
 }
 
 impl EventType {
     /// Every event type, in declaration order.
-    pub const ALL: [EventType; 17] = [
+    pub const ALL: [EventType; 24] = [
         EventType::Register,
         EventType::LoginSuccess,
         EventType::LoginFailure,
@@ -75,6 +89,13 @@ impl EventType {
         EventType::RoleChange,
         EventType::AdminAction,
         EventType::GoogleLogin,
+        EventType::EmailVerify,
+        EventType::EmailChangeRequest,
+        EventType::EmailChange,
+        EventType::SessionRevoke,
+        EventType::TwoFactorEnable,
+        EventType::TwoFactorDisable,
+        EventType::TwoFactorChallenge,
     ];
 
     /// The stored name, e.g. `login_failure`.
@@ -97,6 +118,13 @@ impl EventType {
             EventType::RoleChange => "role_change",
             EventType::AdminAction => "admin_action",
             EventType::GoogleLogin => "google_login",
+            EventType::EmailVerify => "email_verify",
+            EventType::EmailChangeRequest => "email_change_request",
+            EventType::EmailChange => "email_change",
+            EventType::SessionRevoke => "session_revoke",
+            EventType::TwoFactorEnable => "two_factor_enable",
+            EventType::TwoFactorDisable => "two_factor_disable",
+            EventType::TwoFactorChallenge => "two_factor_challenge",
         }
     }
 }

@@ -4,10 +4,13 @@
 
 pub mod account;
 pub mod admin;
+pub mod email_links;
 pub mod login;
+pub mod logins;
 pub mod password;
 pub mod session;
 pub mod tokens;
+pub mod two_factor;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -89,6 +92,8 @@ pub struct AuthUser {
     pub is_premium: bool,
     /// The user's timezone ("today" and "this month" are computed in it).
     pub timezone: chrono_tz::Tz,
+    /// The account's address is verified (see `auth.unverified_blocked`).
+    pub email_verified: bool,
     pub claims: Claims,
 }
 
@@ -109,6 +114,8 @@ pub struct AuthService {
     pub audit: AuditLog,
     pub mailer: Mailer,
     pub google: Option<GoogleVerifier>,
+    /// Seals the TOTP secrets (`auth.totp_key`); without it two-factor setup answers 503.
+    totp_box: Option<two_factor::secret::SecretBox>,
     revoked_cache: Mutex<HashSet<String>>,
 }
 
@@ -133,6 +140,7 @@ impl AuthService {
                 metrics.clone(),
             )?)
         };
+        let totp_box = two_factor::secret::SecretBox::from_settings(&settings.auth)?;
         Ok(AuthService {
             db,
             clock,
@@ -143,6 +151,7 @@ impl AuthService {
             audit,
             mailer,
             google,
+            totp_box,
             revoked_cache: Mutex::new(HashSet::new()),
         })
     }

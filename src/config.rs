@@ -317,6 +317,25 @@ pub struct AuthSettings {
     pub hash_per_account: usize,
     /// Lifetime of a password-reset token, in minutes.
     pub reset_token_minutes: i64,
+    /// Key that encrypts the two-factor (TOTP) secrets at rest (`MITA_AUTH__TOTP_KEY`): 32
+    /// random bytes as 64 hex digits or base64. Required in production; in development one is
+    /// generated once and kept beside the JWT secret.
+    pub totp_key: Option<Secret>,
+    /// The issuer shown by authenticator apps (the `otpauth://` label).
+    pub totp_issuer: String,
+    /// Lifetime of the two-step login challenge, in seconds.
+    pub two_factor_challenge_secs: i64,
+    /// Wrong codes one login challenge takes before it is spent (each also counts toward the
+    /// account's lockout).
+    pub two_factor_challenge_attempts: i32,
+    /// Lifetime of an email verification or email-change link, in minutes.
+    pub email_token_minutes: i64,
+    /// Verification mails one account may ask for per hour (`resend-verification`; 429 beyond).
+    pub verification_resend_per_hour: i64,
+    /// What an account whose address is not verified may not do: any of `write` (every
+    /// non-GET route outside `/api/auth`), `ocr`, `ai`, `two_factor`. Empty (the default):
+    /// nothing is blocked.
+    pub unverified_blocked: Vec<String>,
 }
 
 impl Default for AuthSettings {
@@ -337,6 +356,13 @@ impl Default for AuthSettings {
             hash_queue: 64,
             hash_per_account: 16,
             reset_token_minutes: 60,
+            totp_key: None,
+            totp_issuer: "MITA".to_string(),
+            two_factor_challenge_secs: 300,
+            two_factor_challenge_attempts: 5,
+            email_token_minutes: 24 * 60,
+            verification_resend_per_hour: 3,
+            unverified_blocked: Vec::new(),
         }
     }
 }
@@ -413,6 +439,12 @@ pub struct SmtpSettings {
     pub from: String,
     /// Base URL of the app's reset page; the token is appended as `?token=`.
     pub reset_url: String,
+    /// Base URL of the page that confirms an address (`?token=` appended); it posts the token
+    /// to `/api/auth/verify-email`.
+    pub verify_url: String,
+    /// Base URL of the page that confirms an email change (`?token=` appended); it posts the
+    /// token to `/api/users/me/email/confirm`.
+    pub email_change_url: String,
     pub timeout_ms: u64,
 }
 
@@ -426,6 +458,8 @@ impl Default for SmtpSettings {
             security: "starttls".to_string(),
             from: "MITA <no-reply@mita.finance>".to_string(),
             reset_url: "https://app.mita.finance/reset-password".to_string(),
+            verify_url: "https://app.mita.finance/verify-email".to_string(),
+            email_change_url: "https://app.mita.finance/confirm-email".to_string(),
             timeout_ms: 10_000,
         }
     }
@@ -673,6 +707,17 @@ impl Settings {
             ));
         }
         self.ocr.validate()?;
+        for blocked in &self.auth.unverified_blocked {
+            if !UNVERIFIED_BLOCKABLE.contains(&blocked.as_str()) {
+                return Err(Error::Config(format!(
+                    "auth.unverified_blocked: unknown entry {blocked:?} (expected any of {})",
+                    UNVERIFIED_BLOCKABLE.join(", ")
+                )));
+            }
+        }
+        if let Some(key) = &self.auth.totp_key {
+            parse_totp_key(key.expose())?;
+        }
         if self.env == Environment::Production && !self.database.allow_plaintext {
             check_database_transport(&self.database.url)?;
         }
@@ -722,6 +767,11 @@ impl Settings {
                 }
                 Some(_) => {}
             }
+            if self.auth.totp_key.is_none() {
+                return Err(Error::Config(
+                    "MITA_AUTH__TOTP_KEY (auth.totp_key, 32 random bytes as 64 hex digits) must be set when MITA_ENV=production: it encrypts the two-factor secrets".to_string(),
+                ));
+            }
         }
         Ok(())
     }
@@ -765,19 +815,77 @@ impl Settings {
         Ok(Some(path))
     }
 
+    /// In development without `auth.totp_key`, generates one once and keeps it in
+    /// `<data_dir>/.mita-totp-key` (or beside the SQLite file), so enrolled authenticators keep
+    /// working across restarts. Production needs the setting ([`Self::check_serving_secret`]).
+    pub fn ensure_totp_key(&mut self) -> Result<Option<PathBuf>> {
+        self.check_serving_secret()?;
+        if self.auth.totp_key.is_some() {
+            return Ok(None);
+        }
+        let path = self.dev_file_path("totp-key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(s) if parse_totp_key(s.trim()).is_ok() => s.trim().to_string(),
+            _ => {
+                let bytes: [u8; 32] = rand::random();
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                write_private(&path, &hex)
+                    .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))?;
+                hex
+            }
+        };
+        self.auth.totp_key = Some(Secret::new(key));
+        Ok(Some(path))
+    }
+
     fn dev_secret_path(&self) -> PathBuf {
+        self.dev_file_path("jwt-secret")
+    }
+
+    /// `<data_dir>/.mita-<what>`, or `<db file>.<what>` beside a SQLite database.
+    fn dev_file_path(&self, what: &str) -> PathBuf {
         if !self.data_dir.as_os_str().is_empty() {
-            return self.data_dir.join(".mita-jwt-secret");
+            return self.data_dir.join(format!(".mita-{what}"));
         }
         match crate::db::sqlite_path(&self.database.url) {
             Some(db) => {
                 let name = db.file_name().map(|n| n.to_string_lossy().into_owned());
-                let name = format!("{}.jwt-secret", name.unwrap_or_else(|| "mita.db".into()));
+                let name = format!("{}.{what}", name.unwrap_or_else(|| "mita.db".into()));
                 db.with_file_name(name)
             }
-            None => PathBuf::from(".mita-jwt-secret"),
+            None => PathBuf::from(format!(".mita-{what}")),
         }
     }
+}
+
+/// The entries `auth.unverified_blocked` understands.
+pub const UNVERIFIED_BLOCKABLE: [&str; 4] = ["write", "ocr", "ai", "two_factor"];
+
+/// The 32 bytes of `auth.totp_key`: 64 hex digits, or base64 (standard or URL-safe, padded or
+/// not) of 32 bytes.
+pub fn parse_totp_key(raw: &str) -> Result<[u8; 32]> {
+    use base64::Engine;
+    let raw = raw.trim();
+    let bytes: Option<Vec<u8>> = if raw.len() == 64 && raw.chars().all(|c| c.is_ascii_hexdigit()) {
+        (0..32)
+            .map(|i| u8::from_str_radix(&raw[2 * i..2 * i + 2], 16).ok())
+            .collect()
+    } else {
+        let engines = [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ];
+        engines.iter().find_map(|e| e.decode(raw).ok())
+    };
+    bytes
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| {
+            Error::Config(
+                "auth.totp_key must be 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)".into(),
+            )
+        })
 }
 
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {

@@ -380,7 +380,21 @@ fn short_text(
     Some(v)
 }
 
-/// Validates and applies a profile update; returns the new profile.
+/// The answer to a profile update that tries to change the address (422 `VALIDATION_2004`).
+pub fn email_change_elsewhere() -> Error {
+    Error::Validation {
+        code: "VALIDATION_2004",
+        message: "The email address cannot be changed here".into(),
+        fields: vec![FieldError::new(
+            "body.email",
+            "email_change",
+            "is changed with POST /api/users/me/email (the current password, then a link sent to the new address)",
+        )],
+    }
+}
+
+/// Validates and applies a profile update; returns the new profile. `email` may only repeat
+/// the current address ([`email_change_elsewhere`] otherwise).
 pub async fn update_profile(
     db: &Db,
     clock: &Clock,
@@ -473,19 +487,25 @@ pub async fn update_profile(
     let current = by_id_tx(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("User"))?;
+    // The settings screen sends the current address with every save: that one is accepted as
+    // it is. A different one is refused whole (nothing is applied), so the app cannot show a
+    // change as saved that never happened: a change needs the confirmed flow.
+    if email.as_ref().is_some_and(|e| *e != current.email) {
+        tx.rollback().await?;
+        return Err(email_change_elsewhere());
+    }
     let app_settings = Json(current.app_settings.0.merged(&settings));
     on_tx!(&mut tx, conn => sqlx::query(
-        "UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email), country = COALESCE($4, country), \
-         timezone = COALESCE($5, timezone), monthly_income_cents = COALESCE($6, monthly_income_cents), \
-         annual_income_cents = COALESCE($7, annual_income_cents), savings_goal_cents = COALESCE($8, savings_goal_cents), \
-         budget_method = COALESCE($9, budget_method), currency = COALESCE($10, currency), region = COALESCE($11, region), \
-         notifications_enabled = COALESCE($12, notifications_enabled), dark_mode_enabled = COALESCE($13, dark_mode_enabled), \
-         app_settings = $14, updated_at = $15 WHERE id = $1")
-        .bind(id).bind(&name).bind(&email).bind(&country).bind(&timezone).bind(income).bind(annual)
+        "UPDATE users SET name = COALESCE($2, name), country = COALESCE($3, country), \
+         timezone = COALESCE($4, timezone), monthly_income_cents = COALESCE($5, monthly_income_cents), \
+         annual_income_cents = COALESCE($6, annual_income_cents), savings_goal_cents = COALESCE($7, savings_goal_cents), \
+         budget_method = COALESCE($8, budget_method), currency = COALESCE($9, currency), region = COALESCE($10, region), \
+         notifications_enabled = COALESCE($11, notifications_enabled), dark_mode_enabled = COALESCE($12, dark_mode_enabled), \
+         app_settings = $13, updated_at = $14 WHERE id = $1")
+        .bind(id).bind(&name).bind(&country).bind(&timezone).bind(income).bind(annual)
         .bind(update.savings_goal.map(Money::cents)).bind(&budget_method).bind(&currency).bind(&region)
         .bind(update.notifications_enabled).bind(update.dark_mode_enabled).bind(&app_settings).bind(now)
-        .execute(&mut *conn).await.map(|_| ()))
-    .map_err(email_conflict)?;
+        .execute(&mut *conn).await.map(|_| ()))?;
     let user = by_id_tx(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("User"))?;

@@ -9,8 +9,8 @@ mod admin;
 mod ocr;
 
 pub use admin::{
-    AdminCmd, AuditArgs, Confirm, CreateUserArgs, OutputArgs, RevokeTokensArgs, SetRoleArgs,
-    UnlockArgs, UserCmd,
+    AdminCmd, AuditArgs, Confirm, CreateUserArgs, OutputArgs, ResetTwoFactorArgs, RevokeTokensArgs,
+    SetRoleArgs, UnlockArgs, UserCmd,
 };
 pub use ocr::{OcrCmd, OcrListArgs, OcrReplayArgs};
 

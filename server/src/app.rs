@@ -78,6 +78,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::errors::router())
         .merge(routes::auth::router())
         .merge(routes::users::router())
+        .merge(routes::security::router())
         .merge(routes::onboarding::router())
         .merge(routes::budget::router())
         .merge(routes::calendar::router())

@@ -219,6 +219,20 @@ impl FromRequestParts<crate::state::AppState> for Authed {
         state
             .metrics
             .note_active_user(user.id.0.as_u128(), state.clock.now_ms());
+        if !user.email_verified
+            && let Some(blocked) = mita::auth::email_links::unverified_block(
+                &state.settings.auth.unverified_blocked,
+                parts.method.as_str(),
+                parts.uri.path(),
+            )
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "AUTH_1009",
+                "Verify your email address first (POST /api/auth/resend-verification sends a new link)",
+            )
+            .with_details(serde_json::json!({ "blocked": blocked })));
+        }
         Ok(Authed(user))
     }
 }

@@ -18,5 +18,6 @@ pub mod notifications;
 pub mod ocr;
 pub mod onboarding;
 pub mod ops;
+pub mod security;
 pub mod transactions;
 pub mod users;

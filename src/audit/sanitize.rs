@@ -11,8 +11,12 @@ use super::AuditEvent;
 pub const REDACTED: &str = "[redacted]";
 
 /// A detail key containing any of these (case-insensitive) never has its value stored.
-const SENSITIVE_KEY_PARTS: [&str; 8] = [
+const SENSITIVE_KEY_PARTS: [&str; 12] = [
     "password",
+    "otp",
+    "code",
+    "challenge",
+    "recovery",
     "passwd",
     "token",
     "secret",

@@ -17,7 +17,7 @@ use crate::{on_db, on_tx, on_write};
 use super::password::check_strength;
 use super::{AuthService, AuthUser, RequestMeta};
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -222,14 +222,25 @@ impl AuthService {
     }
 
     fn send_security_notice(&self, to: &str, subject: &'static str) {
+        self.send_security_notice_text(to, subject, "Every device was signed out.");
+    }
+
+    /// A notice about a change to the account, sent in the background (never fails the change).
+    pub(crate) fn send_security_notice_text(&self, to: &str, subject: &str, what: &str) {
+        let body = format!(
+            "{subject}. {what}\n\nIf this was not you, reset your password at once and contact support.\n"
+        );
+        self.send_mail(to, subject, body);
+    }
+
+    /// Sends a mail in the background (SMTP or the outbox); a failure is logged, never answered.
+    pub(crate) fn send_mail(&self, to: &str, subject: &str, body: String) {
         let mailer = self.mailer.clone();
         let to = to.to_string();
-        let body = format!(
-            "{subject}. Every device was signed out.\n\nIf this was not you, reset your password at once and contact support.\n"
-        );
+        let subject = subject.to_string();
         tokio::spawn(async move {
-            if let Err(e) = mailer.send(&to, subject, &body).await {
-                tracing::error!(error = %e, "security notice not sent");
+            if let Err(e) = mailer.send(&to, &subject, &body).await {
+                tracing::error!(error = %e, "mail not sent");
             }
         });
     }

@@ -18,6 +18,7 @@ use crate::on_write;
 use crate::users::{self, Email, NewUser, User, parse_timezone};
 
 use super::password::check_strength;
+use super::two_factor::LoginOutcome;
 use super::{AuthService, RequestMeta, TokenPair};
 
 /// `POST /api/auth/register`.
@@ -164,9 +165,11 @@ impl AuthService {
             .await?
             .ok_or(Error::NotFound("User"))?;
         let tokens = self.issue_session_in(&mut tx, &user, meta).await?;
+        let link = self.verification_link_in(&mut tx, id, &user.email).await?;
         tx.commit().await?;
         self.audit
             .record(meta.event(EventType::Register, Outcome::Success, Some(id)));
+        self.mail_verification(&user.email, &link);
         Ok(LoggedIn { tokens, user })
     }
 
@@ -182,7 +185,14 @@ impl AuthService {
         }
     }
 
-    pub async fn login(&self, email: &str, password: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+    /// Signs in with email and password: a session, or for an account with two-factor sign-in
+    /// a challenge for [`Self::login_second_step`].
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<LoginOutcome> {
         let now = self.clock.now_ms();
         // The account key of the hashing share: the address as typed, known or not.
         let account = email;
@@ -225,6 +235,19 @@ impl AuthService {
         {
             return Err(self.record_failure(&user, meta).await?);
         }
+        if self.two_factor_enabled(user.id).await? {
+            // The failure count is not reset here: only a completed second step does, so
+            // wrong codes keep counting toward the lock however often the password is right.
+            if users::by_id(&self.db, user.id)
+                .await?
+                .is_some_and(|u| u.locked_at(now))
+            {
+                return Err(self.locked_meanwhile(&user, meta).await?);
+            }
+            return Ok(LoginOutcome::TwoFactor(
+                self.issue_challenge(&user, meta).await?,
+            ));
+        }
         // Only an account that is not locked now: guesses in flight while the password was
         // hashed may have locked it, and a right password must not undo that lock.
         let cleared = on_write!(&self.db, pool => sqlx::query(
@@ -247,7 +270,7 @@ impl AuthService {
             account_locked_until: None,
             ..user
         };
-        Ok(LoggedIn { tokens, user })
+        Ok(LoginOutcome::Session(Box::new(LoggedIn { tokens, user })))
     }
 
     /// A lock that has run out is cleared (counter back to 0) the first time it is noticed.
@@ -376,7 +399,7 @@ impl AuthService {
 
     /// Google sign-in: verifies the ID token and signs the user in, creating the account on the
     /// first sign-in (or linking it to an existing verified account with the same address).
-    pub async fn google_login(&self, id_token: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+    pub async fn google_login(&self, id_token: &str, meta: &RequestMeta) -> Result<LoginOutcome> {
         let Some(google) = &self.google else {
             return Err(Error::External {
                 message: "Google sign-in is not configured".into(),
@@ -429,6 +452,11 @@ impl AuthService {
         if user.locked_at(self.clock.now_ms()) {
             return Err(self.locked(user.account_locked_until.unwrap_or_default()));
         }
+        if self.two_factor_enabled(user.id).await? {
+            return Ok(LoginOutcome::TwoFactor(
+                self.issue_challenge(&user, meta).await?,
+            ));
+        }
         let tokens = self.issue_session(&user, meta).await?;
         self.metrics
             .login_attempts_total
@@ -436,6 +464,6 @@ impl AuthService {
             .inc();
         self.audit
             .record(meta.event(EventType::GoogleLogin, Outcome::Success, Some(user.id)));
-        Ok(LoggedIn { tokens, user })
+        Ok(LoginOutcome::Session(Box::new(LoggedIn { tokens, user })))
     }
 }

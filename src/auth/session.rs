@@ -45,12 +45,13 @@ struct AccessCheck {
     role: String,
     is_premium: bool,
     timezone: String,
+    email_verified: bool,
     revoked: i64,
     family_revoked_at: Option<i64>,
 }
 
 /// Everything an access token is checked against, in one query: `$1` user, `$2` jti, `$3` family.
-const ACCESS_CHECK: &str = "SELECT u.token_version, u.role, u.is_premium, u.timezone, \
+const ACCESS_CHECK: &str = "SELECT u.token_version, u.role, u.is_premium, u.timezone, u.email_verified, \
      (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked, \
      (SELECT f.revoked_at FROM refresh_token_families f WHERE f.id = $3) AS family_revoked_at \
      FROM users u WHERE u.id = $1";
@@ -78,8 +79,9 @@ impl AuthService {
                             role: r.get(1)?,
                             is_premium: r.get(2)?,
                             timezone: r.get(3)?,
-                            revoked: r.get(4)?,
-                            family_revoked_at: r.get(5)?,
+                            email_verified: r.get(4)?,
+                            revoked: r.get(5)?,
+                            family_revoked_at: r.get(6)?,
                         })
                     })?;
                     Ok(rows.into_iter().next())
@@ -116,8 +118,8 @@ impl AuthService {
             .issue(&subject, TokenType::Access, Some(family))?;
         let now = self.clock.now_ms();
         on_tx!(tx, conn => sqlx::query(
-            "INSERT INTO refresh_token_families (id, user_id, created_at, current_jti, expires_at, user_agent, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            "INSERT INTO refresh_token_families (id, user_id, created_at, current_jti, expires_at, user_agent, ip, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $3)")
             .bind(family).bind(user.id).bind(now).bind(&refresh_claims.jti).bind(refresh_claims.exp_ms())
             .bind(&meta.user_agent).bind(&meta.client_ip)
             .execute(&mut *conn).await.map(|_| ()))?;
@@ -159,6 +161,7 @@ impl AuthService {
             role: check.role,
             is_premium: check.is_premium,
             timezone: crate::time::tz(&check.timezone),
+            email_verified: check.email_verified,
             claims,
         })
     }
@@ -227,8 +230,8 @@ impl AuthService {
             )
         };
         on_tx!(&mut tx, conn => sqlx::query(
-            "UPDATE refresh_token_families SET current_jti = $2, previous_jti = $3, rotated_at = $4, expires_at = $5 WHERE id = $1")
-            .bind(family_id).bind(&refresh_claims.jti).bind(&previous).bind(rotated_at).bind(refresh_claims.exp_ms())
+            "UPDATE refresh_token_families SET current_jti = $2, previous_jti = $3, rotated_at = $4, expires_at = $5, last_used_at = $6 WHERE id = $1")
+            .bind(family_id).bind(&refresh_claims.jti).bind(&previous).bind(rotated_at).bind(refresh_claims.exp_ms()).bind(now)
             .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
         self.audit
@@ -314,6 +317,8 @@ impl AuthService {
             "DELETE FROM refresh_token_families WHERE expires_at < $1",
             "DELETE FROM password_reset_tokens WHERE expires_at < $1",
             "DELETE FROM idempotency_keys WHERE expires_at < $1",
+            "DELETE FROM email_tokens WHERE expires_at < $1",
+            "DELETE FROM login_challenges WHERE expires_at < $1",
         ] {
             total += on_write!(&self.db, pool => sqlx::query(sql).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
         }

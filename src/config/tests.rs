@@ -90,9 +90,29 @@ fn production_requires_a_long_jwt_secret() {
         );
 
         jail.set_env("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        let err = s.check_serving_secret().unwrap_err().to_string();
+        assert!(err.contains("MITA_AUTH__TOTP_KEY"), "{err}");
+
+        jail.set_env("MITA_AUTH__TOTP_KEY", "not a key");
+        let err = load_in(jail, None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("auth.totp_key must be 32 random bytes"),
+            "{err}"
+        );
+        assert!(!err.contains("not a key"), "the key is never echoed: {err}");
+
+        jail.set_env("MITA_AUTH__TOTP_KEY", "ab".repeat(32));
         let mut s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
         assert_eq!(s.env, Environment::Production);
         s.check_serving_secret().map_err(|e| e.to_string())?;
+        assert_eq!(
+            s.ensure_totp_key().map_err(|e| e.to_string())?,
+            None,
+            "a configured key writes no file"
+        );
         assert_eq!(
             s.ensure_jwt_secret().map_err(|e| e.to_string())?,
             None,

@@ -78,6 +78,34 @@ pub enum UserCmd {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// List an account's active sessions (one per sign-in): started, last used, user agent,
+    /// approximate client network.
+    ///
+    /// End them all with `mita admin revoke-tokens`.
+    Sessions {
+        /// The account's email address.
+        email: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Turn off an account's two-factor sign-in (lost phone and recovery codes).
+    ///
+    /// The user signs in with the password alone afterwards and may enrol again. Audit-logged.
+    /// Exits 0 when removed, 3 when there is no such user, 4 when two-factor sign-in was not on,
+    /// 1 on error or when refused (no terminal to confirm on and no --yes).
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor(ResetTwoFactorArgs),
+}
+
+/// Arguments of `mita admin user reset-2fa`.
+#[derive(Debug, Args)]
+pub struct ResetTwoFactorArgs {
+    /// The account's email address.
+    pub email: String,
+    #[command(flatten)]
+    pub confirm: Confirm,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Arguments of `mita admin revoke-tokens`.

@@ -4,6 +4,7 @@
 
 mod audit;
 mod create;
+mod security;
 mod unlock;
 mod users;
 
@@ -27,6 +28,12 @@ pub async fn run(global: &GlobalArgs, cmd: &AdminCmd) -> anyhow::Result<ExitCode
         AdminCmd::Locked(output) => users::locked(&services, output).await,
         AdminCmd::User(UserCmd::Show { email, output }) => {
             users::show(&services, email, output).await
+        }
+        AdminCmd::User(UserCmd::Sessions { email, output }) => {
+            security::sessions(&services, email, output).await
+        }
+        AdminCmd::User(UserCmd::ResetTwoFactor(args)) => {
+            security::reset_two_factor(&services, args).await
         }
         AdminCmd::RevokeTokens(args) => users::revoke_tokens(&services, args).await,
         AdminCmd::SetRole(args) => users::set_role(&services, args).await,

@@ -30,6 +30,12 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
             "JWT_SECRET is not set: using a development secret stored in this file (set JWT_SECRET in production)"
         );
     }
+    if let Some(path) = settings.ensure_totp_key()? {
+        tracing::warn!(
+            file = %path.display(),
+            "MITA_AUTH__TOTP_KEY is not set: two-factor secrets are encrypted with a development key stored in this file (set it in production)"
+        );
+    }
 
     // Handlers installed before anything announces the server: a SIGTERM right after
     // "listening on" must already mean a graceful shutdown, not the default death.

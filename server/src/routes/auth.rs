@@ -4,6 +4,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use mita::auth::login::{LoggedIn, Registration};
+use mita::auth::two_factor::LoginOutcome;
 use mita::clock::rfc3339;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -57,7 +58,11 @@ pub struct SessionAnswer {
     user: Option<UserSummary>,
 }
 
-fn session(logged_in: LoggedIn, with_created: bool, with_last_login: bool) -> SessionAnswer {
+pub(crate) fn session(
+    logged_in: LoggedIn,
+    with_created: bool,
+    with_last_login: bool,
+) -> SessionAnswer {
     let u = &logged_in.user;
     SessionAnswer {
         access_token: logged_in.tokens.access_token,
@@ -119,9 +124,10 @@ pub struct LoginRequest {
     password: String,
 }
 
-/// Sign in with email and password.
+/// Sign in with email and password. With two-factor sign-in on, the answer carries no tokens
+/// but a challenge (`two_factor_required: true`) for `POST /api/auth/login/2fa`.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = SessionAnswer),
+    responses((status = 200, body = LoginAnswer),
               (status = 401, description = "AUTH_1001 bad credentials, AUTH_1008 locked (details.locked_until)"),
               (status = 429, description = "Rate limited"), (status = 503, description = "Hashing queue full")))]
 async fn login(
@@ -130,8 +136,48 @@ async fn login(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let logged_in = state.auth.login(&body.email, &body.password, &meta).await?;
-    Ok(ok(session(logged_in, false, true)).message("Login successful"))
+    match state.auth.login(&body.email, &body.password, &meta).await? {
+        LoginOutcome::Session(logged_in) => {
+            Ok(ok(LoginAnswer::Session(session(*logged_in, false, true)))
+                .message("Login successful"))
+        }
+        LoginOutcome::TwoFactor(challenge) => {
+            Ok(ok(LoginAnswer::Challenge(challenge.into())).message("Two-factor code required"))
+        }
+    }
+}
+
+/// The first step's answer: tokens, or (two-factor sign-in on) a challenge for
+/// `POST /api/auth/login/2fa`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    Session(SessionAnswer),
+    Challenge(ChallengeAnswer),
+}
+
+/// No tokens yet: send the challenge with a code to `POST /api/auth/login/2fa`.
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeAnswer {
+    /// Always true.
+    two_factor_required: bool,
+    /// Single use, short-lived.
+    challenge: String,
+    /// Seconds the challenge stays valid.
+    expires_in: i64,
+    /// `totp` and `recovery_code`.
+    methods: Vec<String>,
+}
+
+impl From<mita::auth::two_factor::LoginChallenge> for ChallengeAnswer {
+    fn from(c: mita::auth::two_factor::LoginChallenge) -> Self {
+        ChallengeAnswer {
+            two_factor_required: c.two_factor_required,
+            challenge: c.challenge,
+            expires_in: c.expires_in,
+            methods: c.methods.iter().map(|m| (*m).to_string()).collect(),
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -251,9 +297,10 @@ pub struct GoogleRequest {
     id_token: String,
 }
 
-/// Sign in with a Google ID token (the account is created on first sign-in).
+/// Sign in with a Google ID token (the account is created on first sign-in, its address
+/// verified by Google). With two-factor sign-in on, the answer is a challenge as for `login`.
 #[utoipa::path(post, path = "/api/auth/google", tag = "auth", request_body = GoogleRequest,
-    responses((status = 200, body = SessionAnswer), (status = 401, description = "AUTH_1011"),
+    responses((status = 200, body = LoginAnswer), (status = 401, description = "AUTH_1011"),
               (status = 503, description = "Google unreachable or circuit open")))]
 async fn google(
     State(state): State<AppState>,
@@ -261,10 +308,16 @@ async fn google(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<GoogleRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let logged_in = state.auth.google_login(&body.id_token, &meta).await?;
-    let mut answer = session(logged_in, false, false);
-    answer.user = None;
-    Ok(ok(answer).message("Google sign-in successful"))
+    match state.auth.google_login(&body.id_token, &meta).await? {
+        LoginOutcome::Session(logged_in) => {
+            let mut answer = session(*logged_in, false, false);
+            answer.user = None;
+            Ok(ok(LoginAnswer::Session(answer)).message("Google sign-in successful"))
+        }
+        LoginOutcome::TwoFactor(challenge) => {
+            Ok(ok(LoginAnswer::Challenge(challenge.into())).message("Two-factor code required"))
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

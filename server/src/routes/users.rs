@@ -55,6 +55,9 @@ pub struct ProfileDoc {
 #[allow(dead_code)]
 pub struct ProfileUpdateDoc {
     name: Option<String>,
+    /// Accepted only when it is the current address (the app sends it with every save); a
+    /// different one is 422 `VALIDATION_2004` and nothing is applied: the address changes with
+    /// `POST /api/users/me/email`.
     email: Option<String>,
     country: Option<String>,
     timezone: Option<String>,
@@ -107,9 +110,10 @@ async fn me(State(state): State<AppState>, Authed(user): Authed) -> ApiResult<im
     Ok(ok(profile).top_level(top))
 }
 
-/// Update the caller's profile.
+/// Update the caller's profile. The address is not changed here (see `email`).
 #[utoipa::path(patch, path = "/api/users/me", tag = "users", request_body = ProfileUpdateDoc,
-    responses((status = 200, body = ProfileDoc), (status = 409, description = "Email taken"), (status = 422)),
+    responses((status = 200, body = ProfileDoc),
+              (status = 422, description = "Invalid input, or VALIDATION_2004 for a different email (use POST /api/users/me/email)")),
     security(("bearer" = [])))]
 async fn update_me(
     State(state): State<AppState>,

@@ -336,7 +336,8 @@ async fn profile_reads_and_updates_only_the_allowed_fields() {
         .send()
         .await
         .unwrap();
-    error_body(taken, 409, "RESOURCE_3002").await;
+    // The address never changes here (issue 15): a different one is 422, taken or not.
+    error_body(taken, 422, "VALIDATION_2004").await;
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod goals_advice;
 mod goals_plan;
 mod google;
 mod habits;
+mod hardening;
 mod hashing;
 mod insights;
 mod lockout;

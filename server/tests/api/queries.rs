@@ -96,7 +96,33 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CountStatemen
     }
 }
 
-fn install_counter() {
+/// Every event of the `mita` crates, as text: the secrets test reads it (hardening::secrets).
+fn captured() -> &'static Mutex<Vec<u8>> {
+    static CAPTURED: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
+    CAPTURED.get_or_init(Default::default)
+}
+
+/// What the `mita` crates have logged in this test binary so far.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&captured().lock().unwrap()).into_owned()
+}
+
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        captured().lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The binary's one global subscriber: the statement counter, and a capture of every event of
+/// the `mita` crates (a global one, because a thread-local default misses events of callsites
+/// that other tests' threads registered first).
+pub fn install_counter() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let layer = CountStatements.with_filter(filter_fn(|m| {
@@ -104,8 +130,14 @@ fn install_counter() {
                 || m.target() == mita::db::blocking::TRACE_TARGET
                 || m.name() == SPAN
         }));
-        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))
-            .expect("no other global tracing subscriber in the test binary");
+        let capture = tracing_subscriber::fmt::layer()
+            .with_writer(|| Capture)
+            .with_ansi(false)
+            .with_filter(filter_fn(|m| m.target().starts_with("mita")));
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(layer).with(capture),
+        )
+        .expect("no other global tracing subscriber in the test binary");
     });
 }
 

@@ -47,6 +47,7 @@ pub fn test_settings(test_db: &TestDatabase) -> Settings {
     settings.database = test_db.settings();
     settings.data_dir = test_db.path();
     settings.auth.jwt_secret = Some(Secret::new("test-secret-0123456789abcdef0123456789"));
+    settings.auth.totp_key = Some(Secret::new("0f".repeat(32)));
     settings.auth.argon2_memory_kib = 256;
     settings.auth.argon2_iterations = 1;
     // Many tests log in from 127.0.0.1; the limits have tests of their own.
