@@ -52,6 +52,8 @@ async fn an_admin_unlocks_an_account_and_reads_the_audit_log() {
         .unwrap();
     assert_eq!(again["data"]["result"], "not_locked");
 
+    // The audit writer stores events in batches: flush it before reading them back.
+    app.state.audit.flush().await;
     let audit: Value = app
         .get_as(
             &format!("/api/admin/audit?event_type=unlock&user_id={id}&since=1h"),
