@@ -67,11 +67,14 @@ pub enum EventType {
     TwoFactorDisable,
     /// The password of an account with two-factor sign-in was right: a challenge was issued.
     TwoFactorChallenge,
+    /// Events older than `audit.retention_days` were removed; `purged` and `retention_days`
+    /// in the details.
+    AuditPurge,
 }
 
 impl EventType {
     /// Every event type, in declaration order.
-    pub const ALL: [EventType; 24] = [
+    pub const ALL: [EventType; 25] = [
         EventType::Register,
         EventType::LoginSuccess,
         EventType::LoginFailure,
@@ -96,6 +99,7 @@ impl EventType {
         EventType::TwoFactorEnable,
         EventType::TwoFactorDisable,
         EventType::TwoFactorChallenge,
+        EventType::AuditPurge,
     ];
 
     /// The stored name, e.g. `login_failure`.
@@ -125,6 +129,7 @@ impl EventType {
             EventType::TwoFactorEnable => "two_factor_enable",
             EventType::TwoFactorDisable => "two_factor_disable",
             EventType::TwoFactorChallenge => "two_factor_challenge",
+            EventType::AuditPurge => "audit_purge",
         }
     }
 }
@@ -317,4 +322,34 @@ impl AuditEvent {
     pub fn sanitized(self) -> Self {
         sanitize::event(self)
     }
+}
+
+/// Rows one retention run removes at most (a backlog is worked off over the following days).
+const PURGE_BATCH: i64 = 50_000;
+
+/// Removes the audit events older than `retention_days` (0 keeps everything), counts them in
+/// `mita_audit_events_purged_total` and records the purge itself as an audit event. Run by one
+/// instance a day (`mita serve`'s housekeeping, under a cluster lease).
+pub async fn purge_expired(
+    db: &crate::db::Db,
+    log: &AuditLog,
+    metrics: &crate::metrics::Metrics,
+    retention_days: u32,
+    now_ms: i64,
+) -> crate::error::Result<u64> {
+    if retention_days == 0 {
+        return Ok(0);
+    }
+    let cutoff = now_ms - i64::from(retention_days) * 86_400_000;
+    let purged = query::purge_before(db, cutoff, PURGE_BATCH).await?;
+    if purged > 0 {
+        metrics.audit_events_purged_total.inc_by(purged);
+        log.record(
+            AuditEvent::new(EventType::AuditPurge, Outcome::Success)
+                .actor(ACTOR_SYSTEM)
+                .detail("purged", purged)
+                .detail("retention_days", retention_days),
+        );
+    }
+    Ok(purged)
 }

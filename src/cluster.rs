@@ -82,6 +82,18 @@ pub async fn lease(db: &Db, name: &str, now_ms: i64, ttl_ms: i64) -> Result<bool
     lease_as(db, name, instance(), now_ms, ttl_ms).await
 }
 
+/// Takes the lease `name` only when it has expired (the holder cannot renew it early): a job
+/// guarded by it runs at most once per `ttl_ms` in the whole cluster (e.g. a daily purge).
+pub async fn lease_once(db: &Db, name: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+    let held: Option<String> = on_write!(db, pool => sqlx::query_scalar(
+        "INSERT INTO cluster_leases (name, holder, expires_at) VALUES ($1, $2, $3 + $4) \
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+         WHERE cluster_leases.expires_at <= $3 RETURNING holder")
+        .bind(name).bind(instance()).bind(now_ms).bind(ttl_ms.max(1))
+        .fetch_optional(pool).await)?;
+    Ok(held.is_some())
+}
+
 /// [`lease`] for a named holder (tests play several instances in one process).
 pub async fn lease_as(db: &Db, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
     let held: Option<String> = on_write!(db, pool => sqlx::query_scalar(

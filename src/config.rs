@@ -518,12 +518,23 @@ impl Default for RateLimitSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuditSettings {
     /// JSON-lines file for audit events the database could not take (default
     /// `<data_dir>/audit-fallback.jsonl`).
     pub fallback_path: Option<PathBuf>,
+    /// Days audit events are kept; older ones are removed by a daily purge (0 = forever).
+    pub retention_days: u32,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            fallback_path: None,
+            retention_days: 365,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

@@ -39,6 +39,8 @@ pub struct Metrics {
     // Auth and security
     pub login_attempts_total: IntCounterVec,
     pub account_lockouts_total: IntCounter,
+    /// Audit events removed by the retention purge (`audit.retention_days`).
+    pub audit_events_purged_total: IntCounter,
     pub account_unlocks_total: IntCounterVec,
     pub password_hash_duration_seconds: HistogramVec,
     pub password_hash_queue_depth: IntGauge,
@@ -220,6 +222,11 @@ impl Metrics {
                 &r,
                 "mita_account_lockouts_total",
                 "Accounts locked after repeated failures",
+            )?,
+            audit_events_purged_total: counter1(
+                &r,
+                "mita_audit_events_purged_total",
+                "Audit events removed after audit.retention_days",
             )?,
             account_unlocks_total: counter(
                 &r,

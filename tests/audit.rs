@@ -228,3 +228,58 @@ async fn credential_like_detail_keys_are_redacted_at_any_depth() {
         assert!(!text.contains(secret), "{secret} leaked");
     }
 }
+
+/// Issue 12 §3: events older than the retention are removed, the purge is counted in metrics
+/// and recorded itself; younger events stay.
+#[tokio::test]
+async fn events_past_the_retention_are_purged_counted_and_the_purge_is_audited() {
+    let f = fixture().await;
+    for _ in 0..3 {
+        f.log
+            .record(AuditEvent::new(EventType::LoginFailure, Outcome::Failure));
+    }
+    f.log.flush().await;
+    f.clock.advance_ms(200 * 86_400_000);
+    f.log
+        .record(AuditEvent::new(EventType::LoginSuccess, Outcome::Success));
+    f.log.flush().await;
+    let metrics = mita::metrics::Metrics::new().unwrap();
+    // 366 days after the first three, 166 after the last one.
+    f.clock.advance_ms(166 * 86_400_000);
+    let purged = mita::audit::purge_expired(&f.db, &f.log, &metrics, 365, f.clock.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(purged, 3);
+    assert_eq!(metrics.audit_events_purged_total.get(), 3);
+    f.log.flush().await;
+    let left = list(
+        &f.db,
+        &AuditFilter {
+            event_type: None,
+            user_id: None,
+            since_ms: None,
+            limit: 100,
+        },
+    )
+    .await
+    .unwrap();
+    let kinds: Vec<&str> = left.iter().map(|r| r.event_type.as_str()).collect();
+    assert!(kinds.contains(&"login_success"), "{kinds:?}");
+    assert!(!kinds.contains(&"login_failure"), "{kinds:?}");
+    let purge = left.iter().find(|r| r.event_type == "audit_purge").unwrap();
+    assert_eq!(purge.details["purged"], 3);
+    assert_eq!(purge.details["retention_days"], 365);
+    // Retention 0 keeps everything.
+    assert_eq!(
+        mita::audit::purge_expired(
+            &f.db,
+            &f.log,
+            &metrics,
+            0,
+            f.clock.now_ms() + 10 * 365 * 86_400_000
+        )
+        .await
+        .unwrap(),
+        0
+    );
+}

@@ -279,3 +279,36 @@ async fn postgres_connections_can_require_tls() {
         db.close().await;
     }
 }
+
+/// A `lease_once` guarded job runs at most once per period in the whole cluster, whoever asks
+/// (the daily audit purge); `lease` lets its holder renew.
+#[tokio::test]
+async fn a_once_lease_is_taken_only_after_it_expired() {
+    let test_db = TestDatabase::create().await.unwrap();
+    let db = test_db.migrated().await.unwrap();
+    let once = |now: i64| {
+        let db = db.clone();
+        async move {
+            mita::cluster::lease_once(&db, "daily", now, 1_000)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(once(0).await);
+    assert!(
+        !once(500).await,
+        "not before it expires, even for its holder"
+    );
+    assert!(once(1_000).await);
+    assert!(
+        mita::cluster::lease(&db, "renewable", 0, 1_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        mita::cluster::lease(&db, "renewable", 500, 1_000)
+            .await
+            .unwrap(),
+        "the holder renews"
+    );
+}

@@ -141,3 +141,12 @@ pub fn parse_since(text: &str, now_ms: i64) -> Result<i64> {
         .ok_or_else(invalid)?;
     Ok(now_ms.saturating_sub(back))
 }
+
+/// Removes audit events recorded before `cutoff_ms`, at most `limit` of them (oldest first, so
+/// a backlog is worked off over a few runs); returns how many. One statement.
+pub async fn purge_before(db: &Db, cutoff_ms: i64, limit: i64) -> Result<u64> {
+    Ok(crate::on_write!(db, pool => sqlx::query(
+        "DELETE FROM audit_events WHERE id IN \
+         (SELECT id FROM audit_events WHERE created_at < $1 ORDER BY created_at LIMIT $2)")
+        .bind(cutoff_ms).bind(limit).execute(pool).await.map(|r| r.rows_affected()))?)
+}

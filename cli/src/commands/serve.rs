@@ -154,6 +154,28 @@ async fn housekeeping(state: AppState) {
             Ok(false) => {} // another instance holds it this round
             Err(e) => tracing::warn!(error = %e, "housekeeping lease failed"),
         }
+        // The audit retention purge: once a day in the whole cluster.
+        match mita::cluster::lease_once(&state.db, "audit_purge", now, 86_400_000).await {
+            Ok(true) => {
+                let purged = mita::audit::purge_expired(
+                    &state.db,
+                    &state.audit,
+                    &state.metrics,
+                    state.settings.audit.retention_days,
+                    now,
+                )
+                .await;
+                match purged {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(events = n, "audit events past their retention removed")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "audit retention purge failed"),
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "audit purge lease failed"),
+        }
         state.limits.retain_recent();
         if let Err(e) = state.ocr.check_shared_dir().await {
             tracing::warn!(error = %e, "cannot check the receipt image directory");
