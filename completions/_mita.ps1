@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Generate man pages')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Support operations on accounts: unlock, sessions, roles, audit trail')
             [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -462,6 +463,17 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
         'mita;ocr;help;help' {
             break
         }
+        'mita;doctor' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mita;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API server')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply database migrations (or show their status)')
@@ -471,6 +483,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Generate man pages')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Support operations on accounts: unlock, sessions, roles, audit trail')
             [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -556,6 +569,9 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;help;ocr;replay' {
+            break
+        }
+        'mita;help;doctor' {
             break
         }
         'mita;help;help' {

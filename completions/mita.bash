@@ -25,6 +25,9 @@ _mita() {
             mita,config)
                 cmd="mita__subcmd__config"
                 ;;
+            mita,doctor)
+                cmd="mita__subcmd__doctor"
+                ;;
             mita,help)
                 cmd="mita__subcmd__help"
                 ;;
@@ -151,6 +154,9 @@ _mita() {
             mita__subcmd__help,config)
                 cmd="mita__subcmd__help__subcmd__config"
                 ;;
+            mita__subcmd__help,doctor)
+                cmd="mita__subcmd__help__subcmd__doctor"
+                ;;
             mita__subcmd__help,help)
                 cmd="mita__subcmd__help__subcmd__help"
                 ;;
@@ -251,7 +257,7 @@ _mita() {
 
     case "${cmd}" in
         mita)
-            opts="-h -V --config --database-url --log-format --help --version serve migrate metrics config completions man admin ocr help"
+            opts="-h -V --config --database-url --log-format --help --version serve migrate metrics config completions man admin ocr doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,7 +320,7 @@ _mita() {
                     return 0
                     ;;
                 --event)
-                    COMPREPLY=($(compgen -W "register login_success login_failure login_locked lockout unlock refresh refresh_reuse_detected logout revoke password_change password_reset_request password_reset_complete account_deletion role_change admin_action google_login email_verify email_change_request email_change session_revoke two_factor_enable two_factor_disable two_factor_challenge" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "register login_success login_failure login_locked lockout unlock refresh refresh_reuse_detected logout revoke password_change password_reset_request password_reset_complete account_deletion role_change admin_action google_login email_verify email_change_request email_change session_revoke two_factor_enable two_factor_disable two_factor_challenge audit_purge" -- "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -1000,8 +1006,34 @@ _mita() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mita__subcmd__doctor)
+            opts="-h -V --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mita__subcmd__help)
-            opts="serve migrate metrics config completions man admin ocr help"
+            opts="serve migrate metrics config completions man admin ocr doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,6 +1245,20 @@ _mita() {
         mita__subcmd__help__subcmd__config__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

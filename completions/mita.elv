@@ -33,6 +33,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand man 'Generate man pages'
             cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
             cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
+            cand doctor 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;serve'= {
@@ -407,6 +408,16 @@ set edit:completion:arg-completer[mita] = {|@words|
         }
         &'mita;ocr;help;help'= {
         }
+        &'mita;doctor'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print the checks as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mita;help'= {
             cand serve 'Run the HTTP API server'
             cand migrate 'Apply database migrations (or show their status)'
@@ -416,6 +427,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand man 'Generate man pages'
             cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
             cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
+            cand doctor 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;help;serve'= {
@@ -478,6 +490,8 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;help;ocr;list'= {
         }
         &'mita;help;ocr;replay'= {
+        }
+        &'mita;help;doctor'= {
         }
         &'mita;help;help'= {
         }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod email;
 pub mod envelope;
 pub mod error;

@@ -86,6 +86,21 @@ pub enum Command {
     /// to do.
     #[command(subcommand)]
     Ocr(OcrCmd),
+    /// Check this installation: configuration, secrets, database and migrations, clock,
+    /// tesseract, room for receipts, SMTP, Google sign-in and the LLM.
+    ///
+    /// Reads the same configuration as `mita serve` and changes nothing (it writes and removes
+    /// one probe file in the receipt directory). Exit codes: 0 every check passed (warnings
+    /// allowed), 1 at least one failed.
+    Doctor(DoctorArgs),
+}
+
+/// Check this installation and print one line per check (ok / warn / fail).
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Run the HTTP API server until SIGTERM or Ctrl-C, then drain in-flight requests and exit 0.

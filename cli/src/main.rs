@@ -39,6 +39,7 @@ fn main() -> ExitCode {
             Command::Man(args) => commands::completions::man(args),
             Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await,
             Command::Ocr(cmd) => commands::ocr::run(&cli.global, cmd).await,
+            Command::Doctor(args) => commands::doctor::run(&cli.global, args).await,
         }
     });
     exit::report(result)
