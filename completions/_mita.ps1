@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Generate man pages')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Support operations on accounts: unlock, sessions, roles, audit trail')
             [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
+            [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Back the database up, or verify a backup by restoring it in a scratch place')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -463,6 +464,56 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
         'mita;ocr;help;help' {
             break
         }
+        'mita;db' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a backup of the configured database to FILE (never overwritten) and its manifest')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mita;db;backup' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the manifest as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mita;db;verify' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mita;db;help' {
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a backup of the configured database to FILE (never overwritten) and its manifest')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mita;db;help;backup' {
+            break
+        }
+        'mita;db;help;verify' {
+            break
+        }
+        'mita;db;help;help' {
+            break
+        }
         'mita;doctor' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
@@ -483,6 +534,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Generate man pages')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Support operations on accounts: unlock, sessions, roles, audit trail')
             [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
+            [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Back the database up, or verify a backup by restoring it in a scratch place')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -569,6 +621,17 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;help;ocr;replay' {
+            break
+        }
+        'mita;help;db' {
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a backup of the configured database to FILE (never overwritten) and its manifest')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest')
+            break
+        }
+        'mita;help;db;backup' {
+            break
+        }
+        'mita;help;db;verify' {
             break
         }
         'mita;help;doctor' {

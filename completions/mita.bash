@@ -25,6 +25,9 @@ _mita() {
             mita,config)
                 cmd="mita__subcmd__config"
                 ;;
+            mita,db)
+                cmd="mita__subcmd__db"
+                ;;
             mita,doctor)
                 cmd="mita__subcmd__doctor"
                 ;;
@@ -145,6 +148,24 @@ _mita() {
             mita__subcmd__config__subcmd__help,show)
                 cmd="mita__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            mita__subcmd__db,backup)
+                cmd="mita__subcmd__db__subcmd__backup"
+                ;;
+            mita__subcmd__db,help)
+                cmd="mita__subcmd__db__subcmd__help"
+                ;;
+            mita__subcmd__db,verify)
+                cmd="mita__subcmd__db__subcmd__verify"
+                ;;
+            mita__subcmd__db__subcmd__help,backup)
+                cmd="mita__subcmd__db__subcmd__help__subcmd__backup"
+                ;;
+            mita__subcmd__db__subcmd__help,help)
+                cmd="mita__subcmd__db__subcmd__help__subcmd__help"
+                ;;
+            mita__subcmd__db__subcmd__help,verify)
+                cmd="mita__subcmd__db__subcmd__help__subcmd__verify"
+                ;;
             mita__subcmd__help,admin)
                 cmd="mita__subcmd__help__subcmd__admin"
                 ;;
@@ -153,6 +174,9 @@ _mita() {
                 ;;
             mita__subcmd__help,config)
                 cmd="mita__subcmd__help__subcmd__config"
+                ;;
+            mita__subcmd__help,db)
+                cmd="mita__subcmd__help__subcmd__db"
                 ;;
             mita__subcmd__help,doctor)
                 cmd="mita__subcmd__help__subcmd__doctor"
@@ -211,6 +235,12 @@ _mita() {
             mita__subcmd__help__subcmd__config,show)
                 cmd="mita__subcmd__help__subcmd__config__subcmd__show"
                 ;;
+            mita__subcmd__help__subcmd__db,backup)
+                cmd="mita__subcmd__help__subcmd__db__subcmd__backup"
+                ;;
+            mita__subcmd__help__subcmd__db,verify)
+                cmd="mita__subcmd__help__subcmd__db__subcmd__verify"
+                ;;
             mita__subcmd__help__subcmd__migrate,status)
                 cmd="mita__subcmd__help__subcmd__migrate__subcmd__status"
                 ;;
@@ -257,7 +287,7 @@ _mita() {
 
     case "${cmd}" in
         mita)
-            opts="-h -V --config --database-url --log-format --help --version serve migrate metrics config completions man admin ocr doctor help"
+            opts="-h -V --config --database-url --log-format --help --version serve migrate metrics config completions man admin ocr db doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1006,6 +1036,140 @@ _mita() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mita__subcmd__db)
+            opts="-h -V --config --database-url --log-format --help --version backup verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__db__subcmd__backup)
+            opts="-h -V --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__db__subcmd__help)
+            opts="backup verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__db__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__db__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__db__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__db__subcmd__verify)
+            opts="-h -V --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mita__subcmd__doctor)
             opts="-h -V --json --config --database-url --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1033,7 +1197,7 @@ _mita() {
             return 0
             ;;
         mita__subcmd__help)
-            opts="serve migrate metrics config completions man admin ocr doctor help"
+            opts="serve migrate metrics config completions man admin ocr db doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1243,6 +1407,48 @@ _mita() {
             return 0
             ;;
         mita__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__db)
+            opts="backup verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__db__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__db__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand man 'Generate man pages'
             cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
             cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
+            cand db 'Back the database up, or verify a backup by restoring it in a scratch place'
             cand doctor 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -408,6 +409,49 @@ set edit:completion:arg-completer[mita] = {|@words|
         }
         &'mita;ocr;help;help'= {
         }
+        &'mita;db'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand backup 'Write a backup of the configured database to FILE (never overwritten) and its manifest'
+            cand verify 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;db;backup'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print the manifest as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;db;verify'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print the result as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;db;help'= {
+            cand backup 'Write a backup of the configured database to FILE (never overwritten) and its manifest'
+            cand verify 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mita;db;help;backup'= {
+        }
+        &'mita;db;help;verify'= {
+        }
+        &'mita;db;help;help'= {
+        }
         &'mita;doctor'= {
             cand --config 'TOML configuration file (optional; defaults are used without one)'
             cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
@@ -427,6 +471,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand man 'Generate man pages'
             cand admin 'Support operations on accounts: unlock, sessions, roles, audit trail'
             cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
+            cand db 'Back the database up, or verify a backup by restoring it in a scratch place'
             cand doctor 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -490,6 +535,14 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;help;ocr;list'= {
         }
         &'mita;help;ocr;replay'= {
+        }
+        &'mita;help;db'= {
+            cand backup 'Write a backup of the configured database to FILE (never overwritten) and its manifest'
+            cand verify 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest'
+        }
+        &'mita;help;db;backup'= {
+        }
+        &'mita;help;db;verify'= {
         }
         &'mita;help;doctor'= {
         }

@@ -38,6 +38,7 @@ complete -c mita -n "__fish_mita_needs_command" -f -a "completions" -d 'Generate
 complete -c mita -n "__fish_mita_needs_command" -f -a "man" -d 'Generate man pages'
 complete -c mita -n "__fish_mita_needs_command" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
 complete -c mita -n "__fish_mita_needs_command" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
+complete -c mita -n "__fish_mita_needs_command" -f -a "db" -d 'Back the database up, or verify a backup by restoring it in a scratch place'
 complete -c mita -n "__fish_mita_needs_command" -f -a "doctor" -d 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
 complete -c mita -n "__fish_mita_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand serve" -l bind -d 'Address to listen on [default: 127.0.0.1:8000]' -r
@@ -281,6 +282,32 @@ complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcomman
 complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from help" -f -a "list" -d 'List OCR jobs, newest first'
 complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Put failed OCR jobs back in the queue; the running server\'s workers process them again'
 complete -c mita -n "__fish_mita_using_subcommand ocr; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -f -a "backup" -d 'Write a backup of the configured database to FILE (never overwritten) and its manifest'
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -f -a "verify" -d 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest'
+complete -c mita -n "__fish_mita_using_subcommand db; and not __fish_seen_subcommand_from backup verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from backup" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from backup" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from backup" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from backup" -l json -d 'Print the manifest as JSON'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from verify" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from verify" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from verify" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Write a backup of the configured database to FILE (never overwritten) and its manifest'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest'
+complete -c mita -n "__fish_mita_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand doctor" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
 complete -c mita -n "__fish_mita_using_subcommand doctor" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
 complete -c mita -n "__fish_mita_using_subcommand doctor" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
@@ -288,16 +315,17 @@ json\t'One JSON object per line'"
 complete -c mita -n "__fish_mita_using_subcommand doctor" -l json -d 'Print the checks as JSON'
 complete -c mita -n "__fish_mita_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mita -n "__fish_mita_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "serve" -d 'Run the HTTP API server'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "config" -d 'Print or check the effective configuration'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "completions" -d 'Generate shell completion scripts'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "man" -d 'Generate man pages'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "doctor" -d 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "serve" -d 'Run the HTTP API server'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "config" -d 'Print or check the effective configuration'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "completions" -d 'Generate shell completion scripts'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "db" -d 'Back the database up, or verify a backup by restoring it in a scratch place'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "doctor" -d 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "status" -d 'Show every migration and whether it is applied or pending'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a commented example configuration file'
@@ -310,3 +338,5 @@ complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcomma
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "audit" -d 'List audit events, newest first'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from ocr" -f -a "list" -d 'List OCR jobs, newest first'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from ocr" -f -a "replay" -d 'Put failed OCR jobs back in the queue; the running server\'s workers process them again'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "backup" -d 'Write a backup of the configured database to FILE (never overwritten) and its manifest'
+complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "verify" -d 'Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured server, dropped afterwards) and compare it with its manifest'

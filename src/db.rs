@@ -5,6 +5,7 @@
 //! writes go through a single-connection pool and start with `BEGIN IMMEDIATE`, reads use a
 //! separate read-only pool.
 
+pub mod backup;
 pub mod blocking;
 pub mod group;
 pub mod migrate;

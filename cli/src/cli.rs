@@ -86,6 +86,15 @@ pub enum Command {
     /// to do.
     #[command(subcommand)]
     Ocr(OcrCmd),
+    /// Back the database up, or verify a backup by restoring it in a scratch place.
+    ///
+    /// Every backup is written with a manifest (FILE.manifest.json: schema version, rows per
+    /// table, size, SHA-256) taken from the very snapshot that was saved. SQLite uses the online
+    /// backup API (safe while `mita serve` writes); PostgreSQL runs `pg_dump --format=custom`
+    /// (package postgresql-client). Exit codes: 0 done / backup verified, 1 error or a backup
+    /// that does not match its manifest.
+    #[command(subcommand)]
+    Db(DbCmd),
     /// Check this installation: configuration, secrets, database and migrations, clock,
     /// tesseract, room for receipts, SMTP, Google sign-in and the LLM.
     ///
@@ -93,6 +102,27 @@ pub enum Command {
     /// one probe file in the receipt directory). Exit codes: 0 every check passed (warnings
     /// allowed), 1 at least one failed.
     Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCmd {
+    /// Write a backup of the configured database to FILE (never overwritten) and its manifest.
+    Backup {
+        /// The backup file to create.
+        file: std::path::PathBuf,
+        /// Print the manifest as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore FILE in a scratch place (PostgreSQL: a scratch database on the configured
+    /// server, dropped afterwards) and compare it with its manifest.
+    Verify {
+        /// The backup file (its manifest is FILE.manifest.json).
+        file: std::path::PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Check this installation and print one line per check (ok / warn / fail).

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod completions;
 pub mod config;
+pub mod db;
 pub mod doctor;
 pub mod metrics;
 pub mod migrate;

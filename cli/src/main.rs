@@ -40,6 +40,7 @@ fn main() -> ExitCode {
             Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await,
             Command::Ocr(cmd) => commands::ocr::run(&cli.global, cmd).await,
             Command::Doctor(args) => commands::doctor::run(&cli.global, args).await,
+            Command::Db(cmd) => commands::db::run(&cli.global, cmd).await,
         }
     });
     exit::report(result)

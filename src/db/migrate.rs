@@ -10,6 +10,15 @@ use crate::error::Result;
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The newest migration this binary carries for `backend`.
+pub fn latest_version(backend: super::Backend) -> i64 {
+    let migrator = match backend {
+        super::Backend::Sqlite => &SQLITE,
+        super::Backend::Postgres => &POSTGRES,
+    };
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// Key of the advisory lock that serialises `mita migrate` runs on PostgreSQL ("mita" in ASCII).
 const MIGRATE_LOCK_KEY: i64 = 0x6d69_7461;
 

@@ -4,6 +4,7 @@
 mod admin;
 mod completions;
 mod config;
+mod db;
 mod doctor;
 mod metrics;
 mod migrate;
