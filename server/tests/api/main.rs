@@ -18,6 +18,7 @@ mod google;
 mod habits;
 mod hashing;
 mod insights;
+mod installments;
 mod lockout;
 mod metrics;
 mod notification_events;
