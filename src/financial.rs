@@ -88,7 +88,14 @@ pub async fn evaluate(
             category: "other".into(),
         };
         let a = assess(&s, &proposal);
-        out.push(judged(None, "Proposed purchase", p.months, financed, &a));
+        let cost = a.total_cost;
+        out.push(judged(
+            None,
+            "Proposed purchase",
+            p.months,
+            (financed, cost),
+            &a,
+        ));
         return Ok(out);
     }
     for row in ctx.installments.iter().filter(|r| r.status == "active") {
@@ -106,16 +113,25 @@ pub async fn evaluate(
             category: row.category.clone(),
         };
         let a = assess(&s, &proposal);
-        out.push(judged(Some(row.id), &row.item_name, left, balance, &a));
+        // What is left to pay is the remaining balance (any interest is in the payments).
+        out.push(judged(
+            Some(row.id),
+            &row.item_name,
+            left,
+            (balance, balance),
+            &a,
+        ));
     }
     Ok(out)
 }
 
+/// The evaluation of an assessment; `(balance, cost)` = what is still owed and what it costs
+/// in total from now on.
 fn judged(
     id: Option<Id>,
     name: &str,
     left: u32,
-    balance: i64,
+    (balance, cost): (i64, i64),
     a: &crate::installments::risk::Assessment,
 ) -> Evaluation {
     let affordable = a.level.affordable();
@@ -140,8 +156,8 @@ fn judged(
         monthly_payment: Money::from_cents(a.monthly_payment),
         remaining_payments: i64::from(left),
         remaining_balance: Money::from_cents(balance),
-        total_cost: Money::from_cents(a.total_cost),
-        total_interest: Money::from_cents(a.schedule.total_interest),
+        total_cost: Money::from_cents(cost),
+        total_interest: Money::from_cents(cost - balance),
         payment_to_income_ratio: a.payment_share,
         debt_to_income_ratio: a.dti,
         remaining_monthly_funds: Money::from_cents(a.remaining_monthly),

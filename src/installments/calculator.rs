@@ -68,7 +68,8 @@ pub struct CalculatorOutput {
     pub potential_overdraft: Option<Money>,
     pub hidden_cost_message: Option<String>,
     pub monthly_income: Money,
-    /// `request`, `profile` or `onboarding`.
+    /// `request`, `profile` (the financial profile) or `account` (the user's income: onboarding
+    /// or `PATCH /api/users/me`).
     pub income_source: &'static str,
     pub monthly_obligations: Money,
     /// What the plan leaves for installments each month (`income − committed`).

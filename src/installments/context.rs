@@ -85,9 +85,7 @@ impl Context {
         {
             return Some((i, "profile"));
         }
-        self.user_income
-            .filter(|i| *i > 0)
-            .map(|i| (i, "onboarding"))
+        self.user_income.filter(|i| *i > 0).map(|i| (i, "account"))
     }
 
     /// Other monthly obligations: the ones sent (above 0), else the profile's, else the plan's

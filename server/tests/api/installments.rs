@@ -652,3 +652,47 @@ async fn openapi_documents_every_installment_and_financial_operation() {
         );
     }
 }
+
+/// A payment whose link cannot be stored (refused by a trigger, after its transaction was
+/// written in the same database transaction) leaves nothing behind.
+#[tokio::test]
+async fn a_payment_that_fails_half_way_changes_nothing() {
+    let (app, _clock, token, user) = onboarded("inst-atomic@example.com").await;
+    let made = create(
+        &app,
+        &token,
+        &installment("Oven", 400, 100, 4, "2026-11-20", "monthly"),
+    )
+    .await;
+    let id = made["id"].as_str().unwrap();
+    let rows = plan(&app, &user).await;
+    let before = tables(&app).await;
+    let statements: &[&str] = match &app.db {
+        mita::db::Db::Sqlite(_) => &[
+            "CREATE TRIGGER refuse_links BEFORE INSERT ON installment_payments \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        mita::db::Db::Postgres(_) => &[
+            "CREATE FUNCTION refuse_links() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_links BEFORE INSERT ON installment_payments FOR EACH ROW EXECUTE FUNCTION refuse_links()",
+        ],
+    };
+    for sql in statements {
+        mita::on_write!(&app.db, pool => sqlx::query(*sql).execute(pool).await.map(|_| ()))
+            .unwrap();
+    }
+    let resp = patch(&app, &token, id, json!({"payments_made": 1})).await;
+    assert_eq!(resp.status(), 500);
+    assert_eq!(
+        tables(&app).await,
+        before,
+        "no transaction, no link, no plan row"
+    );
+    assert_eq!(plan(&app, &user).await, rows);
+    let i = body(
+        app.get_as(&format!("/api/installments/{id}"), &token).await,
+        200,
+    )
+    .await;
+    assert_eq!(i["payments_made"], 0);
+}

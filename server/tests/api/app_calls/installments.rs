@@ -171,6 +171,24 @@ async fn calculator_answers_every_field_the_result_screen_reads() {
     string(alt, "title");
     string(alt, "description");
     assert!(out["potential_late_fee"].is_null() && out["hidden_cost_message"].is_null());
+    assert_eq!(string(&out, "income_source"), "request");
+    // Without an income in the request the onboarding income is used.
+    let mut bare_body = body.clone();
+    bare_body.as_object_mut().unwrap().remove("monthly_income");
+    let again = bare(
+        send(
+            &app,
+            Method::POST,
+            "/api/installments/calculator",
+            &token,
+            &bare_body,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(string(&again, "income_source"), "account");
+    assert_eq!(cents(&again["monthly_income"]), 600_000);
 
     // Four times the price is more than the plan leaves: red, with factors the card reads.
     let big = json!({"purchase_amount": 4800.0, "category": "electronics", "num_payments": 4,
@@ -602,6 +620,8 @@ async fn installment_evaluate_is_an_enveloped_list() {
     assert_eq!(string(&e, "item_name"), "Sofa");
     assert_eq!(cents(&e["monthly_payment"]), 20_000);
     assert_eq!(int(&e, "remaining_payments"), 6);
+    assert_eq!(cents(&e["total_cost"]), 120_000, "what is still owed");
+    assert_eq!(cents(&e["total_interest"]), 0);
     assert_eq!(e["can_afford"], true);
     assert_eq!(string(&e, "risk_level"), "green");
     string(&e, "reason");
