@@ -113,7 +113,8 @@ pub async fn refuse_if_payment(tx: &mut Tx, transaction: Id) -> Result<()> {
     if found.is_some() {
         return Err(Error::Conflict {
             code: "RESOURCE_3002",
-            message: "This transaction records an installment payment: change the installment's payments_made instead"
+            message: "This transaction records an installment payment: it changes with the installment's payments_made \
+                      (the payments of a deleted installment stay as spent)"
                 .into(),
         });
     }
