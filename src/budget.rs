@@ -6,6 +6,7 @@ pub mod allocation;
 pub mod category;
 pub mod days;
 pub mod goals_plan;
+pub mod installments_plan;
 pub mod redistribute;
 pub mod status;
 pub mod store;

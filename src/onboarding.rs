@@ -146,7 +146,8 @@ pub async fn stored(tx: &mut Tx, user: Id) -> Result<Option<(Answers, BudgetPlan
 }
 
 /// Builds the month of `today` from the stored answers when the user onboarded and the month
-/// has no plan rows yet — the plan and the active goals' reservations (BUDGET.md §6) — and moves
+/// has no plan rows yet — the plan and the active goals' and installments' reservations
+/// (BUDGET.md §6, docs/installments.md §4) — and moves
 /// the `plan` budget metrics; otherwise does nothing. Runs inside the caller's write transaction.
 /// True when it built. The one way a month comes into being after onboarding.
 pub async fn ensure_current_month(
@@ -173,10 +174,14 @@ pub async fn ensure_current_month(
         Some(metrics),
     )
     .await?;
-    // A new month also gets the active goals' reservations (BUDGET.md §6). Boxed: reserving a
-    // goal makes sure the month exists, which lands here again (and returns at once, the month
-    // being built by then).
+    // A new month also gets the active goals' and installments' reservations (BUDGET.md §6,
+    // docs/installments.md §4). Boxed: reserving makes sure the month exists, which lands here
+    // again (and returns at once, the month being built by then).
     Box::pin(crate::budget::goals_plan::reserve_missing(
+        tx, user, today, now, metrics,
+    ))
+    .await?;
+    Box::pin(crate::budget::installments_plan::reserve_missing(
         tx, user, today, now, metrics,
     ))
     .await?;

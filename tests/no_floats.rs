@@ -22,6 +22,10 @@ const MONEY_MODULES: &[&str] = &[
     "src/config/notifications.rs",
     "src/insights.rs",
     "src/insights",
+    "src/installments.rs",
+    "src/installments",
+    "src/financial.rs",
+    "src/financial",
 ];
 
 fn rust_files(path: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -40,6 +40,8 @@ use crate::state::AppState;
         (name = "ai", description = "Rule-based answers about the caller's money, enriched by an LLM when configured"),
         (name = "insights", description = "Current insights and stored analyses"),
         (name = "goals", description = "Savings goals, their reservations in the daily plan, and advice"),
+        (name = "installments", description = "Installments, their reservations in the daily plan, the affordability calculator and the financial profile"),
+        (name = "financial", description = "Installment evaluations, income-relative thresholds and housing ratios"),
         (name = "habits", description = "Habits, daily completions and streaks"),
         (name = "notifications", description = "Notifications, preferences and push devices"),
         (name = "ocr", description = "Receipt uploads, OCR job status and receipt images"),
@@ -90,6 +92,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::goals::router())
         .merge(routes::goal_moves::router())
         .merge(routes::goals_advice::router())
+        .merge(routes::installments::router())
+        .merge(routes::installment_tools::router())
+        .merge(routes::financial::router())
         .merge(routes::habits::router())
         .merge(routes::notifications::router())
         .merge(routes::notification_devices::router())

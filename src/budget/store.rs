@@ -41,11 +41,14 @@ pub async fn lock_user(tx: &mut Tx, user: Id) -> Result<()> {
     Ok(())
 }
 
-/// `ON CONFLICT` target of the plan's unique key (NULL goal ids collide on both backends).
+/// `ON CONFLICT` target of the plan's unique key (NULL goal and installment ids collide on both
+/// backends).
 pub(crate) fn plan_conflict(tx: &Tx) -> &'static str {
     match tx {
         Tx::Postgres(_) => "ON CONFLICT ON CONSTRAINT uq_daily_plan_user_date_category_goal",
-        Tx::Sqlite(_) => "ON CONFLICT (user_id, date, category, COALESCE(goal_id, ''))",
+        Tx::Sqlite(_) => {
+            "ON CONFLICT (user_id, date, category, COALESCE(goal_id, ''), COALESCE(installment_id, ''))"
+        }
     }
 }
 
@@ -146,7 +149,9 @@ pub struct Accrued {
 }
 
 /// Recomputes `spent` of one (day, plan category) row from the non-deleted transactions (not an
-/// increment, so it is idempotent), creating the row with planned 0 when missing. One statement:
+/// increment, so it is idempotent), creating the row with planned 0 when missing. Installment
+/// payments are left out: they are spent on their installment's own row
+/// (`budget::installments_plan`). One statement:
 /// the sum is a subquery of the upsert; `RETURNING` gives the row and the day's status before
 /// this spend (accrual does not touch the status).
 pub async fn accrue(
@@ -159,7 +164,8 @@ pub async fn accrue(
     let sql = format!(
         "INSERT INTO daily_plan (id, user_id, date, category, goal_id, planned_cents, spent_cents, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, NULL, 0, (SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM transactions \
-           WHERE user_id = $2 AND local_date = $3 AND deleted_at IS NULL AND category IN ({})), \
+           WHERE user_id = $2 AND local_date = $3 AND deleted_at IS NULL AND category IN ({}) \
+           AND NOT EXISTS (SELECT 1 FROM installment_payments ip WHERE ip.transaction_id = transactions.id)), \
            COALESCE((SELECT p.status FROM daily_plan p WHERE p.user_id = $2 AND p.date = $3 AND p.goal_id IS NULL LIMIT 1), 'green'), $5, $5) \
          {} DO UPDATE SET spent_cents = excluded.spent_cents, updated_at = excluded.updated_at \
          RETURNING planned_cents, spent_cents, status",
@@ -315,7 +321,7 @@ pub async fn cover_overspend(
     // month with something planned (fewer rows read as a heavy month fills up).
     let sql = format!(
         "SELECT id, date, category, planned_cents, spent_cents FROM daily_plan \
-         WHERE user_id = $1 AND goal_id IS NULL AND ((date = $2 AND category = $3) \
+         WHERE user_id = $1 AND goal_id IS NULL AND installment_id IS NULL AND ((date = $2 AND category = $3) \
            OR (date > $2 AND date >= $4 AND date <= $5 AND planned_cents > 0 AND category IN ({donors}))) \
          ORDER BY date, category"
     );

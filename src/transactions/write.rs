@@ -240,7 +240,8 @@ pub async fn create(
     Ok(Answer::Done(body))
 }
 
-/// Partially updates a transaction and re-accrues the old and the new (day, category).
+/// Partially updates a transaction and re-accrues the old and the new (day, category). A
+/// transaction recording an installment payment is refused (409): its installment owns it.
 pub async fn update(
     ctx: &WriteCtx<'_>,
     id: Id,
@@ -251,6 +252,7 @@ pub async fn update(
     let mut tx = ctx.db.begin().await?;
     store::lock_user(&mut tx, ctx.user).await?;
     let old = load_for_update(&mut tx, ctx.user, id).await?;
+    crate::installments::payments::refuse_if_payment(&mut tx, id).await?;
     check_goal(&mut tx, ctx.user, c.goal_id).await?;
     let spent_at = c.spent_at.unwrap_or(old.spent_at);
     let day = crate::time::local_date(spent_at, ctx.tz);
@@ -296,12 +298,14 @@ pub async fn update(
     Ok((TransactionView::from(row), applied.impact, applied.cover))
 }
 
-/// Soft-deletes a transaction and re-accrues its (day, category).
+/// Soft-deletes a transaction and re-accrues its (day, category). An installment payment is
+/// refused (409), as for updates.
 pub async fn delete(ctx: &WriteCtx<'_>, id: Id) -> Result<()> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.db.begin().await?;
     store::lock_user(&mut tx, ctx.user).await?;
     let old = load_for_update(&mut tx, ctx.user, id).await?;
+    crate::installments::payments::refuse_if_payment(&mut tx, id).await?;
     on_tx!(&mut tx, conn => sqlx::query("UPDATE transactions SET deleted_at = $3, updated_at = $3 WHERE id = $1 AND user_id = $2")
         .bind(id).bind(ctx.user).bind(now).execute(&mut *conn).await.map(|_| ()))?;
     store::accrue(

@@ -195,9 +195,10 @@ async fn get_one(
     Ok(ok(transactions::get(&state.db, user.id, id).await?))
 }
 
-/// Partial update; the old and the new day are re-accrued.
+/// Partial update; the old and the new day are re-accrued. An installment payment is 409 (change
+/// the installment's `payments_made` instead).
 #[utoipa::path(put, path = "/api/transactions/{id}", tag = "transactions", params(("id" = String, Path)),
-    request_body = TransactionRequest, responses((status = 200, body = TransactionDoc), (status = 404), (status = 422)),
+    request_body = TransactionRequest, responses((status = 200, body = TransactionDoc), (status = 404), (status = 409), (status = 422)),
     security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
@@ -218,9 +219,10 @@ pub struct Deleted {
     transaction_id: String,
 }
 
-/// Soft delete; the transaction then 404s.
+/// Soft delete; the transaction then 404s. An installment payment is 409 (change the
+/// installment's `payments_made` instead).
 #[utoipa::path(delete, path = "/api/transactions/{id}", tag = "transactions", params(("id" = String, Path)),
-    responses((status = 200, body = Deleted), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = Deleted), (status = 404), (status = 409)), security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
     Authed(user): Authed,

@@ -8,6 +8,7 @@ mod calendar;
 mod errors;
 mod goals;
 mod insights;
+mod installments;
 mod onboarding;
 mod receipt;
 mod transactions;

@@ -19,6 +19,7 @@ mod habits;
 mod hardening;
 mod hashing;
 mod insights;
+mod installments;
 mod lockout;
 mod metrics;
 mod notification_events;

@@ -272,3 +272,86 @@ async fn list_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
         );
     }
 }
+
+/// `n` installments due from today (a payment made on every other one) and one calculation.
+async fn seed_installments(app: &TestApp, token: &str, n: usize) {
+    let today = Utc::now().date_naive();
+    for i in 0..n {
+        let body = serde_json::json!({"item_name": format!("Item {i}"), "category": "electronics", "total_amount": 60,
+            "payment_amount": 10, "total_payments": 6, "payment_frequency": if i % 2 == 0 { "monthly" } else { "biweekly" },
+            "first_payment_date": today.to_string()});
+        let resp = app
+            .authed(reqwest::Method::POST, "/api/installments", token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if i % 2 == 0 {
+            let resp = app
+                .authed(
+                    reqwest::Method::PATCH,
+                    &format!("/api/installments/{id}"),
+                    token,
+                )
+                .json(&serde_json::json!({"payments_made": 1}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+        }
+    }
+    let calc = serde_json::json!({"purchase_amount": 100, "category": "other", "num_payments": 4});
+    let resp = app
+        .authed(reqwest::Method::POST, "/api/installments/calculator", token)
+        .json(&calc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn installment_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
+    install_counter();
+    let app = spawn_app().await;
+    let base = counted_server(&app).await;
+    let (few, _, _) = app.user("few-installments@example.com").await;
+    let (many, _, _) = app.user("many-installments@example.com").await;
+    onboard(&app, &few).await;
+    onboard(&app, &many).await;
+    seed_installments(&app, &few, 1).await;
+    seed_installments(&app, &many, 20).await;
+    let today = Utc::now().date_naive();
+    let calendar = format!(
+        "/api/installments/calendar/{}/{}",
+        today.year(),
+        today.month()
+    );
+    let paths = [
+        "/api/installments",
+        "/api/installments?status=overdue",
+        calendar.as_str(),
+        "/api/installments/achievements",
+        "/api/financial/installment-evaluate",
+    ];
+    for (i, path) in paths.iter().enumerate() {
+        statements(&app, &base, path, &few, "").await;
+        statements(&app, &base, path, &many, "").await;
+        let with_few = statements(&app, &base, path, &few, &format!("inst-few-{i}")).await;
+        let with_many = statements(&app, &base, path, &many, &format!("inst-many-{i}")).await;
+        assert!(
+            !with_few.is_empty(),
+            "statements of {path} were not counted"
+        );
+        assert_eq!(
+            with_few.len(),
+            with_many.len(),
+            "{path}: with 1 installment {with_few:#?}, with 20 {with_many:#?}"
+        );
+    }
+}
