@@ -234,6 +234,8 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
             [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write everything stored about an account as JSON (a data subject access request)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -273,10 +275,39 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mita;admin;user;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the export to this file instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the export to this file instead of stdout')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the summary as JSON (with --output)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mita;admin;user;delete' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would happen and change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mita;admin;user;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
             [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write everything stored about an account as JSON (a data subject access request)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -287,6 +318,12 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;admin;user;help;reset-2fa' {
+            break
+        }
+        'mita;admin;user;help;export' {
+            break
+        }
+        'mita;admin;user;help;delete' {
             break
         }
         'mita;admin;user;help;help' {
@@ -372,6 +409,8 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
             [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write everything stored about an account as JSON (a data subject access request)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images')
             break
         }
         'mita;admin;help;user;show' {
@@ -381,6 +420,12 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;admin;help;user;reset-2fa' {
+            break
+        }
+        'mita;admin;help;user;export' {
+            break
+        }
+        'mita;admin;help;user;delete' {
             break
         }
         'mita;admin;help;revoke-tokens' {
@@ -589,6 +634,8 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one account: role, failed logins, lock, token version, dates')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network')
             [CompletionResult]::new('reset-2fa', 'reset-2fa', [CompletionResultType]::ParameterValue, 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write everything stored about an account as JSON (a data subject access request)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images')
             break
         }
         'mita;help;admin;user;show' {
@@ -598,6 +645,12 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;help;admin;user;reset-2fa' {
+            break
+        }
+        'mita;help;admin;user;export' {
+            break
+        }
+        'mita;help;admin;user;delete' {
             break
         }
         'mita;help;admin;revoke-tokens' {

@@ -97,6 +97,12 @@ _mita() {
             mita__subcmd__admin__subcmd__help,user)
                 cmd="mita__subcmd__admin__subcmd__help__subcmd__user"
                 ;;
+            mita__subcmd__admin__subcmd__help__subcmd__user,delete)
+                cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__delete"
+                ;;
+            mita__subcmd__admin__subcmd__help__subcmd__user,export)
+                cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__export"
+                ;;
             mita__subcmd__admin__subcmd__help__subcmd__user,reset-2fa)
                 cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__reset__subcmd__2fa"
                 ;;
@@ -105,6 +111,12 @@ _mita() {
                 ;;
             mita__subcmd__admin__subcmd__help__subcmd__user,show)
                 cmd="mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__show"
+                ;;
+            mita__subcmd__admin__subcmd__user,delete)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__delete"
+                ;;
+            mita__subcmd__admin__subcmd__user,export)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__export"
                 ;;
             mita__subcmd__admin__subcmd__user,help)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__help"
@@ -117,6 +129,12 @@ _mita() {
                 ;;
             mita__subcmd__admin__subcmd__user,show)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__show"
+                ;;
+            mita__subcmd__admin__subcmd__user__subcmd__help,delete)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__delete"
+                ;;
+            mita__subcmd__admin__subcmd__user__subcmd__help,export)
+                cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__export"
                 ;;
             mita__subcmd__admin__subcmd__user__subcmd__help,help)
                 cmd="mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__help"
@@ -219,6 +237,12 @@ _mita() {
                 ;;
             mita__subcmd__help__subcmd__admin,user)
                 cmd="mita__subcmd__help__subcmd__admin__subcmd__user"
+                ;;
+            mita__subcmd__help__subcmd__admin__subcmd__user,delete)
+                cmd="mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__delete"
+                ;;
+            mita__subcmd__help__subcmd__admin__subcmd__user,export)
+                cmd="mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__export"
                 ;;
             mita__subcmd__help__subcmd__admin__subcmd__user,reset-2fa)
                 cmd="mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__reset__subcmd__2fa"
@@ -531,8 +555,36 @@ _mita() {
             return 0
             ;;
         mita__subcmd__admin__subcmd__help__subcmd__user)
-            opts="show sessions reset-2fa"
+            opts="show sessions reset-2fa export delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__help__subcmd__user__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -695,7 +747,7 @@ _mita() {
             return 0
             ;;
         mita__subcmd__admin__subcmd__user)
-            opts="-h -V --config --database-url --log-format --help --version show sessions reset-2fa help"
+            opts="-h -V --config --database-url --log-format --help --version show sessions reset-2fa export delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,9 +772,97 @@ _mita() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mita__subcmd__admin__subcmd__user__subcmd__help)
-            opts="show sessions reset-2fa help"
+        mita__subcmd__admin__subcmd__user__subcmd__delete)
+            opts="-y -h -V --yes --dry-run --json --config --database-url --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__export)
+            opts="-o -h -V --output --json --config --database-url --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__help)
+            opts="show sessions reset-2fa export delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__admin__subcmd__user__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1309,8 +1449,36 @@ _mita() {
             return 0
             ;;
         mita__subcmd__help__subcmd__admin__subcmd__user)
-            opts="show sessions reset-2fa"
+            opts="show sessions reset-2fa export delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mita__subcmd__help__subcmd__admin__subcmd__user__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -211,6 +211,8 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand show 'Show one account: role, failed logins, lock, token version, dates'
             cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
             cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
+            cand export 'Write everything stored about an account as JSON (a data subject access request)'
+            cand delete 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;admin;user;show'= {
@@ -246,10 +248,37 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mita;admin;user;export'= {
+            cand -o 'Write the export to this file instead of stdout'
+            cand --output 'Write the export to this file instead of stdout'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --json 'Print the summary as JSON (with --output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mita;admin;user;delete'= {
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --dry-run 'Show what would happen and change nothing'
+            cand --json 'Print JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mita;admin;user;help'= {
             cand show 'Show one account: role, failed logins, lock, token version, dates'
             cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
             cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
+            cand export 'Write everything stored about an account as JSON (a data subject access request)'
+            cand delete 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;admin;user;help;show'= {
@@ -257,6 +286,10 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;admin;user;help;sessions'= {
         }
         &'mita;admin;user;help;reset-2fa'= {
+        }
+        &'mita;admin;user;help;export'= {
+        }
+        &'mita;admin;user;help;delete'= {
         }
         &'mita;admin;user;help;help'= {
         }
@@ -333,12 +366,18 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand show 'Show one account: role, failed logins, lock, token version, dates'
             cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
             cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
+            cand export 'Write everything stored about an account as JSON (a data subject access request)'
+            cand delete 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images'
         }
         &'mita;admin;help;user;show'= {
         }
         &'mita;admin;help;user;sessions'= {
         }
         &'mita;admin;help;user;reset-2fa'= {
+        }
+        &'mita;admin;help;user;export'= {
+        }
+        &'mita;admin;help;user;delete'= {
         }
         &'mita;admin;help;revoke-tokens'= {
         }
@@ -513,12 +552,18 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand show 'Show one account: role, failed logins, lock, token version, dates'
             cand sessions 'List an account''s active sessions (one per sign-in): started, last used, user agent, approximate client network'
             cand reset-2fa 'Turn off an account''s two-factor sign-in (lost phone and recovery codes)'
+            cand export 'Write everything stored about an account as JSON (a data subject access request)'
+            cand delete 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images'
         }
         &'mita;help;admin;user;show'= {
         }
         &'mita;help;admin;user;sessions'= {
         }
         &'mita;help;admin;user;reset-2fa'= {
+        }
+        &'mita;help;admin;user;export'= {
+        }
+        &'mita;help;admin;user;delete'= {
         }
         &'mita;help;admin;revoke-tokens'= {
         }

@@ -162,6 +162,8 @@ complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcomm
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "show" -d 'Show one account: role, failed logins, lock, token version, dates'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "sessions" -d 'List an account\'s active sessions (one per sign-in): started, last used, user agent, approximate client network'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "reset-2fa" -d 'Turn off an account\'s two-factor sign-in (lost phone and recovery codes)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "export" -d 'Write everything stored about an account as JSON (a data subject access request)'
+complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "delete" -d 'Erase an account (a right-to-erasure request): every row of the user removed and their audit events kept under a random pseudonym, in one transaction; then their receipt images'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from user" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from revoke-tokens" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r

@@ -324,6 +324,22 @@ impl AuditEvent {
     }
 }
 
+/// Stores one event inside the caller's transaction, so it exists exactly when the change it
+/// records does (account erasure writes its own record this way). Sanitised like [`AuditLog::record`].
+pub async fn record_in(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    event: AuditEvent,
+) -> crate::error::Result<Id> {
+    let stamped = fallback::Stamped {
+        id: Id::new(),
+        created_at: now_ms,
+        event: event.sanitized(),
+    };
+    task::insert_one(tx, &stamped).await?;
+    Ok(stamped.id)
+}
+
 /// Rows one retention run removes at most (a backlog is worked off over the following days).
 const PURGE_BATCH: i64 = 50_000;
 

@@ -30,6 +30,7 @@ pub mod ocr;
 pub mod onboarding;
 pub mod page;
 pub mod pan;
+pub mod privacy;
 pub mod reports;
 pub mod resilience;
 pub mod services;

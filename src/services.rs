@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use crate::audit::AuditLog;
-use crate::auth::{AuthService, AuthUser, RequestMeta};
+use crate::auth::{AuthService, RequestMeta};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::Result;
+use crate::id::Id;
 use crate::insights::Insights;
 use crate::metrics::Metrics;
 use crate::ocr::OcrService;
@@ -71,23 +72,28 @@ impl Services {
         })
     }
 
-    /// Deletes an account with all its rows and its stored receipt images (the files are not
-    /// rows: they are listed first and removed once the rows are gone).
-    pub async fn delete_account(
-        auth: &AuthService,
-        ocr: &OcrService,
-        user: &AuthUser,
-        confirmed: bool,
+    /// Erases an account (the app's delete-account call and `mita admin user delete`): every
+    /// row of the user removed and their audit trail pseudonymised in one transaction
+    /// ([`crate::privacy::erase`]), then their stored receipt images removed (files are not rows:
+    /// they are listed first and removed once the rows are gone). A dry run changes nothing.
+    pub async fn erase_account(
+        &self,
+        user: Id,
         meta: &RequestMeta,
-    ) -> Result<()> {
-        let images = if confirmed {
-            ocr.image_names_of(user.id).await?
-        } else {
-            Vec::new()
-        };
-        auth.delete_account(user, confirmed, meta).await?;
-        ocr.remove_images(&images).await;
-        Ok(())
+        dry_run: bool,
+    ) -> Result<crate::privacy::Erasure> {
+        let images = self.ocr.image_names_of(user).await?;
+        let erasure =
+            crate::privacy::erase(&self.db, &self.audit, &self.clock, user, meta, dry_run).await?;
+        if !dry_run {
+            self.ocr.remove_images(&images).await;
+        }
+        Ok(erasure)
+    }
+
+    /// Everything stored about `user` ([`crate::privacy::export`]).
+    pub async fn export_account(&self, user: Id) -> Result<crate::privacy::Export> {
+        crate::privacy::export(&self.db, &self.clock, user).await
     }
 
     /// Flushes background writers (the audit log). Call before closing the database.

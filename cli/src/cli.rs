@@ -10,7 +10,7 @@ mod ocr;
 
 pub use admin::{
     AdminCmd, AuditArgs, Confirm, CreateUserArgs, OutputArgs, ResetTwoFactorArgs, RevokeTokensArgs,
-    SetRoleArgs, UnlockArgs, UserCmd,
+    SetRoleArgs, UnlockArgs, UserCmd, UserDeleteArgs, UserExportArgs,
 };
 pub use ocr::{OcrCmd, OcrListArgs, OcrReplayArgs};
 

@@ -10,6 +10,7 @@ use mita::clock::Clock;
 use mita::config::Settings;
 use mita::db::Db;
 use mita::metrics::Metrics;
+use mita::resilience::HourlyQuota;
 use mita::services::Services;
 
 use crate::ratelimit::RateLimits;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<Vec<IpNet>>,
+    /// Data exports per user and hour (`GET /api/users/me/export` reads every table).
+    pub exports: Arc<HourlyQuota>,
 }
 
 impl AppState {
@@ -56,9 +59,27 @@ impl AppState {
             ocr: services.ocr,
             started: Instant::now(),
             trusted_proxies: Arc::new(trusted),
+            exports: Arc::new(HourlyQuota::new(EXPORTS_PER_USER_PER_HOUR)),
         })
     }
+
+    /// The core services this state was built from (cheap: reference counted).
+    pub fn services(&self) -> Services {
+        Services {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            settings: self.settings.clone(),
+            metrics: self.metrics.clone(),
+            audit: self.audit.clone(),
+            auth: self.auth.clone(),
+            insights: self.insights.clone(),
+            ocr: self.ocr.clone(),
+        }
+    }
 }
+
+/// How many data exports one user may take per hour.
+pub const EXPORTS_PER_USER_PER_HOUR: u32 = 10;
 
 fn parse_cidr(text: &str) -> mita::Result<IpNet> {
     text.parse::<IpNet>()

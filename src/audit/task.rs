@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::fallback::Stamped;
 use super::writer::{AuditOptions, Shared};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::on_tx;
 
@@ -135,25 +135,30 @@ const INSERT: &str = "INSERT INTO audit_events \
 async fn insert(db: &Db, batch: &[Stamped]) -> Result<()> {
     let mut tx = db.begin().await?;
     for s in batch {
-        let e = &s.event;
-        let done = on_tx!(&mut tx, conn => sqlx::query(INSERT)
-            .bind(s.id)
-            .bind(s.created_at)
-            .bind(e.event_type.as_str())
-            .bind(e.outcome.as_str())
-            .bind(e.user_id)
-            .bind(e.actor.as_str())
-            .bind(e.client_ip.as_deref())
-            .bind(e.user_agent.as_deref())
-            .bind(e.request_id.as_deref())
-            .bind(Json(&e.details))
-            .execute(&mut *conn)
-            .await
-            .map(|_| ()));
-        if let Err(err) = done {
+        if let Err(err) = insert_one(&mut tx, s).await {
             let _ = tx.rollback().await;
-            return Err(err.into());
+            return Err(err);
         }
     }
     tx.commit().await
+}
+
+/// Stores one stamped event inside the caller's transaction.
+pub(super) async fn insert_one(tx: &mut Tx, s: &Stamped) -> Result<()> {
+    let e = &s.event;
+    on_tx!(tx, conn => sqlx::query(INSERT)
+        .bind(s.id)
+        .bind(s.created_at)
+        .bind(e.event_type.as_str())
+        .bind(e.outcome.as_str())
+        .bind(e.user_id)
+        .bind(e.actor.as_str())
+        .bind(e.client_ip.as_deref())
+        .bind(e.user_agent.as_deref())
+        .bind(e.request_id.as_deref())
+        .bind(Json(&e.details))
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }

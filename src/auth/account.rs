@@ -96,31 +96,6 @@ impl AuthService {
         Ok(())
     }
 
-    /// Deletes the user and (by cascade) all their data.
-    pub async fn delete_account(
-        &self,
-        auth: &AuthUser,
-        confirmed: bool,
-        meta: &RequestMeta,
-    ) -> Result<()> {
-        if !confirmed {
-            return Err(Error::invalid(
-                "VALIDATION_2001",
-                "body.confirmation",
-                "required",
-                "must be true to delete the account",
-            ));
-        }
-        let deleted = on_write!(&self.db, pool => sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(auth.id).execute(pool).await.map(|r| r.rows_affected()))?;
-        if deleted == 0 {
-            return Err(Error::NotFound("User"));
-        }
-        self.audit
-            .record(meta.event(EventType::AccountDeletion, Outcome::Success, Some(auth.id)));
-        Ok(())
-    }
-
     /// Starts a password reset. Always succeeds from the caller's point of view (no enumeration);
     /// the mail is sent in the background so the answer takes the same time either way.
     pub async fn forgot_password(&self, email: &str, meta: &RequestMeta) -> Result<()> {

@@ -95,6 +95,45 @@ pub enum UserCmd {
     /// 1 on error or when refused (no terminal to confirm on and no --yes).
     #[command(name = "reset-2fa")]
     ResetTwoFactor(ResetTwoFactorArgs),
+    /// Write everything stored about an account as JSON (a data subject access request).
+    ///
+    /// The same document as `GET /api/users/me/export`: every personal table's rows, credential
+    /// columns (password and token hashes) left out. To stdout, or to --output FILE (created
+    /// readable by its owner only; an existing file is not overwritten), then a summary of rows
+    /// per table. Exits 3 when there is no such user.
+    Export(UserExportArgs),
+    /// Erase an account (a right-to-erasure request): every row of the user removed and their
+    /// audit events kept under a random pseudonym, in one transaction; then their receipt images.
+    ///
+    /// Shows the rows per table it would remove, then asks to confirm. The pseudonym is printed
+    /// so the request can be referred to later; nothing else leads back to the person. Exits 0
+    /// when erased, 3 when there is no such user, 1 on error or when refused (no terminal to
+    /// confirm on and no --yes).
+    Delete(UserDeleteArgs),
+}
+
+/// Arguments of `mita admin user export`.
+#[derive(Debug, Args)]
+pub struct UserExportArgs {
+    /// The account's email address.
+    pub email: String,
+    /// Write the export to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print the summary as JSON (with --output).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `mita admin user delete`.
+#[derive(Debug, Args)]
+pub struct UserDeleteArgs {
+    /// The account's email address.
+    pub email: String,
+    #[command(flatten)]
+    pub confirm: Confirm,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Arguments of `mita admin user reset-2fa`.

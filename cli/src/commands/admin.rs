@@ -4,6 +4,7 @@
 
 mod audit;
 mod create;
+mod privacy;
 mod security;
 mod unlock;
 mod users;
@@ -35,6 +36,8 @@ pub async fn run(global: &GlobalArgs, cmd: &AdminCmd) -> anyhow::Result<ExitCode
         AdminCmd::User(UserCmd::ResetTwoFactor(args)) => {
             security::reset_two_factor(&services, args).await
         }
+        AdminCmd::User(UserCmd::Export(args)) => privacy::export(&services, args).await,
+        AdminCmd::User(UserCmd::Delete(args)) => privacy::delete(&services, args).await,
         AdminCmd::RevokeTokens(args) => users::revoke_tokens(&services, args).await,
         AdminCmd::SetRole(args) => users::set_role(&services, args).await,
         AdminCmd::CreateUser(args) => create::run(&services, args).await,

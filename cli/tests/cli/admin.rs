@@ -1,6 +1,7 @@
 //! `mita admin` end to end: the real binary against the same database as a running `mita serve`.
 
 mod accounts;
+mod privacy;
 mod two_factor;
 
 use std::io::Write as _;

@@ -484,14 +484,19 @@ async fn delete_account(
     Meta(meta): Meta,
     JsonOrQuery(body): JsonOrQuery<DeleteAccountRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    mita::services::Services::delete_account(
-        &state.auth,
-        &state.ocr,
-        &user,
-        body.confirmation,
-        &meta,
-    )
-    .await?;
+    if !body.confirmation {
+        return Err(mita::Error::invalid(
+            "VALIDATION_2001",
+            "body.confirmation",
+            "required",
+            "must be true to delete the account",
+        )
+        .into());
+    }
+    state
+        .services()
+        .erase_account(user.id, &meta, false)
+        .await?;
     Ok(ok(MessageAnswer {
         message: "Account deleted",
         success: Some(true),

@@ -13,7 +13,9 @@ use crate::extract::{ApiJson, Authed};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(me, update_me))
+    OpenApiRouter::new()
+        .routes(routes!(me, update_me))
+        .routes(routes!(export_me))
 }
 
 /// Profile fields (documentation mirror of the core `Profile`).
@@ -122,4 +124,31 @@ async fn update_me(
 ) -> ApiResult<impl IntoResponse> {
     let profile = users::update_profile(&state.db, &state.clock, user.id, body).await?;
     Ok(ok(profile).message("Profile updated"))
+}
+
+/// Everything MITA stores about the caller (GDPR articles 15 and 20), as one JSON document:
+/// `data.tables` holds every personal table's rows (credential columns such as password and
+/// token hashes left out, listed in `data.omitted`). Money columns are integer cents, times epoch
+/// milliseconds, as stored. Sent as a download (`Content-Disposition: attachment`). At most 10
+/// exports per user and hour (429 `RATE_LIMIT_7001` beyond).
+#[utoipa::path(get, path = "/api/users/me/export", tag = "users",
+    responses((status = 200, description = "The export document (`format`, `exported_at`, `user_id`, `tables`, `omitted`)"),
+        (status = 401), (status = 429)), security(("bearer" = [])))]
+async fn export_me(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    if !state.exports.take(user.id, state.clock.now_ms()) {
+        return Err(mita::Error::RateLimited {
+            retry_after_secs: 3600,
+        }
+        .into());
+    }
+    let export = state.services().export_account(user.id).await?;
+    let day = export.exported_at.get(..10).unwrap_or("export").to_string();
+    let disposition = format!("attachment; filename=\"mita-export-{day}.json\"");
+    Ok((
+        [(axum::http::header::CONTENT_DISPOSITION, disposition)],
+        ok(export),
+    ))
 }

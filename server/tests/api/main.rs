@@ -28,6 +28,7 @@ mod ocr;
 mod ocr_vision;
 mod onboarding;
 mod ops;
+mod privacy;
 mod queries;
 mod ratelimit;
 mod ready;
