@@ -9,6 +9,7 @@ mod auth;
 mod budget_views;
 mod cluster;
 mod contract;
+mod dashboards;
 mod edge;
 mod ghn_support;
 mod goals;
