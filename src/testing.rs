@@ -13,29 +13,80 @@ use crate::error::{Error, Result};
 /// user may connect to; each test creates its own database beside it).
 pub const TEST_DATABASE_ENV: &str = "MITA_TEST_DATABASE_URL";
 
-/// A fresh database for one test. SQLite files live in a temporary directory removed on drop.
+/// A fresh database for one test. SQLite files live in a temporary directory removed on drop; a
+/// PostgreSQL database is dropped with it (a full suite creates hundreds: kept, they fill the
+/// disk of a small CI machine).
 pub struct TestDatabase {
     pub url: String,
     pub dir: tempfile::TempDir,
+    /// `(admin URL, database name)` of a PostgreSQL database this value created and drops.
+    owned: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.owned.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own
+        // with a small runtime does the work, and the test waits for it (bounded by the connect
+        // and statement timeouts of the server).
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await?;
+                conn.close().await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("test database was not dropped: {e}"),
+            Err(_) => eprintln!("test database was not dropped: the dropping thread panicked"),
+        }
+    }
 }
 
 impl TestDatabase {
     /// Creates an empty database (not migrated).
     pub async fn create() -> Result<TestDatabase> {
         let dir = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
-        let url = match std::env::var(TEST_DATABASE_ENV)
+        let (url, owned) = match std::env::var(TEST_DATABASE_ENV)
             .ok()
             .filter(|s| !s.is_empty())
         {
             Some(admin_url) if admin_url.starts_with("postgres") => {
-                create_pg_database(&admin_url).await?
+                let name = create_pg_database(&admin_url).await?;
+                (replace_db_name(&admin_url, &name), Some((admin_url, name)))
             }
-            _ => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("mita-test.db").display()
+            _ => (
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("mita-test.db").display()
+                ),
+                None,
             ),
         };
-        Ok(TestDatabase { url, dir })
+        Ok(TestDatabase { url, dir, owned })
+    }
+
+    /// Another handle on an existing database (e.g. a second server instance on the first
+    /// one's database), with a scratch directory of its own; dropping it keeps the database.
+    pub fn shared(url: &str) -> Result<TestDatabase> {
+        Ok(TestDatabase {
+            url: url.to_string(),
+            dir: tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?,
+            owned: None,
+        })
     }
 
     /// True when tests run against PostgreSQL.
@@ -79,6 +130,7 @@ impl TestDatabase {
     }
 }
 
+/// Creates a database beside `admin_url`'s and answers its name.
 async fn create_pg_database(admin_url: &str) -> Result<String> {
     use sqlx::Connection;
     let name = format!("mita_test_{}", uuid::Uuid::new_v4().simple());
@@ -87,7 +139,7 @@ async fn create_pg_database(admin_url: &str) -> Result<String> {
         .execute(&mut conn)
         .await?;
     conn.close().await?;
-    Ok(replace_db_name(admin_url, &name))
+    Ok(name)
 }
 
 /// Replaces the database name in a PostgreSQL URL (keeping any query string).

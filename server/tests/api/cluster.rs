@@ -35,10 +35,7 @@ async fn second(
     clock: &Clock,
     configure: impl FnOnce(&mut mita::config::Settings),
 ) -> TestApp {
-    let test_db = TestDatabase {
-        url: first.test_db.url.clone(),
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let test_db = TestDatabase::shared(&first.test_db.url).unwrap();
     let db = Db::connect(&test_db.settings()).await.unwrap();
     spawn_full(test_db, db, configure, axum::Router::new(), clock.clone()).await
 }
