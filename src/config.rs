@@ -184,6 +184,15 @@ pub enum Environment {
     Production,
 }
 
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Production => "production",
+        }
+    }
+}
+
 /// SQLite `synchronous` setting: `full` is durable on power loss, `normal` is faster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -584,6 +593,17 @@ pub struct Settings {
     pub log: LogSettings,
     pub ocr: OcrSettings,
     pub notifications: NotificationSettings,
+    pub sentry: SentrySettings,
+}
+
+/// Optional error tracking (`mita serve` only): panics and 5xx answers, scrubbed of personal data.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SentrySettings {
+    /// The project's DSN (`SENTRY_DSN`); unset = error tracking off.
+    pub dsn: Option<Secret>,
+    /// The environment name on events (default: `env`, i.e. `development` or `production`).
+    pub environment: Option<String>,
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
@@ -652,6 +672,8 @@ const CONVENTIONAL_ENV: &[(&str, &str)] = &[
     ("JWT_SECRET", "auth.jwt_secret"),
     ("JWT_PREVIOUS_SECRET", "auth.jwt_previous_secret"),
     ("METRICS_TOKEN", "metrics.token"),
+    ("SENTRY_DSN", "sentry.dsn"),
+    ("SENTRY_ENVIRONMENT", "sentry.environment"),
     ("GOOGLE_VISION_API_KEY", "ocr.google_vision.api_key"),
     ("MITA_LLM_BASE_URL", "llm.base_url"),
     ("MITA_LLM_API_KEY", "llm.api_key"),

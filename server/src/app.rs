@@ -126,7 +126,12 @@ pub fn router_with(state: AppState, metrics_public: bool, extra: Router<AppState
         .layer(DefaultBodyLimit::max(state.settings.limits.body_bytes))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
-            axum::response::IntoResponse::into_response(ApiError::internal())
+            let mut response = axum::response::IntoResponse::into_response(ApiError::internal());
+            // Reported by the panic integration already (with the request's tags).
+            response
+                .extensions_mut()
+                .insert(crate::error_tracking::Panicked);
+            response
         }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -205,6 +205,11 @@ impl IntoResponse for ApiError {
         if let Some(kind) = self.database_error {
             response.extensions_mut().insert(DatabaseError(kind));
         }
+        if self.status.is_server_error() {
+            response
+                .extensions_mut()
+                .insert(crate::error_tracking::ErrorCode(self.code));
+        }
         response
     }
 }

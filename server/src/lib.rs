@@ -3,6 +3,7 @@
 pub mod app;
 pub mod envelope;
 pub mod error;
+pub mod error_tracking;
 pub mod extract;
 pub mod middleware;
 pub mod ratelimit;

@@ -154,7 +154,31 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
             .with_label_values(&labels)
             .inc();
     }
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    let mut response = if crate::error_tracking::enabled() {
+        // Error tracking on: a hub of the request's own (its tags, its log lines as
+        // breadcrumbs); a 5xx is reported once the answer is known.
+        use sentry::SentryFutureExt as _;
+        let hub = crate::error_tracking::request_hub(&id, method, &endpoint);
+        let response = REQUEST_ID
+            .scope(id.clone(), next.run(req))
+            .bind_hub(hub.clone())
+            .await;
+        if response.status().is_server_error()
+            && response
+                .extensions()
+                .get::<crate::error_tracking::Panicked>()
+                .is_none()
+        {
+            let code = response
+                .extensions()
+                .get::<crate::error_tracking::ErrorCode>()
+                .map(|c| c.0);
+            crate::error_tracking::report_server_error(&hub, response.status(), code);
+        }
+        response
+    } else {
+        REQUEST_ID.scope(id.clone(), next.run(req)).await
+    };
     if counted {
         state
             .metrics

@@ -24,6 +24,8 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
     };
     let mut settings = super::load_settings(global, overrides)?;
     crate::logging::init(&settings);
+    // Error tracking (SENTRY_DSN); the guard flushes queued events when serve returns.
+    let _sentry = mita_server::error_tracking::init(&settings);
     if let Some(path) = settings.ensure_jwt_secret()? {
         tracing::warn!(
             file = %path.display(),
