@@ -4,14 +4,25 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// A `mita` command with a clean environment (no stray MITA_* or DATABASE_URL from the caller).
+/// A `mita` command with a clean environment (no stray MITA_* or DATABASE_URL from the caller),
+/// run in a scratch directory: a command without a data directory writes its defaults
+/// (`./.mita-jwt-secret`, `./outbox/`...) there, never into the source tree.
 pub fn mita() -> Command {
+    static SCRATCH: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let scratch = SCRATCH.get_or_init(|| tempfile::tempdir().expect("a scratch directory"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mita"));
+    cmd.current_dir(scratch.path());
     for (key, _) in std::env::vars() {
         if key.starts_with("MITA_")
             || matches!(
                 key.as_str(),
-                "DATABASE_URL" | "JWT_SECRET" | "METRICS_TOKEN"
+                "DATABASE_URL"
+                    | "JWT_SECRET"
+                    | "JWT_PREVIOUS_SECRET"
+                    | "METRICS_TOKEN"
+                    | "SENTRY_DSN"
+                    | "SENTRY_ENVIRONMENT"
+                    | "GOOGLE_VISION_API_KEY"
             )
         {
             cmd.env_remove(key);
