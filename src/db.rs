@@ -12,7 +12,8 @@ pub mod migrate;
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -68,7 +69,8 @@ pub enum Tx {
 /// ```
 #[macro_export]
 macro_rules! on_db {
-    ($db:expr, $conn:ident => $body:expr) => {
+    ($db:expr, $conn:ident => $body:expr) => {{
+        let __timer = $crate::db_timer!();
         match $db {
             $crate::db::Db::Sqlite(__s) => {
                 let $conn = &__s.read;
@@ -79,14 +81,15 @@ macro_rules! on_db {
                 $body
             }
         }
-    };
+    }};
 }
 
 /// Runs one auto-committed write statement on whichever pool is active (the single writer
 /// connection on SQLite). Use [`Db::begin`] for anything that needs more than one statement.
 #[macro_export]
 macro_rules! on_write {
-    ($db:expr, $conn:ident => $body:expr) => {
+    ($db:expr, $conn:ident => $body:expr) => {{
+        let __timer = $crate::db_timer!();
         match $db {
             $crate::db::Db::Sqlite(__s) => {
                 let $conn = &__s.write;
@@ -97,13 +100,14 @@ macro_rules! on_write {
                 $body
             }
         }
-    };
+    }};
 }
 
 /// Runs the same code inside a write transaction, whichever backend it belongs to.
 #[macro_export]
 macro_rules! on_tx {
-    ($tx:expr, $conn:ident => $body:expr) => {
+    ($tx:expr, $conn:ident => $body:expr) => {{
+        let __timer = $crate::db_timer!();
         match $tx {
             $crate::db::Tx::Sqlite(__t) => {
                 let $conn = &mut **__t;
@@ -114,7 +118,59 @@ macro_rules! on_tx {
                 $body
             }
         }
+    }};
+}
+
+/// Times the database work at the place it is written, for
+/// `mita_database_query_duration_seconds{operation}`: `operation` is the module of the call site
+/// without the crate name (`transactions::service`), or the name given. [`on_db!`], [`on_write!`]
+/// and [`on_tx!`] use it around every statement; code that reaches a pool otherwise starts one
+/// itself. The labelled child is looked up once per call site.
+#[macro_export]
+macro_rules! db_timer {
+    () => {
+        $crate::db_timer!(module_path!())
     };
+    ($operation:expr) => {{
+        static __SLOT: $crate::db::TimerSlot = $crate::db::TimerSlot::new();
+        __SLOT.start($operation)
+    }};
+}
+
+/// One call site's child of `mita_database_query_duration_seconds` (see [`db_timer!`]).
+pub struct TimerSlot(OnceLock<prometheus::Histogram>);
+
+impl TimerSlot {
+    #[allow(clippy::new_without_default, reason = "used in statics: must be const")]
+    pub const fn new() -> TimerSlot {
+        TimerSlot(OnceLock::new())
+    }
+
+    pub fn start(&'static self, operation: &str) -> QueryTimer {
+        let histogram = self.0.get_or_init(|| {
+            let operation = operation
+                .split_once("::")
+                .filter(|(krate, _)| *krate == "mita")
+                .map_or(operation, |(_, rest)| rest);
+            crate::metrics::database_query_histogram(operation)
+        });
+        QueryTimer {
+            histogram,
+            start: Instant::now(),
+        }
+    }
+}
+
+/// Observes the time since it was made when dropped (so an early `?` is counted too).
+pub struct QueryTimer {
+    histogram: &'static prometheus::Histogram,
+    start: Instant,
+}
+
+impl Drop for QueryTimer {
+    fn drop(&mut self) {
+        self.histogram.observe(self.start.elapsed().as_secs_f64());
+    }
 }
 
 /// Extracts the file path of a `sqlite:` URL (None for other URLs and in-memory databases).
@@ -282,6 +338,7 @@ impl Db {
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
+        let _timer = crate::db_timer!("commit");
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,

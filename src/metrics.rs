@@ -7,6 +7,10 @@ use prometheus::{
     Opts, Registry, TextEncoder,
 };
 
+use std::sync::LazyLock;
+
+use prometheus::Histogram;
+
 use crate::error::{Error, Result};
 
 const HTTP_BUCKETS: &[f64] = &[
@@ -16,6 +20,28 @@ const AMOUNT_BUCKETS: &[f64] = &[
     1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0, 10000.0,
 ];
 const OCR_BUCKETS: &[f64] = &[0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0];
+
+/// `mita_database_query_duration_seconds`: one process-wide family, registered in every
+/// [`Metrics`] registry, because the statements that feed it (through [`crate::db_timer!`]) run
+/// deep in the core where no `Metrics` is at hand. A process has one `Metrics` in production;
+/// tests that make several share this family.
+static DATABASE_QUERY_DURATION: LazyLock<HistogramVec> = LazyLock::new(|| {
+    HistogramVec::new(
+        HistogramOpts::new(
+            "mita_database_query_duration_seconds",
+            "Database time per service operation (statement or commit)",
+        )
+        .buckets(HTTP_BUCKETS.to_vec()),
+        &["operation"],
+    )
+    .unwrap_or_else(|e| unreachable!("constant histogram options are valid: {e}"))
+});
+
+/// The child of `mita_database_query_duration_seconds` for `operation` (a module path such as
+/// `transactions::service`, or `commit`: a bounded set fixed at compile time).
+pub fn database_query_histogram(operation: &str) -> Histogram {
+    DATABASE_QUERY_DURATION.with_label_values(&[operation])
+}
 
 /// All metric handles. Create one per process with [`Metrics::new`] and share it.
 #[derive(Clone)]
@@ -274,13 +300,11 @@ impl Metrics {
                 "mita_database_connections_max",
                 "Database connection limit",
             )?,
-            database_query_duration_seconds: histogram(
-                &r,
-                "mita_database_query_duration_seconds",
-                "Database time per service operation",
-                &["operation"],
-                Some(HTTP_BUCKETS),
-            )?,
+            database_query_duration_seconds: {
+                let family = DATABASE_QUERY_DURATION.clone();
+                r.register(Box::new(family.clone())).map_err(internal)?;
+                family
+            },
             database_errors_total: counter(
                 &r,
                 "mita_database_errors_total",

@@ -52,6 +52,7 @@ fn to_json(views: &[TransactionView]) -> Result<String> {
 pub async fn list_json(db: &Db, user: Id, f: &ListFilter) -> Result<String> {
     let category = f.category.map(|c| c.as_str());
     let (limit, skip) = (f.limit.clamp(1, 1000), f.skip.max(0));
+    let _timer = crate::db_timer!();
     match db {
         Db::Sqlite(s) => {
             let Some(readers) = &s.blocking else {

@@ -92,3 +92,57 @@ async fn unknown_methods_share_one_metric_label() {
         "{text}"
     );
 }
+
+/// The `operation` label values and sample counts of `mita_database_query_duration_seconds`.
+fn query_counts(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("mita_database_query_duration_seconds_count{operation=\""))
+        .filter_map(|rest| {
+            let (op, tail) = rest.split_once("\"}")?;
+            Some((op.to_string(), tail.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn database_time_is_measured_per_operation_with_a_bounded_label() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.user("dbtime@example.com").await;
+    let created = app
+        .authed(reqwest::Method::POST, "/api/transactions", &token)
+        .json(&serde_json::json!({"amount": "12.34", "category": "dining"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let listed = app.get_as("/api/transactions", &token).await;
+    assert_eq!(listed.status(), 200);
+
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let counts = query_counts(&text);
+    let count = |pred: &dyn Fn(&str) -> bool| -> f64 {
+        counts
+            .iter()
+            .filter(|(op, _)| pred(op))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    assert!(count(&|op| op == "commit") >= 1.0, "{counts:?}");
+    assert!(
+        count(&|op| op.starts_with("transactions")) >= 2.0,
+        "the create's statements and the list's query: {counts:?}"
+    );
+    assert!(
+        count(&|op| op.starts_with("auth")) >= 1.0,
+        "registration and token checks: {counts:?}"
+    );
+    for (op, _) in &counts {
+        assert!(
+            !op.starts_with("mita::") && !op.contains('@') && !op.contains('/'),
+            "labels are module paths without the crate name: {op}"
+        );
+    }
+    assert!(text.contains(
+        "mita_database_query_duration_seconds_bucket{operation=\"commit\",le=\"0.005\"}"
+    ));
+}
