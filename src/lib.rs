@@ -25,6 +25,7 @@ pub mod insights;
 pub mod installments;
 pub mod metrics;
 pub mod money;
+pub mod mood;
 pub mod notifications;
 pub mod ocr;
 pub mod onboarding;

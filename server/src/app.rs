@@ -43,6 +43,7 @@ use crate::state::AppState;
         (name = "installments", description = "Installments, their reservations in the daily plan, the affordability calculator and the financial profile"),
         (name = "financial", description = "Installment evaluations, income-relative thresholds and housing ratios"),
         (name = "habits", description = "Habits, daily completions and streaks"),
+        (name = "mood", description = "The mood of each day"),
         (name = "notifications", description = "Notifications, preferences and push devices"),
         (name = "ocr", description = "Receipt uploads, OCR job status and receipt images"),
         (name = "admin", description = "Support operations (role admin)")
@@ -96,6 +97,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::installment_tools::router())
         .merge(routes::financial::router())
         .merge(routes::habits::router())
+        .merge(routes::mood::router())
         .merge(routes::notifications::router())
         .merge(routes::notification_devices::router())
         .merge(routes::ocr::router())

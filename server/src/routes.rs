@@ -16,6 +16,7 @@ pub mod habits;
 pub mod insights;
 pub mod installment_tools;
 pub mod installments;
+pub mod mood;
 pub mod notification_devices;
 pub mod notifications;
 pub mod ocr;

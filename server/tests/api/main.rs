@@ -23,6 +23,7 @@ mod insights;
 mod installments;
 mod lockout;
 mod metrics;
+mod mood;
 mod notification_events;
 mod notifications;
 mod ocr;

@@ -145,6 +145,8 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
     assert_eq!(report.status(), 200);
     me.call(Method::GET, "/api/ai/financial-health-score", Value::Null)
         .await;
+    me.call(Method::POST, "/api/mood/", json!({"mood": 4}))
+        .await;
     let installment = me
         .call(
             Method::POST,
