@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod budget;
 pub mod build;
+pub mod challenges;
 pub mod clock;
 pub mod cluster;
 pub mod config;

@@ -14,3 +14,29 @@ CREATE TABLE moods (
     updated_at  BIGINT  NOT NULL
 );
 CREATE UNIQUE INDEX uq_moods_user_date ON moods (user_id, date);
+
+-- A user's attempt at a challenge of the catalogue (data/challenges.toml, by its id). At most
+-- one active attempt per user and challenge; a left, completed or failed one stays as history.
+CREATE TABLE challenge_participations (
+    id            TEXT    NOT NULL PRIMARY KEY CHECK (typeof(id) = 'text' AND length(id) = 36),
+    user_id       TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    challenge_id  TEXT    NOT NULL CHECK (length(challenge_id) >= 1 AND length(challenge_id) <= 64),
+    -- the user-local days of the attempt's window, both included
+    started_on    TEXT    NOT NULL CHECK (started_on IS date(julianday(started_on))),
+    ends_on       TEXT    NOT NULL CHECK (ends_on IS date(julianday(ends_on)) AND ends_on >= started_on),
+    status        TEXT    NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'completed', 'failed', 'left')),
+    -- the progress value when last settled (docs/challenges.md), and the points it earned
+    progress      INTEGER NOT NULL DEFAULT 0 CHECK (progress >= 0),
+    points        INTEGER NOT NULL DEFAULT 0 CHECK (points >= 0),
+    finished_at   BIGINT,  -- when it was completed, failed or left
+    created_at    BIGINT  NOT NULL,
+    updated_at    BIGINT  NOT NULL,
+    CHECK ((status = 'active') = (finished_at IS NULL))
+);
+CREATE UNIQUE INDEX uq_challenge_participations_active
+    ON challenge_participations (user_id, challenge_id) WHERE status = 'active';
+CREATE INDEX idx_challenge_participations_user ON challenge_participations (user_id, created_at);
+-- the leaderboard: completed attempts by completion time
+CREATE INDEX idx_challenge_participations_completed
+    ON challenge_participations (finished_at) WHERE status = 'completed';

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auth;
 pub mod budget;
 pub mod calendar;
+pub mod challenges;
 pub mod dashboard;
 pub mod errors;
 pub mod financial;

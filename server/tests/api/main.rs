@@ -7,6 +7,7 @@ mod app_calls;
 mod auditing;
 mod auth;
 mod budget_views;
+mod challenges;
 mod cluster;
 mod contract;
 mod dashboards;

@@ -147,6 +147,12 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         .await;
     me.call(Method::POST, "/api/mood/", json!({"mood": 4}))
         .await;
+    me.call(
+        Method::POST,
+        "/api/challenge/three_no_spend_days/join",
+        Value::Null,
+    )
+    .await;
     let installment = me
         .call(
             Method::POST,
