@@ -40,3 +40,15 @@ CREATE INDEX idx_challenge_participations_user ON challenge_participations (user
 -- the leaderboard: completed attempts by completion time
 CREATE INDEX idx_challenge_participations_completed
     ON challenge_participations (finished_at) WHERE status = 'completed';
+
+-- The budget automation switches of the budget settings screen (one row per user; a user
+-- without a row has the defaults).
+CREATE TABLE budget_automation_settings (
+    user_id              UUID    NOT NULL PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    auto_redistribution  BOOLEAN NOT NULL DEFAULT TRUE,
+    smart_suggestions    BOOLEAN NOT NULL DEFAULT TRUE,
+    behavioral_learning  BOOLEAN NOT NULL DEFAULT TRUE,
+    realtime_alerts      BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at           BIGINT  NOT NULL,
+    updated_at           BIGINT  NOT NULL
+);

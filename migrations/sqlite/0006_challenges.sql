@@ -40,3 +40,15 @@ CREATE INDEX idx_challenge_participations_user ON challenge_participations (user
 -- the leaderboard: completed attempts by completion time
 CREATE INDEX idx_challenge_participations_completed
     ON challenge_participations (finished_at) WHERE status = 'completed';
+
+-- The budget automation switches of the budget settings screen (one row per user; a user
+-- without a row has the defaults).
+CREATE TABLE budget_automation_settings (
+    user_id              TEXT    NOT NULL PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    auto_redistribution  INTEGER NOT NULL DEFAULT 1 CHECK (auto_redistribution IN (0, 1)),
+    smart_suggestions    INTEGER NOT NULL DEFAULT 1 CHECK (smart_suggestions IN (0, 1)),
+    behavioral_learning  INTEGER NOT NULL DEFAULT 1 CHECK (behavioral_learning IN (0, 1)),
+    realtime_alerts      INTEGER NOT NULL DEFAULT 1 CHECK (realtime_alerts IN (0, 1)),
+    created_at           BIGINT  NOT NULL,
+    updated_at           BIGINT  NOT NULL
+);

@@ -85,6 +85,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::security::router())
         .merge(routes::onboarding::router())
         .merge(routes::budget::router())
+        .merge(routes::budget_automation::router())
         .merge(routes::calendar::router())
         .merge(routes::dashboard::router())
         .merge(routes::analytics::router())

@@ -5,6 +5,7 @@ pub mod ai;
 pub mod analytics;
 pub mod auth;
 pub mod budget;
+pub mod budget_automation;
 pub mod calendar;
 pub mod challenges;
 pub mod dashboard;

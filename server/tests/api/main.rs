@@ -6,6 +6,7 @@ mod admin;
 mod app_calls;
 mod auditing;
 mod auth;
+mod budget_automation;
 mod budget_views;
 mod challenges;
 mod cluster;

@@ -153,6 +153,14 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         Value::Null,
     )
     .await;
+    me.call(
+        Method::PATCH,
+        "/api/budget/automation_settings",
+        json!({"realtime_alerts": false}),
+    )
+    .await;
+    me.call(Method::POST, "/api/budget/auto_adapt", Value::Null)
+        .await;
     let installment = me
         .call(
             Method::POST,
