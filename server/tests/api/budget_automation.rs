@@ -359,3 +359,54 @@ async fn automation_switches_persist_and_bad_input_is_refused_without_writing() 
         0
     );
 }
+
+#[tokio::test]
+async fn with_auto_redistribution_off_an_overspend_stays_uncovered() {
+    let (app, _clock) = spawn_at(at(2026, 12, 10, 12)).await;
+    let (token, _, _) = app.user("switch-off@example.com").await;
+    onboard(&app, &token).await;
+    data(
+        &app,
+        Method::PATCH,
+        "/api/budget/automation_settings",
+        &token,
+        Some(&json!({"auto_redistribution": false})),
+    )
+    .await;
+    let payload = json!({"amount": 300, "category": "entertainment"});
+    let resp = send(
+        &app,
+        Method::POST,
+        "/api/transactions",
+        &token,
+        Some(&payload),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let b: Value = resp.json().await.unwrap();
+    assert_eq!(b["data"]["rebalanced"], false, "{b}");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM redistribution_events").await,
+        0
+    );
+    // Back on: the next overspend is covered from later days.
+    data(
+        &app,
+        Method::PATCH,
+        "/api/budget/automation_settings",
+        &token,
+        Some(&json!({"auto_redistribution": true})),
+    )
+    .await;
+    let resp = send(
+        &app,
+        Method::POST,
+        "/api/transactions",
+        &token,
+        Some(&payload),
+    )
+    .await;
+    let b: Value = resp.json().await.unwrap();
+    assert_eq!(b["data"]["rebalanced"], true, "{b}");
+    assert!(count(&app, "SELECT COUNT(*) FROM redistribution_events").await > 0);
+}
