@@ -160,3 +160,68 @@ async fn a_user_never_sees_or_changes_another_users_moods() {
     assert_eq!(alices.as_array().unwrap().len(), 1);
     assert_eq!(alices[0]["mood"], 4);
 }
+
+#[tokio::test]
+async fn spending_patterns_compare_the_spending_of_low_mood_days_with_the_others() {
+    let (app, _clock) = spawn_at(at(2026, 12, 20, 12)).await;
+    let (token, _, _) = app.user("mood-insight@example.com").await;
+    for (day, mood, amount) in [
+        (1, 1, 100),
+        (2, 2, 100),
+        (3, 1, 100),
+        (4, 4, 10),
+        (5, 4, 10),
+        (6, 5, 10),
+    ] {
+        let date = format!("2026-12-{day:02}");
+        body(
+            send(
+                &app,
+                Method::POST,
+                "/api/mood",
+                &token,
+                Some(&json!({"mood": mood, "date": date})),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let spend = json!({"amount": amount, "category": "shopping", "spent_at": format!("{date}T12:00:00Z")});
+        body(
+            send(
+                &app,
+                Method::POST,
+                "/api/transactions",
+                &token,
+                Some(&spend),
+            )
+            .await,
+            201,
+        )
+        .await;
+    }
+    let p = data(&app, Method::GET, "/api/ai/spending-patterns", &token, None).await;
+    let moods: Vec<(i64, i64, String)> = p["mood"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["mood"].as_i64().unwrap(),
+                m["days"].as_i64().unwrap(),
+                m["average_spend"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moods,
+        vec![
+            (1, 2, "100.00".to_string()),
+            (2, 1, "100.00".to_string()),
+            (4, 2, "10.00".to_string()),
+            (5, 1, "10.00".to_string())
+        ]
+    );
+    let sentences = p["patterns"].to_string();
+    assert!(sentences.contains("low-mood days"), "{sentences}");
+}
