@@ -2,7 +2,10 @@
 //! plan, accrual of spends and realtime redistribution of overspend. All arithmetic is in
 //! integer cents; the pure functions here are property-tested against the invariants.
 
+pub mod adapt;
+pub mod advice;
 pub mod allocation;
+pub mod automation;
 pub mod category;
 pub mod days;
 pub mod goals_plan;

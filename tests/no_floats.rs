@@ -26,6 +26,9 @@ const MONEY_MODULES: &[&str] = &[
     "src/installments",
     "src/financial.rs",
     "src/financial",
+    "src/challenges.rs",
+    "src/challenges",
+    "src/mood.rs",
 ];
 
 fn rust_files(path: &Path, out: &mut Vec<std::path::PathBuf>) {

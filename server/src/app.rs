@@ -43,6 +43,8 @@ use crate::state::AppState;
         (name = "installments", description = "Installments, their reservations in the daily plan, the affordability calculator and the financial profile"),
         (name = "financial", description = "Installment evaluations, income-relative thresholds and housing ratios"),
         (name = "habits", description = "Habits, daily completions and streaks"),
+        (name = "mood", description = "The mood of each day"),
+        (name = "challenges", description = "Challenges scored from the caller's transactions and plan, stats and the pseudonymous leaderboard"),
         (name = "notifications", description = "Notifications, preferences and push devices"),
         (name = "ocr", description = "Receipt uploads, OCR job status and receipt images"),
         (name = "admin", description = "Support operations (role admin)")
@@ -83,6 +85,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::security::router())
         .merge(routes::onboarding::router())
         .merge(routes::budget::router())
+        .merge(routes::budget_automation::router())
         .merge(routes::calendar::router())
         .merge(routes::dashboard::router())
         .merge(routes::analytics::router())
@@ -96,6 +99,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::installment_tools::router())
         .merge(routes::financial::router())
         .merge(routes::habits::router())
+        .merge(routes::mood::router())
+        .merge(routes::challenges::router())
         .merge(routes::notifications::router())
         .merge(routes::notification_devices::router())
         .merge(routes::ocr::router())

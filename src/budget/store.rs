@@ -199,6 +199,15 @@ impl AppliedSpend {
     }
 }
 
+/// The user's `auto_redistribution` switch (docs/budget-automation.md; on when never set): off,
+/// an overspend stays uncovered. 1 query, run only when a spend overspends its row.
+async fn auto_redistribution(tx: &mut Tx, user: Id) -> Result<bool> {
+    let on: Option<bool> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT auto_redistribution FROM budget_automation_settings WHERE user_id = $1")
+        .bind(user).fetch_optional(&mut *conn).await)?;
+    Ok(on.unwrap_or(true))
+}
+
 /// BUDGET.md §4–5 for one spend, inside the caller's transaction: accrue the (day, category)
 /// row, cover an overspend once from later days, update the day's status. Every spend goes
 /// through here (transactions and goal transfers alike).
@@ -223,7 +232,7 @@ pub async fn apply_spend(
         .budget_calculation_duration_seconds
         .with_label_values(&["accrual"])
         .observe(started.elapsed().as_secs_f64());
-    let cover = if accrued.spent > accrued.planned {
+    let cover = if accrued.spent > accrued.planned && auto_redistribution(tx, user).await? {
         cover_overspend(tx, user, day, category, today, transaction, now, metrics).await?
     } else {
         Cover::default()

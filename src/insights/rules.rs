@@ -6,6 +6,7 @@ pub mod assistant;
 pub mod day;
 pub mod health;
 pub mod monthly;
+pub mod mood;
 pub mod overview;
 pub mod patterns;
 pub mod weekly;

@@ -62,7 +62,24 @@ impl Insights {
         snapshots::store(&self.db, user, &snapshot, self.clock.now_ms()).await
     }
 
-    /// The rule parts of the health score, anomalies and patterns (3 queries).
+    /// The user's moods over the patterns' window, added to them (1 query).
+    async fn add_moods(
+        &self,
+        ctx: &Ctx,
+        found: &mut Patterns,
+        spends: &[data::Spend],
+    ) -> Result<()> {
+        let moods: Vec<(chrono::NaiveDate, i32)> =
+            crate::mood::between(&self.db, ctx.user.id, found.period_start, found.period_end)
+                .await?
+                .into_iter()
+                .map(|m| (m.date, m.mood))
+                .collect();
+        super::rules::mood::add(found, spends, &moods, &ctx.user.currency);
+        Ok(())
+    }
+
+    /// The rule parts of the health score, anomalies and patterns, with the moods (4 queries).
     async fn analyses(&self, ctx: &Ctx) -> Result<(HealthScore, Vec<Anomaly>, Patterns)> {
         let start = days_before(
             ctx.today,
@@ -79,7 +96,8 @@ impl Insights {
             currency: &ctx.user.currency,
         });
         let found = anomalies::detect(&spends, ctx.today, &ctx.user.currency);
-        let patterns = patterns::find(&spends, ctx.today, &ctx.user.currency);
+        let mut patterns = patterns::find(&spends, ctx.today, &ctx.user.currency);
+        self.add_moods(ctx, &mut patterns, &spends).await?;
         Ok((health, found, patterns))
     }
 
@@ -124,7 +142,8 @@ impl Insights {
         let ctx = self.ctx(user).await?;
         let start = days_before(ctx.today, patterns::WINDOW_DAYS - 1);
         let spends = data::spends(&self.db, user, start, ctx.today).await?;
-        let found = patterns::find(&spends, ctx.today, &ctx.user.currency);
+        let mut found = patterns::find(&spends, ctx.today, &ctx.user.currency);
+        self.add_moods(&ctx, &mut found, &spends).await?;
         let period = (found.period_start, found.period_end);
         let answer = self.enrich(user, found, None).await;
         self.keep(user, &answer, period, None).await?;

@@ -145,6 +145,22 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
     assert_eq!(report.status(), 200);
     me.call(Method::GET, "/api/ai/financial-health-score", Value::Null)
         .await;
+    me.call(Method::POST, "/api/mood/", json!({"mood": 4}))
+        .await;
+    me.call(
+        Method::POST,
+        "/api/challenge/three_no_spend_days/join",
+        Value::Null,
+    )
+    .await;
+    me.call(
+        Method::PATCH,
+        "/api/budget/automation_settings",
+        json!({"realtime_alerts": false}),
+    )
+    .await;
+    me.call(Method::POST, "/api/budget/auto_adapt", Value::Null)
+        .await;
     let installment = me
         .call(
             Method::POST,

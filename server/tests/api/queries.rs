@@ -355,3 +355,79 @@ async fn installment_endpoints_run_a_fixed_number_of_queries_whatever_the_rows()
         );
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn mood_challenge_and_budget_advice_endpoints_run_a_fixed_number_of_queries() {
+    install_counter();
+    let app = spawn_app().await;
+    let base = counted_server(&app).await;
+    let (few, _, few_id) = app.user("few-advice@example.com").await;
+    let (many, _, many_id) = app.user("many-advice@example.com").await;
+    onboard(&app, &few).await;
+    onboard(&app, &many).await;
+    seed(&app, few_id.parse().unwrap(), 5).await;
+    seed(&app, many_id.parse().unwrap(), 200).await;
+    // One running challenge against all of them (each kind of rule), moods on a few days.
+    let join = |token: String, id: &'static str| {
+        let app = &app;
+        async move {
+            let resp = app
+                .authed(
+                    reqwest::Method::POST,
+                    &format!("/api/challenge/{id}/join"),
+                    &token,
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 201);
+        }
+    };
+    join(few.clone(), "plan_streak_21").await;
+    for id in [
+        "three_no_spend_days",
+        "ten_no_spend_days",
+        "dining_cap_week",
+        "shopping_cap_month",
+        "plan_streak_21",
+    ] {
+        join(many.clone(), id).await;
+    }
+    let today = Utc::now().date_naive();
+    for back in 0..20_u64 {
+        let day = today.checked_sub_days(Days::new(back)).unwrap();
+        let resp = app
+            .authed(reqwest::Method::POST, "/api/mood", &many)
+            .json(&serde_json::json!({"mood": 3, "date": day.to_string()}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+    }
+    let paths = [
+        "/api/mood",
+        "/api/challenge/active",
+        "/api/challenge/available",
+        "/api/challenge/stats",
+        "/api/challenge/leaderboard",
+        "/api/challenge/plan_streak_21/progress",
+        "/api/budget/suggestions",
+        "/api/budget/adaptations",
+        "/api/budget/automation_settings",
+    ];
+    for (i, path) in paths.iter().enumerate() {
+        statements(&app, &base, path, &few, "").await;
+        statements(&app, &base, path, &many, "").await;
+        let with_few = statements(&app, &base, path, &few, &format!("adv-few-{i}")).await;
+        let with_many = statements(&app, &base, path, &many, &format!("adv-many-{i}")).await;
+        assert!(
+            !with_few.is_empty(),
+            "statements of {path} were not counted"
+        );
+        assert_eq!(
+            with_few.len(),
+            with_many.len(),
+            "{path}: few rows {with_few:#?}, many {with_many:#?}"
+        );
+    }
+}

@@ -65,6 +65,8 @@ pub struct Patterns {
     pub top_categories: Vec<CategoryShare>,
     /// At most ten, most frequent first.
     pub recurring_merchants: Vec<Recurring>,
+    /// Average spend per recorded mood (1–5) over the window's days with a mood (docs/mood.md).
+    pub mood: Vec<super::mood::MoodSpend>,
     /// Observations, one sentence each.
     pub patterns: Vec<String>,
     pub summary: String,
@@ -165,6 +167,7 @@ pub fn find(spends: &[Spend], today: NaiveDate, currency: &str) -> Patterns {
         by_weekday,
         top_categories,
         recurring_merchants,
+        mood: Vec::new(),
         patterns,
         summary,
     }
