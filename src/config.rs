@@ -537,6 +537,44 @@ impl Default for AuditSettings {
     }
 }
 
+/// Product-analytics events the app reports (docs/analytics-events.md).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnalyticsSettings {
+    /// Events one user may record per rolling hour; more are refused with 429.
+    pub events_per_hour: u32,
+    /// Events kept per user; recording one more removes that user's oldest.
+    pub events_kept_per_user: u32,
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        AnalyticsSettings {
+            events_per_hour: 300,
+            events_kept_per_user: 5000,
+        }
+    }
+}
+
+/// Peer comparison (docs/insights.md, "Cohorts").
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CohortSettings {
+    /// The fewest users a peer aggregate may describe (k-anonymity); at least 10.
+    pub min_users: u32,
+}
+
+/// The lowest `cohort.min_users` a configuration may set.
+pub const COHORT_MIN_USERS_FLOOR: u32 = 10;
+
+impl Default for CohortSettings {
+    fn default() -> Self {
+        CohortSettings {
+            min_users: COHORT_MIN_USERS_FLOOR,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MetricsSettings {
@@ -584,6 +622,8 @@ pub struct Settings {
     pub log: LogSettings,
     pub ocr: OcrSettings,
     pub notifications: NotificationSettings,
+    pub analytics: AnalyticsSettings,
+    pub cohort: CohortSettings,
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
@@ -718,6 +758,16 @@ impl Settings {
             ));
         }
         self.ocr.validate()?;
+        if self.cohort.min_users < COHORT_MIN_USERS_FLOOR {
+            return Err(Error::Config(format!(
+                "cohort.min_users must be at least {COHORT_MIN_USERS_FLOOR} (peer aggregates over fewer users can reveal one of them)"
+            )));
+        }
+        if self.analytics.events_per_hour == 0 || self.analytics.events_kept_per_user == 0 {
+            return Err(Error::Config(
+                "analytics.events_per_hour and analytics.events_kept_per_user must be greater than 0".to_string(),
+            ));
+        }
         for blocked in &self.auth.unverified_blocked {
             if !UNVERIFIED_BLOCKABLE.contains(&blocked.as_str()) {
                 return Err(Error::Config(format!(

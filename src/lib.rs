@@ -1,8 +1,10 @@
 //! `mita` core library: configuration, storage, services and metrics shared by the HTTP server
 //! (`mita-server`) and the command-line tool (`mita-cli`). This crate never depends on axum or clap.
 
+pub mod app_events;
 pub mod audit;
 pub mod auth;
+pub mod behavior;
 pub mod budget;
 pub mod build;
 pub mod clock;

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod ai;
 pub mod analytics;
 pub mod auth;
+pub mod behavior;
 pub mod budget;
 pub mod calendar;
 pub mod dashboard;

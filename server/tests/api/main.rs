@@ -4,8 +4,10 @@
 
 mod admin;
 mod app_calls;
+mod app_events;
 mod auditing;
 mod auth;
+mod behavior;
 mod budget_views;
 mod cluster;
 mod contract;

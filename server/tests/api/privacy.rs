@@ -145,6 +145,18 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
     assert_eq!(report.status(), 200);
     me.call(Method::GET, "/api/ai/financial-health-score", Value::Null)
         .await;
+    me.call(
+        Method::POST,
+        "/api/analytics/feature-usage",
+        json!({"feature": format!("{mark} feature"), "screen": "home", "metadata": {"note": mark}}),
+    )
+    .await;
+    me.call(
+        Method::PATCH,
+        "/api/behavior/notification_settings",
+        json!({"pattern_alerts": false, "anomaly_detection": null}),
+    )
+    .await;
     let installment = me
         .call(
             Method::POST,

@@ -1,0 +1,4 @@
+//! The behaviour screens (docs/insights.md, "Behaviour"): the user's switches, and analyses of
+//! their own transactions, plan and habits by the rules written down there.
+
+pub mod settings;
