@@ -89,6 +89,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::dashboard::router())
         .merge(routes::analytics::router())
         .merge(routes::behavior::router())
+        .merge(routes::behavior_analysis::router())
         .merge(routes::transactions::router())
         .merge(routes::ai::router())
         .merge(routes::insights::router())

@@ -5,6 +5,7 @@ pub mod ai;
 pub mod analytics;
 pub mod auth;
 pub mod behavior;
+pub mod behavior_analysis;
 pub mod budget;
 pub mod calendar;
 pub mod dashboard;

@@ -250,6 +250,15 @@ async fn list_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
         "/api/analytics/monthly",
         "/api/analytics/trend",
         "/api/transactions?limit=1000",
+        "/api/behavior/analysis",
+        "/api/behavior/patterns",
+        "/api/behavior/warnings",
+        "/api/behavior/anomalies?days=90",
+        "/api/behavior/progress?months=12",
+        "/api/behavior/predictions",
+        "/api/behavior/recommendations",
+        "/api/behavior/cluster",
+        "/api/behavior/category/food",
     ];
     for (i, path) in paths.iter().enumerate() {
         // Warm-up (authentication caches, pool connections) outside the counted requests.
