@@ -602,6 +602,87 @@ pub fn typical_amount(history: &[Spend], category: TxCategory) -> i64 {
     median(&v)
 }
 
+/// Months with spending the seasonal patterns need.
+pub const SEASONAL_MIN_MONTHS: usize = 3;
+
+/// `GET /api/analytics/seasonal-patterns`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Seasonal {
+    pub months_analyzed: usize,
+    /// Month number ("1"–"12") → that month's total ÷ the mean of the months with spending.
+    pub monthly_patterns: BTreeMap<String, crate::fixed::Fixed>,
+    /// Category → month number → the category's month total ÷ its mean over the same months.
+    pub category_seasonality: BTreeMap<String, BTreeMap<String, crate::fixed::Fixed>>,
+    pub highest_month: Option<String>,
+    pub lowest_month: Option<String>,
+    pub message: String,
+}
+
+/// Seasonal factors (rule S1 of docs/insights.md) over the calendar `months`: each month with
+/// spending → its total ÷ the mean of those months (2 decimals), keyed by month number; the
+/// same per category over the months in which the category has spending. Fewer than 3 months
+/// with spending → no factors.
+pub fn seasonal(all: &[Spend], months: &[(NaiveDate, NaiveDate)]) -> Seasonal {
+    use crate::fixed::Fixed;
+    let mut totals: BTreeMap<u32, i64> = BTreeMap::new();
+    let mut by_cat: BTreeMap<&'static str, BTreeMap<u32, i64>> = BTreeMap::new();
+    for (first, last) in months {
+        for s in all.iter().filter(|s| s.date >= *first && s.date <= *last) {
+            *totals.entry(first.month()).or_default() += s.amount;
+            *by_cat
+                .entry(s.category.as_str())
+                .or_default()
+                .entry(first.month())
+                .or_default() += s.amount;
+        }
+    }
+    let factors = |m: &BTreeMap<u32, i64>| -> BTreeMap<String, Fixed> {
+        let n = m.len() as i64;
+        let sum: i64 = m.values().sum();
+        m.iter()
+            .map(|(k, v)| (k.to_string(), Fixed::ratio(v * n, sum, 2)))
+            .collect()
+    };
+    if totals.len() < SEASONAL_MIN_MONTHS {
+        return Seasonal {
+            months_analyzed: totals.len(),
+            monthly_patterns: BTreeMap::new(),
+            category_seasonality: BTreeMap::new(),
+            highest_month: None,
+            lowest_month: None,
+            message: "At least 3 months of spending are needed for seasonal patterns.".to_string(),
+        };
+    }
+    let name = |m: u32| {
+        chrono::Month::try_from(u8::try_from(m).unwrap_or(1))
+            .map_or(String::new(), |x| x.name().to_string())
+    };
+    let highest = totals
+        .iter()
+        .max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))
+        .map(|(k, _)| name(*k));
+    let lowest = totals
+        .iter()
+        .min_by_key(|(k, v)| (**v, **k))
+        .map(|(k, _)| name(*k));
+    Seasonal {
+        months_analyzed: totals.len(),
+        monthly_patterns: factors(&totals),
+        category_seasonality: by_cat
+            .iter()
+            .map(|(c, m)| ((*c).to_string(), factors(m)))
+            .collect(),
+        message: format!(
+            "{} months analysed; {} costs the most, {} the least.",
+            totals.len(),
+            highest.clone().unwrap_or_default(),
+            lowest.clone().unwrap_or_default()
+        ),
+        highest_month: highest,
+        lowest_month: lowest,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -855,5 +936,35 @@ mod tests {
         assert_eq!(trend(100, 89), "down");
         assert_eq!(trend(0, 5), "up");
         assert_eq!(trend(0, 0), "stable");
+    }
+
+    #[test]
+    fn s1_seasonal_factors_divide_each_month_by_the_mean_of_the_months_with_spending() {
+        let all = vec![
+            spend(d(9, 3), TxCategory::Rent, 10_000),
+            spend(d(10, 3), TxCategory::Rent, 10_000),
+            spend(d(11, 3), TxCategory::Rent, 10_000),
+            spend(d(11, 4), TxCategory::Gifts, 30_000),
+        ];
+        let months: Vec<_> = (8..=11)
+            .map(|m| crate::budget::views::month_range(2026, m).unwrap())
+            .collect();
+        let s = seasonal(&all, &months);
+        assert_eq!(s.months_analyzed, 3, "August had no spending");
+        // Mean 200.00: September 0.5, October 0.5, November 2.0.
+        assert_eq!(s.monthly_patterns["9"], crate::fixed::Fixed::new(50, 2));
+        assert_eq!(s.monthly_patterns["11"], crate::fixed::Fixed::new(200, 2));
+        assert_eq!(
+            s.category_seasonality["rent"]["9"],
+            crate::fixed::Fixed::new(100, 2)
+        );
+        assert_eq!(
+            s.category_seasonality["gifts"]["11"],
+            crate::fixed::Fixed::new(100, 2)
+        );
+        assert_eq!(s.highest_month.as_deref(), Some("November"));
+        assert_eq!(s.lowest_month.as_deref(), Some("September"));
+        let two = seasonal(&all[..2], &months);
+        assert!(two.monthly_patterns.is_empty());
     }
 }

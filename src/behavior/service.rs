@@ -694,3 +694,124 @@ pub async fn recent_anomalies(db: &Db, ctx: &Ctx, days: u32) -> Result<Vec<Anoma
     )
     .await
 }
+
+/// Months of history behind the seasonal patterns (complete months before the current one).
+pub const SEASONAL_MONTHS: u32 = 12;
+pub use super::rules::{SEASONAL_MIN_MONTHS, Seasonal};
+
+/// Seasonal factors of the 12 complete months before this one (1 query).
+pub async fn seasonal(db: &Db, ctx: &Ctx) -> Result<Seasonal> {
+    let this_first = ctx.today.with_day(1).unwrap_or(ctx.today);
+    let first = month_start_back(ctx.today, SEASONAL_MONTHS);
+    let last = days_before(this_first, 1);
+    let all = spends(db, ctx, first, last).await?;
+    Ok(rules::seasonal(
+        &all,
+        &months_back(month_start_back(last, 0), SEASONAL_MONTHS),
+    ))
+}
+
+/// One card of `GET /api/analytics/behavioral-insights`.
+#[derive(Clone, Debug, Serialize)]
+pub struct InsightCard {
+    pub id: String,
+    /// pattern, trend, anomaly, optimization.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: String,
+    pub message: String,
+    pub category: Option<String>,
+    /// high, medium, low.
+    pub impact: &'static str,
+    pub confidence: crate::fixed::Fixed,
+    pub actionable: bool,
+    pub recommendations: Vec<String>,
+    pub related_patterns: Vec<String>,
+    pub timeframe: &'static str,
+}
+
+/// `GET /api/analytics/behavioral-insights`.
+#[derive(Clone, Debug, Serialize)]
+pub struct BehavioralInsights {
+    pub insights: Vec<InsightCard>,
+    pub count: usize,
+}
+
+/// Cards from the last 30 days: one per trigger (T1–T4), the spending trend of R5 against the
+/// previous 30 days, and one per anomaly of the last 30 days (2 queries).
+pub async fn behavioral_insights(db: &Db, ctx: &Ctx) -> Result<BehavioralInsights> {
+    let first = days_before(ctx.today, 29);
+    let before = days_before(ctx.today, anomalies::WINDOW_DAYS - 1);
+    let all = spends(db, ctx, before, ctx.today).await?;
+    let m = MonthSpends::of(&all, first, ctx.today);
+    let f = rules::figures(&m);
+    let t = rules::triggers(&f, &m);
+    let mut cards = Vec::new();
+    for tr in &t {
+        cards.push(InsightCard {
+            id: tr.trigger_type.to_string(),
+            kind: if tr.trigger_type == "discretionary_spending" {
+                "optimization"
+            } else {
+                "pattern"
+            },
+            title: tr.trigger_name.to_string(),
+            message: tr.description.clone(),
+            category: None,
+            impact: "medium",
+            confidence: crate::fixed::Fixed::new(10_000, 4),
+            actionable: true,
+            recommendations: Vec::new(),
+            related_patterns: vec![tr.trigger_type.to_string()],
+            timeframe: "last_30_days",
+        });
+    }
+    let prev = MonthSpends::of(&all, days_before(first, 30), days_before(first, 1)).total();
+    let trend = rules::trend(prev, m.total());
+    if trend != "stable" {
+        cards.push(InsightCard {
+            id: format!("spending_trend_{trend}"),
+            kind: "trend",
+            title: if trend == "up" {
+                "Spending is rising".to_string()
+            } else {
+                "Spending is falling".to_string()
+            },
+            message: format!(
+                "{} in the last 30 days against {} in the 30 days before.",
+                f.total,
+                Money::from_cents(prev)
+            ),
+            category: None,
+            impact: if trend == "up" { "high" } else { "low" },
+            confidence: crate::fixed::Fixed::new(10_000, 4),
+            actionable: trend == "up",
+            recommendations: Vec::new(),
+            related_patterns: Vec::new(),
+            timeframe: "last_30_days",
+        });
+    }
+    for a in anomalies::detect(&all, ctx.today, &ctx.user.currency) {
+        cards.push(InsightCard {
+            id: a.id.to_string(),
+            kind: "anomaly",
+            title: format!("Unusual {} purchase", a.category.as_str()),
+            message: a.description.clone(),
+            category: Some(a.category.as_str().to_string()),
+            impact: if a.severity == "high" {
+                "high"
+            } else {
+                "medium"
+            },
+            confidence: a.confidence,
+            actionable: false,
+            recommendations: a.possible_causes.clone(),
+            related_patterns: Vec::new(),
+            timeframe: "last_30_days",
+        });
+    }
+    Ok(BehavioralInsights {
+        count: cards.len(),
+        insights: cards,
+    })
+}

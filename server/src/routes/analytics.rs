@@ -26,6 +26,51 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(feature_access_attempt))
         .routes(routes!(paywall_impression))
         .routes(routes!(feature_usage_stats))
+        .routes(routes!(seasonal_patterns))
+        .routes(routes!(behavioral_insights))
+}
+
+/// `keys` of `value` (an object), for a client that reads them at the top level of the body.
+fn copied(
+    value: &impl serde::Serialize,
+    keys: &[&str],
+) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+    let v = serde_json::to_value(value).map_err(|e| Error::Internal(format!("answer: {e}")))?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| v.get(*k).map(|x| ((*k).to_string(), x.clone())))
+        .collect())
+}
+
+/// Seasonal factors of the 12 complete months before this one (rule S1 of docs/insights.md):
+/// `data{months_analyzed, monthly_patterns{"1".."12": factor}, category_seasonality{category:
+/// {month: factor}}, highest_month, lowest_month, message}`; `monthly_patterns` and
+/// `category_seasonality` are also at the top level of the body (the app reads them there).
+#[utoipa::path(get, path = "/api/analytics/seasonal-patterns", tag = "analytics",
+    responses((status = 200, description = "Seasonal factors"), (status = 401)), security(("bearer" = [])))]
+async fn seasonal_patterns(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = context(&state, user.id, false).await?;
+    let s = mita::behavior::service::seasonal(&state.db, &ctx).await?;
+    let top = copied(&s, &["monthly_patterns", "category_seasonality"])?;
+    Ok(ok(s).top_level(top))
+}
+
+/// Insight cards of the last 30 days (rule B1 of docs/insights.md): `data{insights[{id, type,
+/// title, message, category, impact, confidence, actionable, recommendations[],
+/// related_patterns[], timeframe}], count}`; `insights` is also at the top level of the body.
+#[utoipa::path(get, path = "/api/analytics/behavioral-insights", tag = "analytics",
+    responses((status = 200, description = "Insight cards"), (status = 401)), security(("bearer" = [])))]
+async fn behavioral_insights(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = context(&state, user.id, false).await?;
+    let b = mita::behavior::service::behavioral_insights(&state.db, &ctx).await?;
+    let top = copied(&b, &["insights"])?;
+    Ok(ok(b).top_level(top))
 }
 
 /// Spending per transaction category for a month: `data{year, month, total,

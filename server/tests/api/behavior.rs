@@ -391,3 +391,129 @@ async fn the_analyses_follow_the_written_rules_on_the_callers_data_only() {
     let d = data(&app, Method::GET, "/api/behavior/cluster", &bob, None).await;
     assert_eq!(d["cluster_id"], "getting_started");
 }
+
+/// Seasonal factors (S1) and insight cards (B1) on hand-made data: today is 2026-12-05; rent
+/// 100.00 in September, October and November, a 300.00 gift on November 20 and ten 5.00
+/// coffees from November 21.
+#[tokio::test]
+async fn seasonal_factors_and_insight_cards_come_from_the_callers_months() {
+    let (app, _clock) = spawn_at(at(2026, 12, 5, 12)).await;
+    let (alice, _, _) = app.user("seasonal@example.com").await;
+    let (bob, _, _) = app.user("seasonal-bob@example.com").await;
+    for m in 9..=11 {
+        spend(
+            &app,
+            &alice,
+            100.0,
+            "rent",
+            &format!("2026-{m:02}-03T10:00:00Z"),
+        )
+        .await;
+    }
+    spend(&app, &alice, 300.0, "gifts", "2026-11-20T10:00:00Z").await;
+    for day in 21..31 {
+        spend(
+            &app,
+            &alice,
+            5.0,
+            "food",
+            &format!("2026-11-{day}T08:00:00Z"),
+        )
+        .await;
+    }
+
+    // September 100, October 100, November 450: mean 216.67.
+    let b = body(
+        send(
+            &app,
+            Method::GET,
+            "/api/analytics/seasonal-patterns",
+            &alice,
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let d = &b["data"];
+    assert_eq!(d["months_analyzed"], 3);
+    assert_eq!(d["monthly_patterns"]["9"], 0.46);
+    assert_eq!(d["monthly_patterns"]["10"], 0.46);
+    assert_eq!(d["monthly_patterns"]["11"], 2.08);
+    assert_eq!(d["category_seasonality"]["rent"]["11"], 1.0);
+    assert_eq!(d["category_seasonality"]["gifts"]["11"], 1.0);
+    assert_eq!(d["highest_month"], "November");
+    assert_eq!(d["lowest_month"], "September");
+    // The app reads both maps at the top level of the body.
+    assert_eq!(b["monthly_patterns"], d["monthly_patterns"]);
+    assert_eq!(b["category_seasonality"], d["category_seasonality"]);
+
+    // Last 30 days (Nov 6 – Dec 5): 350.00 against 100.00 the 30 days before → rising; ten
+    // purchases of at most 10.00 → T2.
+    let b = body(
+        send(
+            &app,
+            Method::GET,
+            "/api/analytics/behavioral-insights",
+            &alice,
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let cards = b["insights"].as_array().unwrap();
+    assert_eq!(b["insights"], b["data"]["insights"]);
+    assert_eq!(b["data"]["count"], cards.len());
+    let t2 = cards
+        .iter()
+        .find(|c| c["id"] == "small_frequent_purchases")
+        .unwrap();
+    assert_eq!(t2["type"], "pattern");
+    assert_eq!(t2["title"], "Small frequent purchases");
+    assert_eq!(t2["confidence"], 1.0);
+    assert_eq!(t2["actionable"], true);
+    let trend = cards
+        .iter()
+        .find(|c| c["id"] == "spending_trend_up")
+        .unwrap();
+    assert_eq!(trend["type"], "trend");
+    assert_eq!(trend["impact"], "high");
+    assert!(trend["message"].as_str().unwrap().contains("350"));
+    for c in cards {
+        assert!(c["message"].is_string());
+        assert!(c["recommendations"].is_array());
+        assert!(c["related_patterns"].is_array());
+        assert_eq!(c["timeframe"], "last_30_days");
+    }
+
+    // Bob has nothing: no factors, no cards.
+    let b = body(
+        send(
+            &app,
+            Method::GET,
+            "/api/analytics/seasonal-patterns",
+            &bob,
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(b["data"]["months_analyzed"], 0);
+    assert_eq!(b["monthly_patterns"], json!({}));
+    assert!(b["data"]["message"].as_str().unwrap().contains("3 months"));
+    let b = body(
+        send(
+            &app,
+            Method::GET,
+            "/api/analytics/behavioral-insights",
+            &bob,
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(b["insights"], json!([]));
+}

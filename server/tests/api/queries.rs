@@ -259,6 +259,8 @@ async fn list_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
         "/api/behavior/recommendations",
         "/api/behavior/cluster",
         "/api/behavior/category/food",
+        "/api/analytics/seasonal-patterns",
+        "/api/analytics/behavioral-insights",
     ];
     for (i, path) in paths.iter().enumerate() {
         // Warm-up (authentication caches, pool connections) outside the counted requests.
