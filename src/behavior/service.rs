@@ -19,13 +19,13 @@ use crate::money::Money;
 pub const HISTORY_DAYS: u64 = 90;
 
 /// The first day of the month `n` months before `day`'s month.
-fn month_start_back(day: NaiveDate, n: u32) -> NaiveDate {
+pub fn month_start_back(day: NaiveDate, n: u32) -> NaiveDate {
     let first = day.with_day(1).unwrap_or(day);
     first.checked_sub_months(Months::new(n)).unwrap_or(first)
 }
 
 /// The calendar months `first..=last` of the `n` months ending with `last_month_first`'s month.
-fn months_back(last_month_first: NaiveDate, n: u32) -> Vec<(NaiveDate, NaiveDate)> {
+pub fn months_back(last_month_first: NaiveDate, n: u32) -> Vec<(NaiveDate, NaiveDate)> {
     (0..n)
         .rev()
         .filter_map(|k| {
@@ -206,24 +206,7 @@ pub async fn recommendations(db: &Db, ctx: &Ctx) -> Result<Recommendations> {
     let p = predictions(db, ctx).await?.prediction;
     let mut recs: Vec<(String, &'static str)> = Vec::new();
     for tr in &t {
-        let text = match tr.trigger_type {
-            "weekend_spending" => format!(
-                "Plan your weekends ahead: your weekend days cost {} against {} on weekdays.",
-                f.weekend_daily_average, f.weekday_daily_average
-            ),
-            "small_frequent_purchases" => format!(
-                "Group small purchases: {} purchases of 10.00 or less this month.",
-                f.small_purchases
-            ),
-            "month_start_spending" => {
-                "Spread large purchases over the month instead of its first week.".to_string()
-            }
-            _ => format!(
-                "Cut discretionary spending: it is {}% of this month's total.",
-                ratio(f.discretionary_share_bp, 1, 100)
-            ),
-        };
-        recs.push((text, tr.trigger_type));
+        recs.push((trigger_tip(tr, &f), tr.trigger_type));
     }
     let income = ctx.monthly_income();
     if income > 0 && p.next_month_spending.cents() > income {
@@ -261,6 +244,27 @@ pub async fn recommendations(db: &Db, ctx: &Ctx) -> Result<Recommendations> {
         based_on: recs.iter().map(|r| r.1).collect(),
         recommendations: recs.into_iter().map(|r| r.0).collect(),
     })
+}
+
+/// The advice sentence of a trigger (T1–T4) from the figures of its period.
+pub fn trigger_tip(tr: &Trigger, f: &MonthFigures) -> String {
+    match tr.trigger_type {
+        "weekend_spending" => format!(
+            "Plan your weekends ahead: your weekend days cost {} against {} on weekdays.",
+            f.weekend_daily_average, f.weekday_daily_average
+        ),
+        "small_frequent_purchases" => format!(
+            "Group small purchases: {} purchases of 10.00 or less this month.",
+            f.small_purchases
+        ),
+        "month_start_spending" => {
+            "Spread large purchases over the month instead of its first week.".to_string()
+        }
+        _ => format!(
+            "Cut discretionary spending: it is {}% of this month's total.",
+            ratio(f.discretionary_share_bp, 1, 100)
+        ),
+    }
 }
 
 /// One metric of the progress screen.

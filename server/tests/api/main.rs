@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod ai_reads;
 mod app_calls;
 mod app_events;
 mod auditing;

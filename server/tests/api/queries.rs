@@ -261,6 +261,12 @@ async fn list_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
         "/api/behavior/category/food",
         "/api/analytics/seasonal-patterns",
         "/api/analytics/behavioral-insights",
+        "/api/ai/budget-optimization",
+        "/api/ai/savings-optimization",
+        "/api/ai/spending-prediction",
+        "/api/ai/personalized-feedback",
+        "/api/ai/profile",
+        "/api/ai/goal-analysis",
     ];
     for (i, path) in paths.iter().enumerate() {
         // Warm-up (authentication caches, pool connections) outside the counted requests.
