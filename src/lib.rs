@@ -9,6 +9,7 @@ pub mod budget;
 pub mod build;
 pub mod clock;
 pub mod cluster;
+pub mod cohort;
 pub mod config;
 pub mod db;
 pub mod doctor;

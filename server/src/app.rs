@@ -93,6 +93,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::transactions::router())
         .merge(routes::ai::router())
         .merge(routes::insights::router())
+        .merge(routes::cohort::router())
         .merge(routes::goals::router())
         .merge(routes::goal_moves::router())
         .merge(routes::goals_advice::router())

@@ -8,6 +8,7 @@ pub mod behavior;
 pub mod behavior_analysis;
 pub mod budget;
 pub mod calendar;
+pub mod cohort;
 pub mod dashboard;
 pub mod errors;
 pub mod financial;

@@ -11,6 +11,7 @@ mod auth;
 mod behavior;
 mod budget_views;
 mod cluster;
+mod cohorts;
 mod contract;
 mod dashboards;
 mod edge;

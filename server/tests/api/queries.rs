@@ -267,6 +267,10 @@ async fn list_endpoints_run_a_fixed_number_of_queries_whatever_the_rows() {
         "/api/ai/personalized-feedback",
         "/api/ai/profile",
         "/api/ai/goal-analysis",
+        "/api/cohort/income_classification",
+        "/api/cohort/peer_comparison",
+        "/api/cohort/insights",
+        "/api/insights/income_based_tips",
     ];
     for (i, path) in paths.iter().enumerate() {
         // Warm-up (authentication caches, pool connections) outside the counted requests.
