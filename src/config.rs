@@ -564,6 +564,47 @@ pub struct CohortSettings {
     pub min_users: u32,
 }
 
+/// In-app purchase validation against the stores (docs/premium.md). Without a URL for a
+/// platform, its receipts are answered 503 and nothing changes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IapSettings {
+    /// Apple's `verifyReceipt` URL, e.g. `https://buy.itunes.apple.com/verifyReceipt`.
+    pub apple_verify_url: Option<String>,
+    /// The app's shared secret sent with Apple receipts (`password`).
+    pub apple_shared_secret: Option<Secret>,
+    /// Base of the Google Play Developer API, e.g. `https://androidpublisher.googleapis.com`.
+    pub google_api_url: Option<String>,
+    /// The app's package name on Google Play.
+    pub google_package: Option<String>,
+    /// An OAuth access token for the Play Developer API (sent as a bearer token).
+    pub google_access_token: Option<Secret>,
+    /// Product ids that grant premium; a store answer for any other product grants nothing.
+    pub allowed_products: Vec<String>,
+    /// Whole-call deadline, in milliseconds.
+    pub timeout_ms: u64,
+    /// Consecutive failures that open the circuit breaker (service `iap`).
+    pub breaker_threshold: u32,
+    /// How long the open breaker refuses calls, in seconds.
+    pub breaker_open_secs: u64,
+}
+
+impl Default for IapSettings {
+    fn default() -> Self {
+        IapSettings {
+            apple_verify_url: None,
+            apple_shared_secret: None,
+            google_api_url: None,
+            google_package: None,
+            google_access_token: None,
+            allowed_products: Vec::new(),
+            timeout_ms: 10_000,
+            breaker_threshold: 5,
+            breaker_open_secs: 30,
+        }
+    }
+}
+
 /// The lowest `cohort.min_users` a configuration may set.
 pub const COHORT_MIN_USERS_FLOOR: u32 = 10;
 
@@ -624,6 +665,7 @@ pub struct Settings {
     pub notifications: NotificationSettings,
     pub analytics: AnalyticsSettings,
     pub cohort: CohortSettings,
+    pub iap: IapSettings,
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {

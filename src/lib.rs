@@ -33,6 +33,7 @@ pub mod ocr;
 pub mod onboarding;
 pub mod page;
 pub mod pan;
+pub mod premium;
 pub mod privacy;
 pub mod reports;
 pub mod resilience;

@@ -37,6 +37,7 @@ use crate::state::AppState;
         (name = "dashboard", description = "The main screen"),
         (name = "analytics", description = "Spending by category and by day, and the app's product-analytics events"),
         (name = "behavior", description = "The behaviour screens: analyses of the caller's own spending by written rules, and their switches"),
+        (name = "premium", description = "Premium status and subscriptions; a subscription starts only from a receipt the store confirmed"),
         (name = "cohort", description = "Peer comparisons, only as aggregates over at least cohort.min_users users"),
         (name = "transactions", description = "Spends, applied to the daily plan at once"),
         (name = "ai", description = "Rule-based answers about the caller's money, enriched by an LLM when configured"),
@@ -94,6 +95,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::ai::router())
         .merge(routes::insights::router())
         .merge(routes::cohort::router())
+        .merge(routes::premium::router())
         .merge(routes::goals::router())
         .merge(routes::goal_moves::router())
         .merge(routes::goals_advice::router())

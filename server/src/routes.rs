@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod ocr;
 pub mod onboarding;
 pub mod ops;
+pub mod premium;
 pub mod security;
 pub mod transactions;
 pub mod users;

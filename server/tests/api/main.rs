@@ -33,6 +33,7 @@ mod ocr;
 mod ocr_vision;
 mod onboarding;
 mod ops;
+mod premium;
 mod privacy;
 mod queries;
 mod ratelimit;
