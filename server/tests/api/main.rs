@@ -38,6 +38,7 @@ mod privacy;
 mod queries;
 mod ratelimit;
 mod ready;
+mod receipt_review;
 mod redistribution;
 mod reports;
 mod reset;
