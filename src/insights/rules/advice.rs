@@ -686,6 +686,49 @@ mod tests {
         assert!(predict_spending(&[], today, 30).predictions.is_empty());
     }
 
+    fn report(planned: i64, days: (i64, i64, i64), rate: Option<i64>) -> MonthlyReport {
+        MonthlyReport {
+            year: 2026,
+            month: 11,
+            period_start: d(11, 1),
+            period_end: d(11, 30),
+            total_spent: Money::from_cents(80_000),
+            transaction_count: 4,
+            income: rate.map(|_| Money::from_cents(600_000)),
+            net: None,
+            savings_rate_bp: rate,
+            average_per_day: Money::from_cents(0),
+            categories: Vec::new(),
+            previous_month_total: Money::from_cents(0),
+            change_bp: None,
+            largest_transaction: None,
+            budget: super::super::monthly::BudgetSide {
+                planned: Money::from_cents(planned),
+                spent: Money::from_cents(80_000),
+                days_green: days.0,
+                days_yellow: days.1,
+                days_red: days.2,
+            },
+            highlights: Vec::new(),
+            recommendations: Vec::new(),
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn a1_grades_green_days_with_a_plan_else_the_savings_rate_else_nothing() {
+        // 24 green of 30 = 80 % → A; 17 of 30 = 57 % → C.
+        assert_eq!(grade(&report(100_000, (24, 3, 3), None)), ("A", "low"));
+        assert_eq!(
+            grade(&report(100_000, (17, 3, 10), Some(9_000))),
+            ("C", "moderate")
+        );
+        // Red days without a plan do not count: the savings rate grades.
+        assert_eq!(grade(&report(0, (0, 0, 2), Some(1_500))), ("B", "low"));
+        assert_eq!(grade(&report(0, (0, 0, 2), Some(-100))), ("D", "high"));
+        assert_eq!(grade(&report(0, (0, 0, 0), None)), ("N/A", "unknown"));
+    }
+
     #[test]
     fn g1_is_on_track_only_when_every_goal_is_and_names_the_adjustments() {
         let a = goal_analysis(None, Vec::new());
