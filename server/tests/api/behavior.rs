@@ -517,3 +517,76 @@ async fn seasonal_factors_and_insight_cards_come_from_the_callers_months() {
     .await;
     assert_eq!(b["insights"], json!([]));
 }
+
+/// Every operation of issue 11 is in `/openapi.json` with a description.
+#[tokio::test]
+async fn openapi_documents_every_insight_premium_and_receipt_operation() {
+    let app = crate::support::spawn_app().await;
+    let doc: serde_json::Value = app.get("/openapi.json").await.json().await.unwrap();
+    let mut ops: Vec<(&str, &str)> = [
+        "analysis",
+        "anomalies",
+        "category/{category}",
+        "cluster",
+        "patterns",
+        "predictions",
+        "progress",
+        "recommendations",
+        "triggers",
+        "warnings",
+        "preferences",
+        "notification_settings",
+    ]
+    .iter()
+    .map(|p| ("get", *p))
+    .collect();
+    ops.extend([
+        ("patch", "preferences"),
+        ("patch", "notification_settings"),
+        ("post", "calendar"),
+        ("post", "expense_suggestions"),
+    ]);
+    let mut all: Vec<(String, &str)> = ops
+        .into_iter()
+        .map(|(m, p)| (format!("/api/behavior/{p}"), m))
+        .collect();
+    for (m, p) in [
+        ("get", "/api/ai/budget-optimization"),
+        ("get", "/api/ai/goal-analysis"),
+        ("get", "/api/ai/personalized-feedback"),
+        ("get", "/api/ai/profile"),
+        ("get", "/api/ai/savings-optimization"),
+        ("get", "/api/ai/spending-prediction"),
+        ("post", "/api/ai/snapshot"),
+        ("get", "/api/cohort/income_classification"),
+        ("get", "/api/cohort/peer_comparison"),
+        ("get", "/api/cohort/insights"),
+        ("get", "/api/insights/income_based_tips"),
+        ("get", "/api/analytics/behavioral-insights"),
+        ("get", "/api/analytics/seasonal-patterns"),
+        ("post", "/api/analytics/feature-usage"),
+        ("post", "/api/analytics/feature-access-attempt"),
+        ("post", "/api/analytics/paywall-impression"),
+        ("get", "/api/analytics/feature-usage/{user_id}/{feature}"),
+        ("get", "/api/users/{user_id}/premium-status"),
+        ("get", "/api/users/{user_id}/premium-features"),
+        ("get", "/api/users/{user_id}/subscription-history"),
+        ("put", "/api/subscriptions/{subscription_id}/status"),
+        ("post", "/api/iap/validate"),
+        ("post", "/api/transactions/receipt/advanced"),
+        ("post", "/api/transactions/receipt/batch"),
+        ("post", "/api/transactions/receipt/validate"),
+        ("delete", "/api/transactions/receipt/{job_id}/image"),
+        ("post", "/api/ocr/enhance"),
+    ] {
+        all.push((p.to_string(), m));
+    }
+    for (path, method) in &all {
+        let op = &doc["paths"][path.as_str()][*method];
+        assert!(op.is_object(), "{method} {path} missing from /openapi.json");
+        assert!(
+            op["summary"].is_string() || op["description"].is_string(),
+            "{method} {path} is described"
+        );
+    }
+}
