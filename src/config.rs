@@ -546,6 +546,85 @@ impl Default for AuditSettings {
     }
 }
 
+/// Product-analytics events the app reports (docs/analytics-events.md).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnalyticsSettings {
+    /// Events one user may record per rolling hour; more are refused with 429.
+    pub events_per_hour: u32,
+    /// Events kept per user; recording one more removes that user's oldest.
+    pub events_kept_per_user: u32,
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        AnalyticsSettings {
+            events_per_hour: 300,
+            events_kept_per_user: 5000,
+        }
+    }
+}
+
+/// Peer comparison (docs/insights.md, "Cohorts").
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CohortSettings {
+    /// The fewest users a peer aggregate may describe (k-anonymity); at least 10.
+    pub min_users: u32,
+}
+
+/// In-app purchase validation against the stores (docs/premium.md). Without a URL for a
+/// platform, its receipts are answered 503 and nothing changes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IapSettings {
+    /// Apple's `verifyReceipt` URL, e.g. `https://buy.itunes.apple.com/verifyReceipt`.
+    pub apple_verify_url: Option<String>,
+    /// The app's shared secret sent with Apple receipts (`password`).
+    pub apple_shared_secret: Option<Secret>,
+    /// Base of the Google Play Developer API, e.g. `https://androidpublisher.googleapis.com`.
+    pub google_api_url: Option<String>,
+    /// The app's package name on Google Play.
+    pub google_package: Option<String>,
+    /// An OAuth access token for the Play Developer API (sent as a bearer token).
+    pub google_access_token: Option<Secret>,
+    /// Product ids that grant premium; a store answer for any other product grants nothing.
+    pub allowed_products: Vec<String>,
+    /// Whole-call deadline, in milliseconds.
+    pub timeout_ms: u64,
+    /// Consecutive failures that open the circuit breaker (service `iap`).
+    pub breaker_threshold: u32,
+    /// How long the open breaker refuses calls, in seconds.
+    pub breaker_open_secs: u64,
+}
+
+impl Default for IapSettings {
+    fn default() -> Self {
+        IapSettings {
+            apple_verify_url: None,
+            apple_shared_secret: None,
+            google_api_url: None,
+            google_package: None,
+            google_access_token: None,
+            allowed_products: Vec::new(),
+            timeout_ms: 10_000,
+            breaker_threshold: 5,
+            breaker_open_secs: 30,
+        }
+    }
+}
+
+/// The lowest `cohort.min_users` a configuration may set.
+pub const COHORT_MIN_USERS_FLOOR: u32 = 10;
+
+impl Default for CohortSettings {
+    fn default() -> Self {
+        CohortSettings {
+            min_users: COHORT_MIN_USERS_FLOOR,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MetricsSettings {
@@ -593,6 +672,9 @@ pub struct Settings {
     pub log: LogSettings,
     pub ocr: OcrSettings,
     pub notifications: NotificationSettings,
+    pub analytics: AnalyticsSettings,
+    pub cohort: CohortSettings,
+    pub iap: IapSettings,
     pub sentry: SentrySettings,
 }
 
@@ -740,6 +822,16 @@ impl Settings {
             ));
         }
         self.ocr.validate()?;
+        if self.cohort.min_users < COHORT_MIN_USERS_FLOOR {
+            return Err(Error::Config(format!(
+                "cohort.min_users must be at least {COHORT_MIN_USERS_FLOOR} (peer aggregates over fewer users can reveal one of them)"
+            )));
+        }
+        if self.analytics.events_per_hour == 0 || self.analytics.events_kept_per_user == 0 {
+            return Err(Error::Config(
+                "analytics.events_per_hour and analytics.events_kept_per_user must be greater than 0".to_string(),
+            ));
+        }
         for blocked in &self.auth.unverified_blocked {
             if !UNVERIFIED_BLOCKABLE.contains(&blocked.as_str()) {
                 return Err(Error::Config(format!(

@@ -10,6 +10,7 @@
 pub mod categorize;
 pub mod data;
 pub mod llm;
+pub mod reads;
 pub mod rules;
 pub mod service;
 pub mod snapshots;

@@ -1,13 +1,16 @@
 //! `mita` core library: configuration, storage, services and metrics shared by the HTTP server
 //! (`mita-server`) and the command-line tool (`mita-cli`). This crate never depends on axum or clap.
 
+pub mod app_events;
 pub mod audit;
 pub mod auth;
+pub mod behavior;
 pub mod budget;
 pub mod build;
 pub mod challenges;
 pub mod clock;
 pub mod cluster;
+pub mod cohort;
 pub mod config;
 pub mod db;
 pub mod doctor;
@@ -32,6 +35,7 @@ pub mod ocr;
 pub mod onboarding;
 pub mod page;
 pub mod pan;
+pub mod premium;
 pub mod privacy;
 pub mod reports;
 pub mod resilience;

@@ -62,6 +62,8 @@ pub struct Metrics {
     pub ocr_processing_duration_seconds: HistogramVec,
     pub ocr_jobs: IntGaugeVec,
     pub ocr_replays_total: IntCounter,
+    /// Product-analytics events recorded, by `kind` (the three kinds of `app_events`).
+    pub app_events_total: IntCounterVec,
     // Auth and security
     pub login_attempts_total: IntCounterVec,
     pub account_lockouts_total: IntCounter,
@@ -237,6 +239,12 @@ impl Metrics {
                 &r,
                 "mita_ocr_replays_total",
                 "OCR jobs re-queued by replay",
+            )?,
+            app_events_total: counter(
+                &r,
+                "mita_app_events_total",
+                "Product-analytics events recorded (feature_usage, feature_access_attempt, paywall_impression)",
+                &["kind"],
             )?,
             login_attempts_total: counter(
                 &r,

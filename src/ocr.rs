@@ -14,6 +14,7 @@ pub mod job;
 mod maintenance;
 pub mod parser;
 mod replay;
+pub mod review;
 mod store;
 pub mod tesseract;
 mod worker;
@@ -209,6 +210,46 @@ impl OcrService {
         }
         self.wake.notify_one();
         self.status(user, id).await
+    }
+
+    /// Checks `images` (type, header, size in pixels) and the user's quotas for all of them at
+    /// once, before a batch queues any: the first bad image is a 422 naming `body.files[i]`.
+    pub async fn check_batch(&self, user: Id, images: &[&[u8]]) -> Result<()> {
+        for (i, bytes) in images.iter().enumerate() {
+            let bad = |what: &str| {
+                Error::invalid("VALIDATION_2002", &format!("body.files[{i}]"), "type", what)
+            };
+            sniff(bytes).ok_or_else(|| bad("must be a JPEG, PNG, WebP or HEIC image"))?;
+            let (w, h) = images::dimensions(bytes)
+                .ok_or_else(|| bad("is not a readable image (its header is damaged)"))?;
+            let max = self.settings.ocr.max_pixels;
+            if max > 0 && w.saturating_mul(h) > max {
+                return Err(bad("has too many pixels"));
+            }
+        }
+        let ocr = &self.settings.ocr;
+        let now = self.clock.now_ms();
+        let (recent, stored) = store::usage(&self.db, user, now - 3_600_000).await?;
+        let n = i64::try_from(images.len()).unwrap_or(i64::MAX);
+        if ocr.uploads_per_user_per_hour > 0
+            && recent.saturating_add(n) > i64::from(ocr.uploads_per_user_per_hour)
+        {
+            return Err(Error::RateLimited {
+                retry_after_secs: 60,
+            });
+        }
+        let bytes: i64 = images
+            .iter()
+            .map(|b| i64::try_from(b.len()).unwrap_or(i64::MAX))
+            .fold(0i64, i64::saturating_add);
+        let limit = i64::try_from(ocr.stored_bytes_per_user).unwrap_or(i64::MAX);
+        if limit > 0 && stored.saturating_add(bytes) > limit {
+            return Err(Error::Business {
+                code: "BUSINESS_4003",
+                message: "Receipt storage is full: delete stored receipt images first".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The user's upload rate (`ocr.uploads_per_user_per_hour`, 429) and stored bytes

@@ -35,7 +35,10 @@ use crate::state::AppState;
         (name = "budget", description = "The daily plan, budget mode and forecast"),
         (name = "calendar", description = "The month's plan day by day, and previews"),
         (name = "dashboard", description = "The main screen"),
-        (name = "analytics", description = "Spending by category and by day"),
+        (name = "analytics", description = "Spending by category and by day, and the app's product-analytics events"),
+        (name = "behavior", description = "The behaviour screens: analyses of the caller's own spending by written rules, and their switches"),
+        (name = "premium", description = "Premium status and subscriptions; a subscription starts only from a receipt the store confirmed"),
+        (name = "cohort", description = "Peer comparisons, only as aggregates over at least cohort.min_users users"),
         (name = "transactions", description = "Spends, applied to the daily plan at once"),
         (name = "ai", description = "Rule-based answers about the caller's money, enriched by an LLM when configured"),
         (name = "insights", description = "Current insights and stored analyses"),
@@ -89,9 +92,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::calendar::router())
         .merge(routes::dashboard::router())
         .merge(routes::analytics::router())
+        .merge(routes::behavior::router())
+        .merge(routes::behavior_analysis::router())
         .merge(routes::transactions::router())
         .merge(routes::ai::router())
         .merge(routes::insights::router())
+        .merge(routes::cohort::router())
+        .merge(routes::premium::router())
         .merge(routes::goals::router())
         .merge(routes::goal_moves::router())
         .merge(routes::goals_advice::router())

@@ -34,6 +34,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpNet>>,
     /// Data exports per user and hour (`GET /api/users/me/export` reads every table).
     pub exports: Arc<HourlyQuota>,
+    /// The stores' receipt validation (`/api/iap/validate`).
+    pub store: Arc<mita::premium::StoreClient>,
 }
 
 impl AppState {
@@ -44,7 +46,13 @@ impl AppState {
             .iter()
             .map(|cidr| parse_cidr(cidr))
             .collect::<mita::Result<Vec<_>>>()?;
+        let store = mita::premium::StoreClient::from_settings(
+            &services.settings.iap,
+            services.clock.clone(),
+            services.metrics.clone(),
+        )?;
         Ok(AppState {
+            store: Arc::new(store),
             limits: Arc::new(RateLimits::new(
                 &services.settings.rate_limit,
                 matches!(services.db, mita::db::Db::Postgres(_)),

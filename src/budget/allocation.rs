@@ -51,6 +51,21 @@ pub fn tier_for(annual_cents: i64) -> Option<&'static Tier> {
         .find(|t| t.max_annual.is_none_or(|max| annual_cents <= max * 100))
 }
 
+/// The tier of an annual income in cents with its bounds in annual cents: above `low`
+/// (exclusive), up to `high` (inclusive; none for the top tier).
+pub fn tier_bounds(annual_cents: i64) -> Option<(&'static Tier, i64, Option<i64>)> {
+    let all = tiers();
+    let i = all
+        .iter()
+        .position(|t| t.max_annual.is_none_or(|max| annual_cents <= max * 100))?;
+    let low = if i == 0 {
+        -1
+    } else {
+        all[i - 1].max_annual.map_or(-1, |m| m * 100)
+    };
+    Some((&all[i], low, all[i].max_annual.map(|m| m * 100)))
+}
+
 /// Spending habits from the onboarding questions (counts).
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]

@@ -1,6 +1,7 @@
 //! The deterministic rules: pure functions from the user's data (spends, plan rows, income,
 //! "today") to an answer. Same data, same answer — no clock, no randomness inside.
 
+pub mod advice;
 pub mod anomalies;
 pub mod assistant;
 pub mod day;

@@ -29,7 +29,7 @@ pub const MAX_QUESTION_CHARS: usize = 1_000;
 pub const MAX_CONTEXT_CHARS: usize = 2_000;
 
 impl Insights {
-    async fn ctx(&self, user: Id) -> Result<Ctx> {
+    pub(crate) async fn ctx(&self, user: Id) -> Result<Ctx> {
         Ctx::load(&self.db, user, self.clock.now_ms()).await
     }
 
@@ -43,7 +43,7 @@ impl Insights {
     }
 
     /// Stores an analysis (see [`snapshots::store`]).
-    async fn keep<T: Narrated>(
+    pub(crate) async fn keep<T: Narrated>(
         &self,
         user: Id,
         answer: &Sourced<T>,
@@ -158,6 +158,21 @@ impl Insights {
         month: Option<u32>,
     ) -> Result<Sourced<MonthlyReport>> {
         let ctx = self.ctx(user).await?;
+        let report = self.month_report(&ctx, year, month).await?;
+        let (first, last) = (report.period_start, report.period_end);
+        let answer = self.enrich(user, report, None).await;
+        self.keep(user, &answer, (first, last), None).await?;
+        Ok(answer)
+    }
+
+    /// The monthly report's rules for a month (default: the user's current month). 2 queries.
+    pub(crate) async fn month_report(
+        &self,
+        ctx: &Ctx,
+        year: Option<i32>,
+        month: Option<u32>,
+    ) -> Result<MonthlyReport> {
+        let user = ctx.user.id;
         let (year, month) = check_month(
             year.unwrap_or(ctx.today.year()),
             month.unwrap_or(ctx.today.month()),
@@ -167,7 +182,7 @@ impl Insights {
         let spends =
             data::spends(&self.db, user, before.with_day(1).unwrap_or(before), last).await?;
         let days = self.days(user, first, last).await?;
-        let report = monthly::report(&MonthInput {
+        Ok(monthly::report(&MonthInput {
             first,
             last,
             spends: &spends,
@@ -175,10 +190,7 @@ impl Insights {
             income: ctx.monthly_income(),
             today: ctx.today,
             currency: &ctx.user.currency,
-        });
-        let answer = self.enrich(user, report, None).await;
-        self.keep(user, &answer, (first, last), None).await?;
-        Ok(answer)
+        }))
     }
 
     /// `GET /api/ai/weekly-insights`: the last 7 days against the 7 before.

@@ -16,13 +16,14 @@ use crate::id::Id;
 use crate::{on_db, on_write};
 
 /// Snapshot kinds, one per stored analysis.
-pub const KINDS: [&str; 6] = [
+pub const KINDS: [&str; 7] = [
     "financial_health_score",
     "spending_anomalies",
     "spending_patterns",
     "monthly_report",
     "weekly_insights",
     "insights",
+    "month_snapshot",
 ];
 
 /// What to store about one analysis.

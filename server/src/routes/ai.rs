@@ -30,6 +30,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(weekly_insights))
         .routes(routes!(spending_patterns))
         .routes(routes!(latest_snapshots))
+        .routes(routes!(budget_optimization))
+        .routes(routes!(savings_optimization))
+        .routes(routes!(spending_prediction))
+        .routes(routes!(personalized_feedback))
+        .routes(routes!(profile))
+        .routes(routes!(goal_analysis))
+        .routes(routes!(snapshot))
 }
 
 /// `meta` of a list answer: `{source, model?}`.
@@ -224,4 +231,132 @@ async fn latest_snapshots(
     Authed(user): Authed,
 ) -> ApiResult<impl IntoResponse> {
     Ok(ok(state.insights.latest_snapshots(user.id).await?))
+}
+
+/// Budget optimisation (rule O1): `data{months_used, current_allocation{category: amount},
+/// optimized_allocation, expected_savings, monthly_average, overall_score, confidence (0–1),
+/// cuts[{category, monthly_average, optimized, saving}], suggestions[], recommendations[],
+/// summary, source, model?}`.
+#[utoipa::path(get, path = "/api/ai/budget-optimization", tag = "ai",
+    responses((status = 200, description = "Optimisation of the average month"), (status = 401)), security(("bearer" = [])))]
+async fn budget_optimization(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.budget_optimization(user.id).await?))
+}
+
+/// Savings optimisation (rule O2): `data{potential_savings, monthly_average, income,
+/// savings_rate_bp, optimized_savings_rate_bp, suggestions[string], cuts[], months_used,
+/// summary, source, model?}`.
+#[utoipa::path(get, path = "/api/ai/savings-optimization", tag = "ai",
+    responses((status = 200, description = "What could be saved"), (status = 401)), security(("bearer" = [])))]
+async fn savings_optimization(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.savings_optimization(user.id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PredictionQuery {
+    /// 1–365, default 30.
+    days_ahead: Option<u32>,
+}
+
+/// Spending of the next `days_ahead` days at the pace of the last 90 (rule SP1):
+/// `data{period_days, predicted_amount, confidence (0–1), trend, history_start, history_end,
+/// predictions{category: {predicted_amount, confidence, influencing_factors[], trend}},
+/// summary, source, model?}`.
+#[utoipa::path(get, path = "/api/ai/spending-prediction", tag = "ai", params(PredictionQuery),
+    responses((status = 200, description = "Prediction"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn spending_prediction(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<PredictionQuery>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state
+        .insights
+        .spending_prediction(user.id, q.days_ahead)
+        .await?))
+}
+
+/// Feedback on a month (rule F1): `data{year, month, feedback, tips[string], category_focus,
+/// total, triggers[], source, model?}`.
+#[utoipa::path(get, path = "/api/ai/personalized-feedback", tag = "ai", params(MonthQuery),
+    responses((status = 200, description = "Feedback"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn personalized_feedback(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state
+        .insights
+        .personalized_feedback(user.id, q.year, q.month)
+        .await?))
+}
+
+/// The spending profile of a month (rule FP1): `data{year, month, spending_personality,
+/// personality_name, description, key_traits[], key_strengths[], strengths[],
+/// improvement_areas[], recommended_strategies[], spending_to_income_bp, summary, source,
+/// model?}`.
+#[utoipa::path(get, path = "/api/ai/profile", tag = "ai", params(MonthQuery),
+    responses((status = 200, description = "Profile"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn profile(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state.insights.profile(user.id, q.year, q.month).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GoalQuery {
+    /// One of the caller's goals (another user's → 404); default: every active goal.
+    goal_id: Option<String>,
+}
+
+/// Are the goals on track (rule G1): `data{goal_id, goals[goal health], on_track,
+/// projected_completion, adjustments_needed[string], insights[string], summary, source,
+/// model?}`.
+#[utoipa::path(get, path = "/api/ai/goal-analysis", tag = "ai", params(GoalQuery),
+    responses((status = 200, description = "Goal analysis"), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+async fn goal_analysis(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<GoalQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let goal = q
+        .goal_id
+        .as_deref()
+        .map(|g| {
+            g.parse::<mita::id::Id>().map_err(|_| {
+                mita::error::Error::invalid(
+                    "VALIDATION_2011",
+                    "query.goal_id",
+                    "uuid",
+                    "must be a UUID",
+                )
+            })
+        })
+        .transpose()?;
+    Ok(ok(state.insights.goal_analysis(user.id, goal).await?))
+}
+
+/// Grades a month (rule A1) and stores it as a `month_snapshot`: `data{year, month,
+/// period_start, period_end, rating, risk, total_spent, income, savings_rate_bp, budget,
+/// summary, source, model?}`. `/api/ai/latest-snapshots` lists it first afterwards.
+#[utoipa::path(post, path = "/api/ai/snapshot", tag = "ai", params(MonthQuery),
+    responses((status = 200, description = "The stored snapshot"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn snapshot(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(ok(state
+        .insights
+        .month_snapshot(user.id, q.year, q.month)
+        .await?))
 }

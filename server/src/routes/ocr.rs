@@ -20,7 +20,7 @@ use mita::ocr::{JobStatus, JobView, reason};
 
 use crate::envelope::ok;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiQuery, Authed, PathId};
+use crate::extract::{ApiJson, ApiQuery, Authed, PathId};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(process))
         .routes(routes!(transaction_receipt))
+        .routes(routes!(transaction_receipt_advanced))
+        .routes(routes!(transaction_receipt_batch))
         .layer(DefaultBodyLimit::disable());
     OpenApiRouter::new()
         .merge(uploads)
@@ -39,6 +41,135 @@ pub fn router() -> OpenApiRouter<AppState> {
             transaction_receipt_image,
             transaction_receipt_image_delete
         ))
+        .routes(routes!(receipt_validate))
+        .routes(routes!(ocr_enhance))
+}
+
+/// The premium-screen upload (multipart `file`, with the app's `use_premium` and `options`):
+/// the same as `POST /api/transactions/receipt`. The engine follows the account (premium
+/// accounts get the premium engine when one is configured); `use_premium` cannot upgrade it and
+/// `options` are accepted and not used.
+#[utoipa::path(post, path = "/api/transactions/receipt/advanced", tag = "transactions", params(UploadQuery),
+    request_body(content_type = "multipart/form-data", description = "The image in the field `file` or `receipt`"),
+    responses((status = 200, body = JobDoc, description = "Parsed"), (status = 202, body = JobDoc, description = "Still queued"),
+              (status = 413), (status = 415), (status = 422), (status = 503)),
+    security(("bearer" = [])))]
+async fn transaction_receipt_advanced(
+    state: State<AppState>,
+    user: Authed,
+    q: ApiQuery<UploadQuery>,
+    req: Request,
+) -> ApiResult<Response> {
+    transaction_receipt(state, user, q, req).await
+}
+
+/// Images accepted in one batch.
+pub const BATCH_MAX: usize = 10;
+
+/// One image of a batch in the answer.
+#[derive(serde::Serialize)]
+struct BatchItem {
+    index: usize,
+    job_id: mita::id::Id,
+    status: JobStatus,
+    /// The earlier image of the same batch with the same bytes (it shares that job).
+    duplicate_of: Option<usize>,
+}
+
+/// Queues a batch of receipt images (multipart fields `files`, 1–10 images, each at most
+/// `limits.upload_bytes`): 202 with `data{count, queued, jobs[{index, job_id, status,
+/// duplicate_of}], job_ids[]}`; follow each with `GET /api/transactions/receipt/status/{job_id}`.
+/// Every image is checked (type, header, pixels) and the quotas for the whole batch before any
+/// is queued; identical images in one batch are queued once.
+#[utoipa::path(post, path = "/api/transactions/receipt/batch", tag = "transactions",
+    request_body(content_type = "multipart/form-data", description = "The images in repeated fields `files`"),
+    responses((status = 202, description = "Queued"), (status = 413), (status = 415), (status = 422), (status = 429)),
+    security(("bearer" = [])))]
+async fn transaction_receipt_batch(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    req: Request,
+) -> ApiResult<Response> {
+    let images = upload::read_images(req, state.settings.limits.upload_bytes, BATCH_MAX).await?;
+    let mut unique: Vec<usize> = Vec::new();
+    let mut first_of: Vec<usize> = Vec::new();
+    for (i, img) in images.iter().enumerate() {
+        match unique.iter().find(|&&u| images[u] == *img) {
+            Some(&u) => first_of.push(u),
+            None => {
+                unique.push(i);
+                first_of.push(i);
+            }
+        }
+    }
+    let distinct: Vec<&[u8]> = unique.iter().map(|&u| images[u].as_slice()).collect();
+    state.ocr.check_batch(user.id, &distinct).await?;
+    let premium = user.is_premium || user.role == "premium_user";
+    let mut views: std::collections::BTreeMap<usize, JobView> = Default::default();
+    for &u in &unique {
+        views.insert(u, state.ocr.submit(user.id, premium, &images[u]).await?);
+    }
+    let jobs: Vec<BatchItem> = first_of
+        .iter()
+        .enumerate()
+        .filter_map(|(index, u)| {
+            views.get(u).map(|v| BatchItem {
+                index,
+                job_id: v.job_id,
+                status: v.status,
+                duplicate_of: (*u != index).then_some(*u),
+            })
+        })
+        .collect();
+    Ok(ok(json!({
+        "count": images.len(),
+        "queued": unique.len(),
+        "job_ids": unique.iter().filter_map(|u| views.get(u).map(|v| v.job_id)).collect::<Vec<_>>(),
+        "jobs": jobs,
+    }))
+    .status(StatusCode::ACCEPTED)
+    .message("Receipts queued for OCR")
+    .into_response())
+}
+
+async fn today(state: &AppState, user: mita::id::Id) -> ApiResult<chrono::NaiveDate> {
+    Ok(
+        mita::budget::views::Ctx::load(&state.db, user, state.clock.now_ms())
+            .await?
+            .today,
+    )
+}
+
+/// Checks a parsed receipt the app sends back (`OCRResult.toJson`) by rules V1–V5 of
+/// docs/ocr.md: `data{merchant, total, date, category, items[{name, price, confidence,
+/// category}], *_confidence, raw_text, is_premium_processing, receipt_image_path, metadata,
+/// is_valid, errors[], warnings[], corrections[{field, from, to}], items_total}`. Nothing is
+/// stored.
+#[utoipa::path(post, path = "/api/transactions/receipt/validate", tag = "transactions",
+    request_body(content_type = "application/json", description = "The app's OCRResult.toJson"),
+    responses((status = 200, description = "The checked receipt"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn receipt_validate(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(body): ApiJson<mita::ocr::review::ReceiptIn>,
+) -> ApiResult<impl IntoResponse> {
+    let today = today(&state, user.id).await?;
+    Ok(ok(mita::ocr::review::review(&body, today)?))
+}
+
+/// The checked receipt (V1–V5) plus rule E1: `enhanced`, `merchant_type` (the merchant's own
+/// keyword category), `spending_category` (the plan category), `category_suggestions[]`.
+/// Nothing is stored.
+#[utoipa::path(post, path = "/api/ocr/enhance", tag = "ocr",
+    request_body(content_type = "application/json", description = "The app's OCRResult.toJson"),
+    responses((status = 200, description = "The enhanced receipt"), (status = 401), (status = 422)), security(("bearer" = [])))]
+async fn ocr_enhance(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(body): ApiJson<mita::ocr::review::ReceiptIn>,
+) -> ApiResult<impl IntoResponse> {
+    let today = today(&state, user.id).await?;
+    Ok(ok(mita::ocr::review::enhance(&body, today)?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -3,13 +3,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod ai_reads;
 mod app_calls;
+mod app_events;
 mod auditing;
 mod auth;
 mod budget_automation;
+mod behavior;
 mod budget_views;
 mod challenges;
 mod cluster;
+mod cohorts;
 mod contract;
 mod dashboards;
 mod edge;
@@ -32,10 +36,12 @@ mod ocr;
 mod ocr_vision;
 mod onboarding;
 mod ops;
+mod premium;
 mod privacy;
 mod queries;
 mod ratelimit;
 mod ready;
+mod receipt_review;
 mod redistribution;
 mod reports;
 mod reset;

@@ -154,6 +154,19 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
     )
     .await;
     me.call(
+        Method::POST,
+        "/api/analytics/feature-usage",
+        json!({"feature": format!("{mark} feature"), "screen": "home", "metadata": {"note": mark}}),
+    )
+    .await;
+    // A store-confirmed purchase: a subscription and its history.
+    me.call(
+        Method::POST,
+        "/api/iap/validate",
+        json!({"receipt": format!("good-apple-{mark}"), "platform": "ios"}),
+    )
+    .await;
+    me.call(
         Method::PATCH,
         "/api/budget/automation_settings",
         json!({"realtime_alerts": false}),
@@ -161,6 +174,12 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
     .await;
     me.call(Method::POST, "/api/budget/auto_adapt", Value::Null)
         .await;
+    me.call(
+        Method::PATCH,
+        "/api/behavior/notification_settings",
+        json!({"pattern_alerts": false, "anomaly_detection": null}),
+    )
+    .await;
     let installment = me
         .call(
             Method::POST,
@@ -319,7 +338,7 @@ async fn every_table_of_the_schema_is_classified_for_export_and_erasure() {
 #[tokio::test]
 async fn erasure_leaves_nothing_of_the_user_in_any_table_and_keeps_the_audit_trail_under_a_pseudonym()
  {
-    let app = spawn_app().await;
+    let app = crate::premium::spawn_with_store().await;
     let email = "subject@example.com";
     let (token, _, id) = app.user(email).await;
     let (other, _, other_id) = app.user("bystander@example.com").await;
@@ -404,7 +423,7 @@ fn marker_files(app: &TestApp) -> usize {
 
 #[tokio::test]
 async fn the_export_holds_the_callers_rows_of_every_table_and_no_credentials() {
-    let app = spawn_app().await;
+    let app = crate::premium::spawn_with_store().await;
     let email = "exported@example.com";
     let (token, _, id) = app.user(email).await;
     let (other, _, other_id) = app.user("neighbour@example.com").await;

@@ -111,3 +111,83 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
         bad_multipart()
     }
 }
+
+/// Field names of a batch's images (the app sends `files`).
+const BATCH_FIELDS: [&str; 5] = ["files", "files[]", "file", "receipt", "receipts"];
+
+/// The images of a batch upload, in order: at most `max_count`, each at most `limit` bytes
+/// (413 beyond), none empty (422 naming `body.files[i]`).
+pub async fn read_images(
+    req: Request,
+    limit: usize,
+    max_count: usize,
+) -> Result<Vec<Vec<u8>>, ApiError> {
+    if !is_multipart(&req) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION_2002",
+            "Expected a multipart/form-data upload with the images in the field `files`",
+        ));
+    }
+    let total_limit = limit.saturating_mul(max_count);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > total_limit.saturating_add(1 << 20)) {
+        return Err(too_large(total_limit));
+    }
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| bad_multipart())?;
+    let mut images: Vec<Vec<u8>> = Vec::new();
+    let mut read = 0usize;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let wanted = field.name().is_some_and(|n| BATCH_FIELDS.contains(&n));
+        if wanted && images.len() == max_count {
+            return Err(ApiError::validation(
+                vec![FieldError::new(
+                    "body.files",
+                    "length",
+                    format!("at most {max_count} images per batch"),
+                )],
+                "VALIDATION_2002",
+            ));
+        }
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            read = read.saturating_add(chunk.len());
+            if read > total_limit || (wanted && buf.len() + chunk.len() > limit) {
+                return Err(too_large(limit));
+            }
+            if wanted {
+                buf.extend_from_slice(&chunk);
+            }
+        }
+        if wanted {
+            if buf.is_empty() {
+                return Err(ApiError::validation(
+                    vec![FieldError::new(
+                        format!("body.files[{}]", images.len()),
+                        "size",
+                        "must not be empty",
+                    )],
+                    "VALIDATION_2002",
+                ));
+            }
+            images.push(buf);
+        }
+    }
+    if images.is_empty() {
+        return Err(ApiError::validation(
+            vec![FieldError::new(
+                "body.files",
+                "missing",
+                "at least one image is required in the field `files`",
+            )],
+            "VALIDATION_2002",
+        ));
+    }
+    Ok(images)
+}
