@@ -22,5 +22,6 @@ pub mod ocr;
 pub mod onboarding;
 pub mod ops;
 pub mod security;
+pub mod tokens;
 pub mod transactions;
 pub mod users;

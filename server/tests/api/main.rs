@@ -29,6 +29,7 @@ mod ocr;
 mod ocr_vision;
 mod onboarding;
 mod ops;
+mod pats;
 mod privacy;
 mod queries;
 mod ratelimit;

@@ -177,6 +177,14 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         json!({"purchase_amount": 600, "category": "furniture", "num_payments": 6}),
     )
     .await;
+    let pat = me
+        .call(
+            Method::POST,
+            "/api/tokens",
+            json!({"name": format!("{mark} script"), "scope": "read"}),
+        )
+        .await;
+    assert!(pat["data"]["token"].is_string(), "{pat}");
     let receipt = upload(
         app,
         "/api/transactions/receipt?wait=false",

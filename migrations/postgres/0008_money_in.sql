@@ -1,0 +1,24 @@
+-- Bringing money in (issue 14): personal access tokens (docs/tokens.md) and bank-file imports
+-- (docs/import.md). Same change as migrations/sqlite/0008_money_in.sql; conventions in
+-- 0001_init.sql.
+
+-- A personal access token: the secret is shown once at creation; only its SHA-256 is kept.
+CREATE TABLE personal_access_tokens (
+    id             UUID    NOT NULL PRIMARY KEY,
+    user_id        UUID    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name           TEXT    NOT NULL,
+    -- 'read': GET/HEAD only; 'write': every method
+    scope          TEXT    NOT NULL CHECK (scope IN ('read', 'write')),
+    -- lowercase hex SHA-256 of the whole secret (mita_pat_...)
+    token_hash     TEXT    NOT NULL,
+    -- the first characters of the secret, shown in lists so the owner can tell tokens apart
+    prefix         TEXT    NOT NULL,
+    -- users.token_version at creation: a password change or reset ends the token too
+    token_version  INTEGER NOT NULL,
+    created_at     BIGINT  NOT NULL,
+    expires_at     BIGINT,
+    last_used_at   BIGINT,
+    revoked_at     BIGINT
+);
+CREATE UNIQUE INDEX uq_personal_access_tokens_token_hash ON personal_access_tokens (token_hash);
+CREATE INDEX idx_personal_access_tokens_user ON personal_access_tokens (user_id, created_at);
