@@ -33,6 +33,7 @@ pub mod pan;
 pub mod privacy;
 pub mod reports;
 pub mod resilience;
+pub mod rules;
 pub mod services;
 pub mod testing;
 pub mod time;

@@ -23,3 +23,25 @@ CREATE TABLE personal_access_tokens (
 );
 CREATE UNIQUE INDEX uq_personal_access_tokens_token_hash ON personal_access_tokens (token_hash);
 CREATE INDEX idx_personal_access_tokens_user ON personal_access_tokens (user_id, created_at);
+
+-- A categorisation rule (docs/rules.md): conditions (all given ones must hold) and actions,
+-- applied in position order to a spend created without a category and to imported rows.
+CREATE TABLE categorisation_rules (
+    id              TEXT    NOT NULL PRIMARY KEY CHECK (typeof(id) = 'text' AND length(id) = 36),
+    user_id         TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name            TEXT    NOT NULL,
+    position        INTEGER NOT NULL,
+    -- conditions; NULL = not checked
+    payee_contains  TEXT,
+    payee_matches   TEXT,
+    min_cents       BIGINT,
+    max_cents       BIGINT,
+    account         TEXT,
+    -- actions; NULL = not done
+    set_category    TEXT,
+    set_description TEXT,
+    add_tag         TEXT,
+    created_at      BIGINT  NOT NULL,
+    updated_at      BIGINT  NOT NULL
+);
+CREATE INDEX idx_categorisation_rules_user ON categorisation_rules (user_id, position);

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod ocr;
 pub mod onboarding;
 pub mod ops;
+pub mod rules;
 pub mod security;
 pub mod tokens;
 pub mod transactions;

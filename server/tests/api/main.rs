@@ -37,6 +37,7 @@ mod ready;
 mod redistribution;
 mod reports;
 mod reset;
+mod rules;
 mod support;
 mod tokens;
 mod transactions;

@@ -185,6 +185,14 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         )
         .await;
     assert!(pat["data"]["token"].is_string(), "{pat}");
+    let rule = me
+        .call(
+            Method::POST,
+            "/api/rules",
+            json!({"name": format!("{mark} rule"), "payee_contains": mark, "set_description": mark}),
+        )
+        .await;
+    assert!(rule["data"]["id"].is_string(), "{rule}");
     let receipt = upload(
         app,
         "/api/transactions/receipt?wait=false",
