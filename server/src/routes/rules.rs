@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use mita::rules::{self, NewRule, RuleView};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_rule, list_rules))
         .routes(routes!(get_rule, replace_rule, delete_rule))
+        .routes(routes!(apply_rule))
 }
 
 /// A rule as sent (create and replace): at least one condition and one action.
@@ -141,4 +142,73 @@ async fn delete_rule(
         rule_id: id.to_string(),
     })
     .message("Rule deleted"))
+}
+
+/// What an apply asks for.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// False or absent: a preview, nothing written. True: apply the changes (one transaction).
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// One change an apply makes (or would make).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ChangeDoc {
+    transaction_id: String,
+    date: String,
+    amount: f64,
+    payee: String,
+    category: String,
+    new_category: String,
+    description: Option<String>,
+    new_description: Option<String>,
+    tags: Vec<String>,
+    new_tags: Vec<String>,
+}
+
+/// The answer of an apply.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ApplyDoc {
+    rule_id: String,
+    /// False: a preview.
+    applied: bool,
+    /// Transactions looked at (the 10,000 most recent at most).
+    scanned: i64,
+    /// Transactions the rule's conditions hold for.
+    matched: i64,
+    changes: Vec<ChangeDoc>,
+}
+
+/// Re-apply a rule to past transactions: a preview of the changes, or with `confirm` the
+/// changes written in one transaction and the plan re-accrued once per affected day and category.
+#[utoipa::path(post, path = "/api/rules/{id}/apply", tag = "rules", request_body = ApplyRequest,
+    params(("id" = String, Path, description = "The rule's id")),
+    responses((status = 200, body = ApplyDoc), (status = 401), (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+async fn apply_rule(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<ApplyRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let report = rules::apply_to_past(
+        &state.db,
+        &state.clock,
+        &state.metrics,
+        user.id,
+        user.timezone,
+        id,
+        body.confirm,
+    )
+    .await?;
+    let message = if report.applied {
+        "Rule applied"
+    } else {
+        "Preview: nothing written"
+    };
+    Ok(ok(report).message(message))
 }

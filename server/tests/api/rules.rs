@@ -304,3 +304,159 @@ async fn rules_run_in_order_the_first_category_wins_and_tags_add_up() {
         .unwrap();
     assert_eq!(listed["data"].as_array().map(Vec::len), Some(1), "{listed}");
 }
+
+/// (date, category, planned, spent) of the user's own plan rows.
+async fn plan(app: &TestApp, user: &str) -> Vec<(String, String, i64, i64)> {
+    let rows: Vec<(chrono::NaiveDate, String, i64, i64)> =
+        mita::on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT date, category, planned_cents, spent_cents FROM daily_plan \
+         WHERE user_id = $1 AND goal_id IS NULL ORDER BY date, category")
+        .bind(user.parse::<mita::id::Id>().unwrap()).fetch_all(pool).await)
+        .unwrap();
+    rows.into_iter()
+        .map(|(d, c, p, s)| (d.to_string(), c, p, s))
+        .collect()
+}
+
+#[tokio::test]
+async fn apply_previews_then_rewrites_past_spends_and_the_plan_as_if_typed() {
+    use crate::ghn_support::{at, spawn_at};
+    use crate::onboarding::onboard;
+    let (app, _) = spawn_at(at(2026, 11, 20, 12)).await;
+    let (ana, _, ana_id) = app.user("apply-ana@example.com").await;
+    let (twin, _, twin_id) = app.user("apply-twin@example.com").await;
+    let (bob, _, _) = app.user("apply-bob@example.com").await;
+    onboard(&app, &ana).await;
+    onboard(&app, &twin).await;
+    for (merchant, amount) in [("Netflix", 15.99), ("Cinema", 12.0), ("NETFLIX.COM", 15.99)] {
+        let (s, _) = spend(
+            &app,
+            &ana,
+            json!({"amount": amount, "merchant": merchant, "category": "entertainment"}),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    // The twin typed the same spends with the categories the rule will give.
+    for (merchant, amount, category) in [
+        ("Netflix", 15.99, "utilities"),
+        ("Cinema", 12.0, "entertainment"),
+        ("NETFLIX.COM", 15.99, "utilities"),
+    ] {
+        let (s, _) = spend(
+            &app,
+            &twin,
+            json!({"amount": amount, "merchant": merchant, "category": category}),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    let r = rule(
+        &app,
+        &ana,
+        json!({"name": "streaming", "payee_contains": "netflix", "set_category": "utilities",
+                                     "add_tag": "subscription"}),
+    )
+    .await;
+    let id = r["id"].as_str().unwrap();
+    let before = plan(&app, &ana_id).await;
+
+    // Preview: the two Netflix spends, nothing written.
+    let resp = app
+        .authed(Method::POST, &format!("/api/rules/{id}/apply"), &ana)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let preview = resp.json::<Value>().await.unwrap()["data"].clone();
+    assert_eq!(preview["applied"], false);
+    assert_eq!(preview["scanned"], 3);
+    assert_eq!(preview["matched"], 2);
+    let changes = preview["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2);
+    for c in changes {
+        assert_eq!(c["category"], "entertainment");
+        assert_eq!(c["new_category"], "utilities");
+        assert_eq!(c["new_tags"], json!(["subscription"]));
+        assert_eq!(c["amount"], 15.99);
+    }
+    assert_eq!(plan(&app, &ana_id).await, before);
+    let food: Value = app
+        .get_as("/api/transactions?category=utilities", &ana)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(food["data"].as_array().map(Vec::len), Some(0));
+
+    // Bob: 404, nothing changed.
+    let resp = app
+        .authed(Method::POST, &format!("/api/rules/{id}/apply"), &bob)
+        .json(&json!({"confirm": true}))
+        .send()
+        .await
+        .unwrap();
+    error_body(resp, 404, "RESOURCE_3001").await;
+    assert_eq!(plan(&app, &ana_id).await, before);
+
+    // Confirm: written, and the plan is the twin's, who typed the final categories.
+    let resp = app
+        .authed(Method::POST, &format!("/api/rules/{id}/apply"), &ana)
+        .json(&json!({"confirm": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let done = resp.json::<Value>().await.unwrap()["data"].clone();
+    assert_eq!(done["applied"], true);
+    assert_eq!(done["changes"].as_array().unwrap().len(), 2);
+    let utilities: Value = app
+        .get_as("/api/transactions?category=utilities", &ana)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        utilities["data"].as_array().map(Vec::len),
+        Some(2),
+        "{utilities}"
+    );
+    // Spent per (day, category) is the twin's; the utilities overspend the move made was covered
+    // from later days as the twin's typed spend was (the planned amounts differ only by which
+    // earlier covers each took: covers depend on the order of events).
+    let spent = |rows: Vec<(String, String, i64, i64)>| {
+        rows.into_iter()
+            .filter(|r| r.3 != 0)
+            .map(|(d, c, _, s)| (d, c, s))
+            .collect::<Vec<_>>()
+    };
+    let after = plan(&app, &ana_id).await;
+    assert_eq!(spent(after.clone()), spent(plan(&app, &twin_id).await));
+    let utilities_day = after
+        .iter()
+        .find(|r| r.0 == "2026-11-20" && r.1 == "utilities")
+        .unwrap();
+    assert_eq!(
+        (utilities_day.2, utilities_day.3),
+        (3198, 3198),
+        "{after:?}"
+    );
+    let total = |rows: &[(String, String, i64, i64)]| rows.iter().map(|r| r.2).sum::<i64>();
+    assert_eq!(
+        total(&after),
+        total(&before),
+        "covers move money, never make it"
+    );
+
+    // Again: nothing left to change.
+    let resp = app
+        .authed(Method::POST, &format!("/api/rules/{id}/apply"), &ana)
+        .json(&json!({"confirm": true}))
+        .send()
+        .await
+        .unwrap();
+    let again = resp.json::<Value>().await.unwrap()["data"].clone();
+    assert_eq!(again["matched"], 2);
+    assert_eq!(again["changes"], json!([]));
+}
