@@ -21,6 +21,7 @@ pub mod habits;
 pub mod health;
 pub mod id;
 pub mod idempotency;
+pub mod import;
 pub mod insights;
 pub mod installments;
 pub mod metrics;

@@ -44,3 +44,18 @@ CREATE TABLE categorisation_rules (
     updated_at      BIGINT  NOT NULL
 );
 CREATE INDEX idx_categorisation_rules_user ON categorisation_rules (user_id, position);
+
+-- A parsed bank file waiting for its commit (docs/import.md): the rows it would insert.
+CREATE TABLE imports (
+    id            UUID    NOT NULL PRIMARY KEY,
+    user_id       UUID    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    format        TEXT    NOT NULL CHECK (format IN ('csv')),
+    file_name     TEXT,
+    status        TEXT    NOT NULL CHECK (status IN ('pending', 'committed')),
+    rows          JSONB   NOT NULL CHECK (jsonb_typeof(rows) = 'array'),
+    created_at    BIGINT  NOT NULL,
+    expires_at    BIGINT  NOT NULL,
+    committed_at  BIGINT,
+    inserted      INTEGER
+);
+CREATE INDEX idx_imports_user_created ON imports (user_id, created_at);

@@ -45,3 +45,18 @@ CREATE TABLE categorisation_rules (
     updated_at      BIGINT  NOT NULL
 );
 CREATE INDEX idx_categorisation_rules_user ON categorisation_rules (user_id, position);
+
+-- A parsed bank file waiting for its commit (docs/import.md): the rows it would insert.
+CREATE TABLE imports (
+    id            TEXT    NOT NULL PRIMARY KEY CHECK (typeof(id) = 'text' AND length(id) = 36),
+    user_id       TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    format        TEXT    NOT NULL CHECK (format IN ('csv')),
+    file_name     TEXT,
+    status        TEXT    NOT NULL CHECK (status IN ('pending', 'committed')),
+    rows          TEXT    NOT NULL CHECK (json_valid(rows) AND json_type(rows) = 'array'),
+    created_at    BIGINT  NOT NULL,
+    expires_at    BIGINT  NOT NULL,
+    committed_at  BIGINT,
+    inserted      INTEGER
+);
+CREATE INDEX idx_imports_user_created ON imports (user_id, created_at);

@@ -32,6 +32,7 @@ use crate::state::AppState;
         (name = "auth", description = "Registration, login, tokens, password reset"),
         (name = "users", description = "The caller's profile"),
         (name = "tokens", description = "Personal access tokens for the caller's own scripts"),
+        (name = "import", description = "Bank-file import: preview, then commit"),
         (name = "rules", description = "Categorisation rules applied to spends without a category"),
         (name = "onboarding", description = "Onboarding questions and answers (builds the budget plan)"),
         (name = "budget", description = "The daily plan, budget mode and forecast"),
@@ -85,6 +86,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::security::router())
         .merge(routes::tokens::router())
         .merge(routes::rules::router())
+        .merge(routes::import::router())
         .merge(routes::onboarding::router())
         .merge(routes::budget::router())
         .merge(routes::calendar::router())

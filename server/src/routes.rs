@@ -13,6 +13,7 @@ pub mod goal_moves;
 pub mod goals;
 pub mod goals_advice;
 pub mod habits;
+pub mod import;
 pub mod insights;
 pub mod installment_tools;
 pub mod installments;

@@ -19,6 +19,7 @@ mod google;
 mod habits;
 mod hardening;
 mod hashing;
+mod import;
 mod insights;
 mod installments;
 mod lockout;

@@ -193,6 +193,14 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         )
         .await;
     assert!(rule["data"]["id"].is_string(), "{rule}");
+    let imported = crate::import::upload_csv(
+        app,
+        token,
+        format!("Date,Payee,Amount\n2026-01-02,{mark} shop,-3.00\n"),
+        &json!({"date": "Date", "payee": "Payee", "amount": "Amount"}),
+    )
+    .await;
+    assert_eq!(imported.status(), 200);
     let receipt = upload(
         app,
         "/api/transactions/receipt?wait=false",
