@@ -264,3 +264,45 @@ async fn debit_and_credit_columns() {
             .contains("future")
     );
 }
+
+/// Benchmark figure for docs/import.md, not a timed test: run with
+/// `cargo test -p mita-server --test api -- --ignored import::ten_thousand --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn ten_thousand_rows_benchmark() {
+    let (app, _) = spawn_at(at(2026, 11, 20, 12)).await;
+    let (t, _, _) = app.user("import-bench@example.com").await;
+    onboard(&app, &t).await;
+    let mut csv = String::from("Date,Payee,Amount\n");
+    for i in 0..10_000 {
+        let day = 1 + i % 19;
+        csv.push_str(&format!(
+            "2026-11-{day:02},Shop {i},-{}.{:02}\n",
+            1 + i % 50,
+            i % 100
+        ));
+    }
+    let m = json!({"date": "Date", "payee": "Payee", "amount": "Amount"});
+    let started = std::time::Instant::now();
+    let preview = upload_csv(&app, &t, &csv, &m)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .clone();
+    let parsed = started.elapsed();
+    assert_eq!(preview["new_rows"], 10_000);
+    let started = std::time::Instant::now();
+    let done = commit(&app, &t, preview["import_id"].as_str().unwrap())
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .clone();
+    let committed = started.elapsed();
+    assert_eq!(done["inserted"], 10_000, "{done}");
+    println!(
+        "10,000 rows: preview {parsed:?}, commit {committed:?}, days {}",
+        done["days_affected"]
+    );
+}
