@@ -374,7 +374,7 @@ _mita() {
                     return 0
                     ;;
                 --event)
-                    COMPREPLY=($(compgen -W "register login_success login_failure login_locked lockout unlock refresh refresh_reuse_detected logout revoke password_change password_reset_request password_reset_complete account_deletion role_change admin_action google_login email_verify email_change_request email_change session_revoke two_factor_enable two_factor_disable two_factor_challenge audit_purge" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "register login_success login_failure login_locked lockout unlock refresh refresh_reuse_detected logout revoke password_change password_reset_request password_reset_complete account_deletion role_change admin_action google_login email_verify email_change_request email_change session_revoke two_factor_enable two_factor_disable two_factor_challenge audit_purge token_create token_revoke" -- "${cur}"))
                     return 0
                     ;;
                 --since)

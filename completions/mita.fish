@@ -222,7 +222,9 @@ session_revoke\t''
 two_factor_enable\t''
 two_factor_disable\t''
 two_factor_challenge\t''
-audit_purge\t''"
+audit_purge\t''
+token_create\t''
+token_revoke\t''"
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l since -d 'Only events since a duration ago (30m, 24h, 7d) or an RFC 3339 instant' -r
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l limit -d 'Most events to show (1-1000)' -r
 complete -c mita -n "__fish_mita_using_subcommand admin; and __fish_seen_subcommand_from audit" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F

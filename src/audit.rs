@@ -70,11 +70,15 @@ pub enum EventType {
     /// Events older than `audit.retention_days` were removed; `purged` and `retention_days`
     /// in the details.
     AuditPurge,
+    /// A personal access token was made; `pat_id` and `scope` in the details.
+    TokenCreate,
+    /// A personal access token was revoked; `pat_id` in the details.
+    TokenRevoke,
 }
 
 impl EventType {
     /// Every event type, in declaration order.
-    pub const ALL: [EventType; 25] = [
+    pub const ALL: [EventType; 27] = [
         EventType::Register,
         EventType::LoginSuccess,
         EventType::LoginFailure,
@@ -100,6 +104,8 @@ impl EventType {
         EventType::TwoFactorDisable,
         EventType::TwoFactorChallenge,
         EventType::AuditPurge,
+        EventType::TokenCreate,
+        EventType::TokenRevoke,
     ];
 
     /// The stored name, e.g. `login_failure`.
@@ -130,6 +136,8 @@ impl EventType {
             EventType::TwoFactorDisable => "two_factor_disable",
             EventType::TwoFactorChallenge => "two_factor_challenge",
             EventType::AuditPurge => "audit_purge",
+            EventType::TokenCreate => "token_create",
+            EventType::TokenRevoke => "token_revoke",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod email_links;
 pub mod login;
 pub mod logins;
 pub mod password;
+pub mod pat;
 pub mod session;
 pub mod tokens;
 pub mod two_factor;
@@ -95,6 +96,8 @@ pub struct AuthUser {
     /// The account's address is verified (see `auth.unverified_blocked`).
     pub email_verified: bool,
     pub claims: Claims,
+    /// Set when the request came with a personal access token rather than a session.
+    pub pat: Option<pat::PatGrant>,
 }
 
 impl AuthUser {

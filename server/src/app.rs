@@ -31,6 +31,9 @@ use crate::state::AppState;
         (name = "errors", description = "Client error reports"),
         (name = "auth", description = "Registration, login, tokens, password reset"),
         (name = "users", description = "The caller's profile"),
+        (name = "tokens", description = "Personal access tokens for the caller's own scripts"),
+        (name = "import", description = "Bank-file import: preview, then commit"),
+        (name = "rules", description = "Categorisation rules applied to spends without a category"),
         (name = "onboarding", description = "Onboarding questions and answers (builds the budget plan)"),
         (name = "budget", description = "The daily plan, budget mode and forecast"),
         (name = "calendar", description = "The month's plan day by day, and previews"),
@@ -86,6 +89,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::auth::router())
         .merge(routes::users::router())
         .merge(routes::security::router())
+        .merge(routes::tokens::router())
+        .merge(routes::rules::router())
+        .merge(routes::import::router())
         .merge(routes::onboarding::router())
         .merge(routes::budget::router())
         .merge(routes::budget_automation::router())

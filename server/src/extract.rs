@@ -216,6 +216,9 @@ impl FromRequestParts<crate::state::AppState> for Authed {
             ));
         };
         let user = state.auth.authenticate(token).await?;
+        if let Some(grant) = user.pat {
+            pat_allowed(grant, &parts.method, parts.uri.path())?;
+        }
         state
             .metrics
             .note_active_user(user.id.0.as_u128(), state.clock.now_ms());
@@ -237,6 +240,50 @@ impl FromRequestParts<crate::state::AppState> for Authed {
     }
 }
 
+/// Paths a personal access token never opens (docs/tokens.md): signing in and out, sessions,
+/// passwords, two-factor, the tokens themselves, the address, the data export and the admin
+/// routes need a real session.
+const SESSION_ONLY: &[&str] = &[
+    "/api/auth/",
+    "/api/tokens",
+    "/api/admin/",
+    "/api/users/me/email",
+    "/api/users/me/export",
+];
+
+/// Whether a request made with a personal access token may go on: 403 `AUTH_1013` on a
+/// session-only route, 403 `AUTH_1014` for a write (any method but GET/HEAD/OPTIONS) with a
+/// `read` token.
+pub fn pat_allowed(
+    grant: mita::auth::pat::PatGrant,
+    method: &axum::http::Method,
+    path: &str,
+) -> Result<(), ApiError> {
+    let path = path.trim_end_matches('/');
+    if SESSION_ONLY
+        .iter()
+        .any(|p| path.starts_with(p) || p.trim_end_matches('/') == path)
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "AUTH_1013",
+            "This route needs a signed-in session; personal access tokens are not accepted here",
+        ));
+    }
+    let reads = matches!(
+        *method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !reads && grant.scope == mita::auth::pat::Scope::Read {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "AUTH_1014",
+            "This token has the read scope; writes need a token with the write scope",
+        ));
+    }
+    Ok(())
+}
+
 /// The caller of a public route, when a valid access token came with the request; a missing,
 /// stale or invalid token is no error here (the app sends whatever token it holds).
 pub struct MaybeAuthed(pub Option<mita::auth::AuthUser>);
@@ -249,7 +296,10 @@ impl FromRequestParts<crate::state::AppState> for MaybeAuthed {
         state: &crate::state::AppState,
     ) -> Result<Self, Self::Rejection> {
         let user = match bearer(parts) {
-            Some(token) => state.auth.authenticate(token).await.ok(),
+            Some(token) => state.auth.authenticate(token).await.ok().filter(|u| {
+                u.pat
+                    .is_none_or(|g| pat_allowed(g, &parts.method, parts.uri.path()).is_ok())
+            }),
             None => None,
         };
         Ok(MaybeAuthed(user))

@@ -138,6 +138,9 @@ impl AuthService {
     /// Checks an access token completely: signature, claims, type, revoked `jti`, revoked login
     /// family and `token_version` — one query per request.
     pub async fn authenticate(&self, token: &str) -> Result<AuthUser> {
+        if token.starts_with(super::pat::PREFIX) {
+            return self.authenticate_pat(token).await;
+        }
         let claims = self.tokens.verify(token, TokenType::Access)?;
         if self.known_revoked(&claims.jti) {
             return Err(TokenError::Revoked.into());
@@ -163,6 +166,7 @@ impl AuthService {
             timezone: crate::time::tz(&check.timezone),
             email_verified: check.email_verified,
             claims,
+            pat: None,
         })
     }
 

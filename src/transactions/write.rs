@@ -146,6 +146,14 @@ pub async fn create(
     key: Option<&IdempotencyKey>,
 ) -> Result<Answer<String>> {
     let now = ctx.clock.now_ms();
+    // No category: the user's rules may give one (docs/rules.md).
+    let filled;
+    let input = if input.category.is_none() {
+        filled = crate::rules::fill(ctx.db, ctx.user, input).await?;
+        &filled
+    } else {
+        input
+    };
     let c: Checked = input.check(true, now, ctx.tz)?;
     let (Some(amount), Some(category)) = (c.amount, c.category) else {
         return Err(Error::Internal(

@@ -212,6 +212,30 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         json!({"purchase_amount": 600, "category": "furniture", "num_payments": 6}),
     )
     .await;
+    let pat = me
+        .call(
+            Method::POST,
+            "/api/tokens",
+            json!({"name": format!("{mark} script"), "scope": "read"}),
+        )
+        .await;
+    assert!(pat["data"]["token"].is_string(), "{pat}");
+    let rule = me
+        .call(
+            Method::POST,
+            "/api/rules",
+            json!({"name": format!("{mark} rule"), "payee_contains": mark, "set_description": mark}),
+        )
+        .await;
+    assert!(rule["data"]["id"].is_string(), "{rule}");
+    let imported = crate::import::upload_csv(
+        app,
+        token,
+        format!("Date,Payee,Amount\n2026-01-02,{mark} shop,-3.00\n"),
+        &json!({"date": "Date", "payee": "Payee", "amount": "Amount"}),
+    )
+    .await;
+    assert_eq!(imported.status(), 200);
     let receipt = upload(
         app,
         "/api/transactions/receipt?wait=false",
