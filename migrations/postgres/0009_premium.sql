@@ -15,9 +15,9 @@ CREATE TABLE subscriptions (
     trial_period             BOOLEAN NOT NULL,
     expires_at               BIGINT  NOT NULL,
     created_at               BIGINT  NOT NULL,
-    updated_at               BIGINT  NOT NULL,
-    UNIQUE (platform, store_id)
+    updated_at               BIGINT  NOT NULL
 );
+CREATE UNIQUE INDEX uq_subscriptions_platform_store_id ON subscriptions (platform, store_id);
 CREATE INDEX idx_subscriptions_user ON subscriptions (user_id, expires_at DESC);
 
 CREATE TABLE subscription_events (

@@ -452,3 +452,66 @@ async fn mood_challenge_and_budget_advice_endpoints_run_a_fixed_number_of_querie
         );
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn premium_reads_run_a_fixed_number_of_queries_whatever_the_purchases() {
+    install_counter();
+    let app = crate::premium::spawn_with_store().await;
+    let base = counted_server(&app).await;
+    let (few, _, few_id) = app.user("few-premium@example.com").await;
+    let (many, _, many_id) = app.user("many-premium@example.com").await;
+    // One store-confirmed purchase for one user, six (each its own original transaction, so
+    // six subscriptions and their events) for the other.
+    let buy = |token: String, receipt: String| {
+        let app = &app;
+        async move {
+            let resp = app
+                .authed(reqwest::Method::POST, "/api/iap/validate", &token)
+                .json(&serde_json::json!({"receipt": receipt, "platform": "ios"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+        }
+    };
+    buy(few.clone(), "good-apple-few".into()).await;
+    for i in 0..6 {
+        buy(many.clone(), format!("good-apple-many-{i}")).await;
+    }
+    for kind in ["premium-status", "premium-features", "subscription-history"] {
+        let few_path = format!("/api/users/{few_id}/{kind}");
+        let many_path = format!("/api/users/{many_id}/{kind}");
+        statements(&app, &base, &few_path, &few, "").await;
+        statements(&app, &base, &many_path, &many, "").await;
+        let with_few = statements(&app, &base, &few_path, &few, &format!("prem-few-{kind}")).await;
+        let with_many =
+            statements(&app, &base, &many_path, &many, &format!("prem-many-{kind}")).await;
+        assert!(
+            !with_few.is_empty(),
+            "statements of {kind} were not counted"
+        );
+        assert_eq!(
+            with_few.len(),
+            with_many.len(),
+            "{kind}: one purchase {with_few:#?}, six {with_many:#?}"
+        );
+    }
+    // The history really holds six purchases' worth of events for the second user.
+    let history: serde_json::Value = app
+        .authed(
+            reqwest::Method::GET,
+            &format!("/api/users/{many_id}/subscription-history"),
+            &many,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = history["data"]
+        .as_array()
+        .or_else(|| history.as_array())
+        .map_or(0, Vec::len);
+    assert!(items >= 6, "{history:#}");
+}
