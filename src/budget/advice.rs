@@ -49,6 +49,8 @@ pub struct Suggestions {
     /// Days elapsed ÷ days in the month (0–1): how much of the month the projection rests on.
     pub confidence: Fixed,
     pub category_insights: Vec<CategoryInsight>,
+    /// The user's `smart_suggestions` switch: off, the lists are empty (the projections stay).
+    pub smart_suggestions: bool,
 }
 
 /// A variable category's month.
@@ -72,9 +74,13 @@ fn difficulty(cents: i64) -> &'static str {
     }
 }
 
-/// `GET /api/budget/suggestions`. 1 query.
+/// `GET /api/budget/suggestions`. 2 queries (the switches, the month's rows).
 pub async fn suggestions(db: &Db, ctx: &Ctx, year: i32, month: u32) -> Result<Suggestions> {
     let (first, last) = month_range(year, month)?;
+    let enabled = super::automation::settings(db, ctx.user.id)
+        .await?
+        .settings
+        .smart_suggestions;
     let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(ROWS).bind(ctx.user.id).bind(first).bind(last)
         .fetch_all(pool).await)?;
     let days = i64::from(days_in_month(year, month));
@@ -128,6 +134,9 @@ pub async fn suggestions(db: &Db, ctx: &Ctx, year: i32, month: u32) -> Result<Su
             .cmp(&(b.kind != "reduce", -b.potential_savings.cents()))
             .then(a.category.cmp(&b.category))
     });
+    if !enabled {
+        list.clear();
+    }
     for (i, s) in list.iter_mut().enumerate() {
         s.id = i + 1;
     }
@@ -156,6 +165,7 @@ pub async fn suggestions(db: &Db, ctx: &Ctx, year: i32, month: u32) -> Result<Su
                 projection: adapt::projection(p),
             })
             .collect(),
+        smart_suggestions: enabled,
     })
 }
 
@@ -259,12 +269,15 @@ pub struct Behavioral {
     pub allocations: BTreeMap<PlanCategory, Share>,
     /// Average of the categories' confidence.
     pub confidence: i64,
+    /// The user's `behavioral_learning` switch: off, the history weighs nothing (every
+    /// confidence 0, `method: "base"`).
+    pub behavioral_learning: bool,
 }
 
 /// Days of spending the behavioral split reads.
 pub const LOOKBACK_DAYS: i64 = 90;
 
-/// `POST /api/budget/behavioral_allocation`. 1 query.
+/// `POST /api/budget/behavioral_allocation`. 2 queries (the switches, the lookback's spends).
 pub async fn behavioral(db: &Db, ctx: &Ctx, input: &BehavioralInput) -> Result<Behavioral> {
     if input
         .profile
@@ -281,6 +294,10 @@ pub async fn behavioral(db: &Db, ctx: &Ctx, input: &BehavioralInput) -> Result<B
     let fallback = (ctx.monthly_income() > 0).then(|| Money::from_cents(ctx.monthly_income()));
     let total = positive(input.total_amount.or(fallback), "body.total_amount")?;
     let plan = base_allocation(total)?;
+    let learning = super::automation::settings(db, ctx.user.id)
+        .await?
+        .settings
+        .behavioral_learning;
     let spends: Vec<(String, i64, i64)> = on_db!(db, pool => sqlx::query_as(
         "SELECT category, CAST(SUM(amount_cents) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM transactions \
          WHERE user_id = $1 AND deleted_at IS NULL AND local_date >= $2 AND local_date < $3 GROUP BY category")
@@ -310,7 +327,7 @@ pub async fn behavioral(db: &Db, ctx: &Ctx, input: &BehavioralInput) -> Result<B
     let mut confidences = Vec::new();
     for (i, c) in cats.iter().enumerate() {
         let (spent, n) = observed.get(c).copied().unwrap_or((0, 0));
-        let conf = if spent_total > 0 {
+        let conf = if learning && spent_total > 0 {
             (n * 10).min(100)
         } else {
             0
@@ -346,13 +363,14 @@ pub async fn behavioral(db: &Db, ctx: &Ctx, input: &BehavioralInput) -> Result<B
     };
     Ok(Behavioral {
         total_amount: total,
-        method: "behavioral",
+        method: if learning { "behavioral" } else { "base" },
         income_tier: plan.income_tier,
         lookback_days: LOOKBACK_DAYS,
         variable_total: Money::from_cents(variable),
         unallocated: Money::from_cents(total.cents() - variable),
         allocations,
         confidence,
+        behavioral_learning: learning,
     })
 }
 

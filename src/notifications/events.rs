@@ -80,8 +80,9 @@ pub async fn own_threshold(tx: &mut Tx, user: Id) -> Result<Option<i64>> {
 }
 
 /// A large-spend alert (amount ≥ `threshold`) and a day-went-red alert, each when its
-/// preference is on — for a caller that already knows both facts. 0 statements when neither
-/// applies, else 1 (preferences) + 1 per alert.
+/// preference is on and the user's `realtime_alerts` budget-automation switch is on
+/// (docs/budget-automation.md) — for a caller that already knows both facts. 0 statements when
+/// neither applies, else 2 (the switch, preferences) + 1 per alert.
 pub async fn on_spend_applied(
     tx: &mut Tx,
     user: Id,
@@ -92,6 +93,14 @@ pub async fn on_spend_applied(
 ) -> Result<()> {
     let large = threshold.is_some_and(|t| ev.amount_cents >= t);
     if !large && !turned_red {
+        return Ok(());
+    }
+    // The switch is the budget settings screen's (table budget_automation_settings, every switch
+    // on without a row); read here, not through crate::budget, to keep notifications below budget.
+    let realtime: Option<bool> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT realtime_alerts FROM budget_automation_settings WHERE user_id = $1")
+        .bind(user).fetch_optional(&mut *conn).await)?;
+    if realtime == Some(false) {
         return Ok(());
     }
     let p = prefs::get_tx(tx, user).await?;

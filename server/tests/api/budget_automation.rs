@@ -410,3 +410,76 @@ async fn with_auto_redistribution_off_an_overspend_stays_uncovered() {
     assert_eq!(b["data"]["rebalanced"], true, "{b}");
     assert!(count(&app, "SELECT COUNT(*) FROM redistribution_events").await > 0);
 }
+
+async fn patch_switches(app: &TestApp, token: &str, body: Value) {
+    data(
+        app,
+        Method::PATCH,
+        "/api/budget/automation_settings",
+        token,
+        Some(&body),
+    )
+    .await;
+}
+
+async fn spend_entertainment(app: &TestApp, token: &str, day: u32) {
+    let payload = json!({"amount": 400, "category": "entertainment",
+        "spent_at": format!("2026-12-{day:02}T12:00:00Z")});
+    let resp = send(
+        app,
+        Method::POST,
+        "/api/transactions",
+        token,
+        Some(&payload),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+}
+
+#[tokio::test]
+async fn the_other_switches_turn_off_suggestions_learning_and_realtime_alerts() {
+    let (app, token, _) = spender().await;
+    // On (the default): food's pace gives suggestions and its history weighs in.
+    let s = data(&app, Method::GET, "/api/budget/suggestions", &token, None).await;
+    assert!(!s["suggestions"].as_array().unwrap().is_empty(), "{s}");
+    patch_switches(
+        &app,
+        &token,
+        json!({"smart_suggestions": false, "behavioral_learning": false}),
+    )
+    .await;
+    let s = data(&app, Method::GET, "/api/budget/suggestions", &token, None).await;
+    assert_eq!(s["suggestions"], json!([]), "{s}");
+    assert_eq!(s["intelligent_insights"], json!([]));
+    assert_eq!(
+        (s["total_count"].as_i64(), s["smart_suggestions"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert!(!s["category_insights"].as_array().unwrap().is_empty());
+    let b = data(
+        &app,
+        Method::POST,
+        "/api/budget/behavioral_allocation",
+        &token,
+        Some(&json!({"total_amount": 6000.0})),
+    )
+    .await;
+    let food = &b["allocations"]["food"];
+    assert_eq!(
+        (food["confidence"].as_i64(), b["method"].as_str()),
+        (Some(0), Some("base")),
+        "{b}"
+    );
+    assert_eq!(cents(&food["amount"]), cents(&food["base_amount"]));
+
+    // realtime_alerts off: a spend that turns today red raises nothing ...
+    patch_switches(&app, &token, json!({"realtime_alerts": false})).await;
+    let sql = "SELECT COUNT(*) FROM notifications";
+    let before = count(&app, sql).await;
+    spend_entertainment(&app, &token, 10).await;
+    assert_eq!(count(&app, sql).await, before);
+    // ... and back on, the same spend on another day raises its alert.
+    patch_switches(&app, &token, json!({"realtime_alerts": true})).await;
+    spend_entertainment(&app, &token, 9).await;
+    assert!(count(&app, sql).await > before);
+}
