@@ -319,8 +319,14 @@ pub struct AuthSettings {
     pub argon2_parallelism: u32,
     /// Password hashes running at once (0 = the number of CPUs).
     pub hash_workers: usize,
-    /// Password hashes allowed to wait for a worker; beyond that the answer is 503.
+    /// Hard cap on password hashes waiting for a worker (admission is by `hash_wait_budget_ms`;
+    /// this only bounds memory); beyond either the answer is 503.
     pub hash_queue: usize,
+    /// A login (any password hash) is admitted only when it is expected to finish within this
+    /// many milliseconds; beyond it the answer is 503 with a `Retry-After` from the line ahead.
+    pub hash_wait_budget_ms: u64,
+    /// argon2 memory kept between hashes is released after this many idle seconds.
+    pub hash_idle_release_secs: u64,
     /// Hashes of one account (login email, reset token) waiting or running at once; beyond
     /// that that account's request is 429, so one account cannot fill the queue (0 = no limit).
     pub hash_per_account: usize,
@@ -362,7 +368,9 @@ impl Default for AuthSettings {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             hash_workers: 0,
-            hash_queue: 64,
+            hash_queue: 1024,
+            hash_wait_budget_ms: 3000,
+            hash_idle_release_secs: 30,
             hash_per_account: 16,
             reset_token_minutes: 60,
             totp_key: None,

@@ -1,20 +1,28 @@
 //! Password hashing with argon2id on a dedicated, bounded pool of threads.
 //!
-//! `workers` threads (default: the CPU count — more only slows each hash down) each own one
-//! argon2 memory area, allocated once and reused, so hashing neither page-faults 19 MiB per
-//! login nor grows the heap per thread. At most `queue` more hashes may wait; beyond that the
-//! caller gets [`Error::Unavailable`] at once (HTTP 503 + `Retry-After`) instead of joining an
-//! ever-growing backlog. One account (keyed by the caller: an email, a reset token) may have at
-//! most `per_account` hashes waiting or running: beyond that its own request is refused with
-//! 429, so hammering one account cannot fill the queue for everyone. The async runtime never
-//! runs a hash.
+//! `workers` threads (default: the CPU count — more only slows each hash down) run the hashes.
+//! Each running hash needs one argon2 memory area (19 MiB by default); areas are kept in a small
+//! pool between hashes, so a burst does not page-fault 19 MiB per login, and released when no
+//! hash has been asked for during `idle_release`: an idle server holds none. A request waiting
+//! for a thread holds no area.
+//!
+//! **Admission by expected wait.** A new hash is admitted when it would finish within
+//! `wait_budget`: with `n` hashes already waiting or running, it finishes after about
+//! `(n / workers + 1) × d`, `d` being the recent duration of one hash on a busy pool (measured at
+//! start with every thread hashing at once, then a moving average of the hashes done). Beyond the
+//! budget the caller gets [`Error::Unavailable`] at once (HTTP 503) with a `Retry-After` of the
+//! time the line ahead needs to drain. `queue` is only a hard cap on waiting hashes (memory
+//! safety), far above what the budget admits. One account (keyed by the caller: an email, a reset
+//! token) may have at most `per_account` hashes waiting or running: beyond that its own request
+//! is refused with 429, so hammering one account cannot fill the line for everyone. The async
+//! runtime never runs a hash.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -38,9 +46,19 @@ pub struct PasswordHasher {
 
 struct Inner {
     params: Params,
-    jobs: SyncSender<Job>,
+    jobs: Sender<Job>,
     /// Hashes waiting or running.
     in_system: AtomicUsize,
+    /// Hashing threads.
+    workers: usize,
+    /// Hard cap on hashes waiting for a thread.
+    max_waiting: usize,
+    /// A hash admitted must be expected to finish within this.
+    wait_budget: Duration,
+    /// Recent duration of one hash on a busy pool, in nanoseconds (moving average).
+    hash_nanos: AtomicU64,
+    /// argon2 memory areas not in use (at most one per thread), dropped after an idle period.
+    areas: Arc<Mutex<Vec<Vec<Block>>>>,
     /// A hash of a random password: unknown emails are verified against it, so they cost the
     /// same as a wrong password.
     dummy_hash: String,
@@ -129,25 +147,72 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn spawn_worker(index: usize, jobs: Arc<Mutex<Receiver<Job>>>) -> Result<()> {
+fn spawn_worker(
+    index: usize,
+    jobs: Arc<Mutex<Receiver<Job>>>,
+    areas: Arc<Mutex<Vec<Vec<Block>>>>,
+    idle_release: Duration,
+) -> Result<()> {
     std::thread::Builder::new()
         .name(format!("mita-argon2-{index}"))
         .spawn(move || {
-            let mut memory: Vec<Block> = Vec::new();
             loop {
-                // The lock is held only while waiting for the next job.
+                // One thread at a time waits on the receiver (the others wait for the lock), so
+                // a timeout means no job came for `idle_release`: the pool is idle.
                 let job = match jobs.lock() {
-                    Ok(rx) => rx.recv(),
+                    Ok(rx) => rx.recv_timeout(idle_release),
                     Err(_) => return,
                 };
                 match job {
-                    Ok(job) => job(&mut memory),
-                    Err(_) => return, // every sender is gone: the service was dropped
+                    Ok(job) => {
+                        let mut memory = areas
+                            .lock()
+                            .ok()
+                            .and_then(|mut a| a.pop())
+                            .unwrap_or_default();
+                        job(&mut memory);
+                        if let Ok(mut a) = areas.lock() {
+                            a.push(memory);
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        if let Ok(mut a) = areas.lock() {
+                            a.clear();
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return, // the service was dropped
                 }
             }
         })
         .map(|_| ())
         .map_err(|e| Error::Internal(format!("cannot start a hashing thread: {e}")))
+}
+
+/// The wall time of `workers` hashes run at once, one per thread: the duration of one hash on a
+/// busy pool, the admission's first estimate.
+fn calibrate(params: &Params, workers: usize) -> Result<(Duration, String)> {
+    let started = Instant::now();
+    let mut hashes = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let random: [u8; 24] = rand::random();
+                    hash_with(params, &format!("{random:?}"), &mut Vec::new())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| Error::Internal("calibration hash panicked".into()))?
+            })
+            .collect::<Result<Vec<String>>>()
+    })?;
+    let dummy = hashes
+        .pop()
+        .ok_or_else(|| Error::Internal("no hashing thread".into()))?;
+    Ok((started.elapsed(), dummy))
 }
 
 impl PasswordHasher {
@@ -167,18 +232,24 @@ impl PasswordHasher {
         } else {
             settings.hash_workers
         };
-        let (tx, rx) = sync_channel::<Job>(settings.hash_queue);
+        let (tx, rx) = channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
+        let areas = Arc::new(Mutex::new(Vec::with_capacity(workers)));
+        let idle_release = Duration::from_secs(settings.hash_idle_release_secs.max(1));
         for i in 0..workers {
-            spawn_worker(i, rx.clone())?;
+            spawn_worker(i, rx.clone(), areas.clone(), idle_release)?;
         }
-        let random: [u8; 24] = rand::random();
-        let dummy_hash = hash_with(&params, &format!("{random:?}"), &mut Vec::new())?;
+        let (per_hash, dummy_hash) = calibrate(&params, workers)?;
         Ok(PasswordHasher {
             inner: Arc::new(Inner {
                 params,
                 jobs: tx,
                 in_system: AtomicUsize::new(0),
+                workers,
+                max_waiting: settings.hash_queue,
+                wait_budget: Duration::from_millis(settings.hash_wait_budget_ms),
+                hash_nanos: AtomicU64::new(nanos(per_hash)),
+                areas,
                 dummy_hash,
                 metrics,
                 per_account: Mutex::new(HashMap::new()),
@@ -186,6 +257,26 @@ impl PasswordHasher {
                 keys: RandomState::new(),
             }),
         })
+    }
+
+    /// Bytes of argon2 memory the pool holds between hashes (0 once idle).
+    pub fn idle_memory_bytes(&self) -> usize {
+        self.inner.areas.lock().map_or(0, |a| {
+            a.iter()
+                .map(|m| m.capacity() * std::mem::size_of::<Block>())
+                .sum()
+        })
+    }
+
+    /// The admission's current estimate of one hash on a busy pool.
+    pub fn hash_estimate(&self) -> Duration {
+        Duration::from_nanos(self.inner.hash_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Sets the estimate (tests that need a known one).
+    #[doc(hidden)]
+    pub fn set_hash_estimate(&self, d: Duration) {
+        self.inner.hash_nanos.store(nanos(d), Ordering::Relaxed);
     }
 
     /// Takes a slot for `account`, or refuses (429) when it already has its share.
@@ -213,10 +304,21 @@ impl PasswordHasher {
     }
 
     /// Runs `work` for `account` on a hashing thread; refuses at once when the account has its
-    /// share in the system (429) or every thread is busy and the queue is full (503).
+    /// share in the system (429) or the hash would not finish within the wait budget (503).
     async fn run<T: Send + 'static>(
         &self,
         account: &str,
+        work: impl FnOnce(&Params, &mut Vec<Block>) -> T + Send + 'static,
+    ) -> Result<T> {
+        self.run_job(account, true, work).await
+    }
+
+    /// [`Self::run`]; `measured` false keeps the job's duration out of the estimate (a job that
+    /// is not a hash).
+    async fn run_job<T: Send + 'static>(
+        &self,
+        account: &str,
+        measured: bool,
         work: impl FnOnce(&Params, &mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T> {
         let _slot = self.account_slot(account)?;
@@ -226,27 +328,30 @@ impl PasswordHasher {
         let job: Job = Box::new(move |memory| {
             let started = Instant::now();
             let out = work(&worker_inner.params, memory);
+            let took = started.elapsed();
             worker_inner
                 .metrics
                 .password_hash_duration_seconds
                 .with_label_values::<&str>(&[])
-                .observe(started.elapsed().as_secs_f64());
+                .observe(took.as_secs_f64());
+            if measured {
+                worker_inner.observe(took);
+            }
             worker_inner.in_system.fetch_sub(1, Ordering::SeqCst);
             worker_inner.update_depth();
             let _ = done.send(out);
         });
-        inner.in_system.fetch_add(1, Ordering::SeqCst);
+        let ahead = inner.in_system.fetch_add(1, Ordering::SeqCst);
+        if let Err(e) = inner.admit(ahead) {
+            inner.in_system.fetch_sub(1, Ordering::SeqCst);
+            inner.update_depth();
+            return Err(e);
+        }
         inner.update_depth();
-        match inner.jobs.try_send(job) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
-                inner.in_system.fetch_sub(1, Ordering::SeqCst);
-                inner.update_depth();
-                return Err(Error::Unavailable {
-                    reason: "password hashing queue full".into(),
-                    retry_after_secs: 1,
-                });
-            }
+        if inner.jobs.send(job).is_err() {
+            inner.in_system.fetch_sub(1, Ordering::SeqCst);
+            inner.update_depth();
+            return Err(Error::Internal("hashing threads stopped".into()));
         }
         result
             .await
@@ -261,7 +366,7 @@ impl PasswordHasher {
         let hasher = self.clone();
         tokio::spawn(async move {
             let _ = hasher
-                .run("mita:hold", move |_, _| {
+                .run_job("mita:hold", false, move |_, _| {
                     let _ = released.recv();
                 })
                 .await;
@@ -299,7 +404,42 @@ impl PasswordHasher {
 #[doc(hidden)]
 pub struct HoldGuard(#[allow(dead_code)] std::sync::mpsc::Sender<()>);
 
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
+}
+
 impl Inner {
+    /// When a hash with `ahead` others waiting or running is expected to finish.
+    fn expected_finish(&self, ahead: usize) -> Duration {
+        let rounds = u32::try_from(ahead / self.workers + 1).unwrap_or(u32::MAX);
+        Duration::from_nanos(self.hash_nanos.load(Ordering::Relaxed)).saturating_mul(rounds)
+    }
+
+    /// Admits a hash that has `ahead` others before it, or says when to come back.
+    fn admit(&self, ahead: usize) -> Result<()> {
+        let finish = self.expected_finish(ahead);
+        let waiting = ahead.saturating_sub(self.workers);
+        if finish <= self.wait_budget && waiting < self.max_waiting.max(1) {
+            return Ok(());
+        }
+        // The line ahead drains in about (ahead / workers) × d.
+        let drain = self.expected_finish(ahead.saturating_sub(self.workers));
+        Err(Error::Unavailable {
+            reason: "password hashing is at capacity".into(),
+            retry_after_secs: drain.as_secs_f64().ceil().max(1.0) as u64,
+        })
+    }
+
+    /// Folds one hash's duration into the estimate (a moving average, 1/8 weight).
+    fn observe(&self, took: Duration) {
+        let new = nanos(took);
+        let _ = self
+            .hash_nanos
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(old - old / 8 + new / 8)
+            });
+    }
+
     fn update_depth(&self) {
         let depth = self.in_system.load(Ordering::SeqCst);
         self.metrics
@@ -411,6 +551,88 @@ mod tests {
             }
         }
         assert!((3..=4).contains(&unavailable), "{unavailable}");
+    }
+
+    /// Polls `cond` with a bound (no fixed sleep).
+    async fn eventually(what: &str, cond: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !cond() {
+            assert!(Instant::now() < deadline, "{what}");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn admission_is_by_expected_wait_and_retry_after_comes_from_the_line() {
+        let settings = AuthSettings {
+            hash_workers: 1,
+            hash_queue: 1000,
+            hash_wait_budget_ms: 2000,
+            ..fast()
+        };
+        let h = PasswordHasher::new(&settings, Arc::new(Metrics::new().unwrap())).unwrap();
+        let in_system = |h: &PasswordHasher| h.inner.in_system.load(Ordering::SeqCst);
+        let hold = h.hold();
+        eventually("the hold takes the thread", || in_system(&h) == 1).await;
+        // One hash takes 400 ms on the busy pool: with k ahead, a new one ends after (k+1) × 400
+        // ms, so 4 may wait behind the running one (5 × 400 = 2000 ms), the 5th may not.
+        h.set_hash_estimate(Duration::from_millis(400));
+        let mut admitted = Vec::new();
+        for i in 0..4 {
+            let h2 = h.clone();
+            admitted.push(tokio::spawn(async move {
+                h2.hash(&format!("user{i}"), "Correct1horse").await
+            }));
+            eventually("the hash waits in line", || in_system(&h) == i + 2).await;
+        }
+        for i in 0..3 {
+            match h.hash(&format!("late{i}"), "Correct1horse").await {
+                Err(Error::Unavailable {
+                    retry_after_secs, ..
+                }) => {
+                    // The 4 waiting drain in 4 × 400 ms → 2 s (rounded up).
+                    assert_eq!(retry_after_secs, 2);
+                }
+                other => panic!("expected 503, got {other:?}"),
+            }
+        }
+        assert_eq!(in_system(&h), 5, "a refusal takes no place in line");
+        // A shorter estimate admits more: the same line now ends well within the budget.
+        h.set_hash_estimate(Duration::from_millis(10));
+        let late = h.hash("late", "Correct1horse");
+        drop(hold);
+        assert!(late.await.unwrap().starts_with("$argon2id$"));
+        for t in admitted {
+            assert!(t.await.unwrap().unwrap().starts_with("$argon2id$"));
+        }
+    }
+
+    #[tokio::test]
+    async fn argon2_memory_is_released_after_an_idle_period() {
+        let settings = AuthSettings {
+            argon2_memory_kib: 8192,
+            hash_workers: 2,
+            hash_idle_release_secs: 2,
+            ..fast()
+        };
+        let h = PasswordHasher::new(&settings, Arc::new(Metrics::new().unwrap())).unwrap();
+        assert_eq!(
+            h.idle_memory_bytes(),
+            0,
+            "nothing held before the first hash"
+        );
+        h.hash("a@x.io", "Correct1horse").await.unwrap();
+        eventually("the area goes back to the pool", || {
+            h.idle_memory_bytes() >= 8192 * 1024
+        })
+        .await;
+        // A second hash reuses the kept area instead of allocating another.
+        h.hash("a@x.io", "Correct1horse").await.unwrap();
+        eventually("one area is kept", || h.idle_memory_bytes() == 8192 * 1024).await;
+        eventually("the idle pool lets its memory go", || {
+            h.idle_memory_bytes() == 0
+        })
+        .await;
     }
 
     #[tokio::test]
