@@ -980,7 +980,7 @@ impl Settings {
         if !self.data_dir.as_os_str().is_empty() {
             return self.data_dir.join(format!(".mita-{what}"));
         }
-        match crate::db::sqlite_path(&self.database.url) {
+        match sqlite_path(&self.database.url) {
             Some(db) => {
                 let name = db.file_name().map(|n| n.to_string_lossy().into_owned());
                 let name = format!("{}.{what}", name.unwrap_or_else(|| "mita.db".into()));
@@ -1040,3 +1040,15 @@ pub const EXAMPLE_TOML: &str = include_str!("../docs/mita.example.toml");
 
 #[cfg(test)]
 mod tests;
+
+/// Extracts the file path of a `sqlite:` URL (None for other URLs and in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}

@@ -10,7 +10,6 @@ pub mod blocking;
 pub mod group;
 pub mod migrate;
 
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -173,17 +172,7 @@ impl Drop for QueryTimer {
     }
 }
 
-/// Extracts the file path of a `sqlite:` URL (None for other URLs and in-memory databases).
-pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return None;
-    }
-    Some(PathBuf::from(path))
-}
+pub use crate::config::sqlite_path;
 
 /// The backend a URL names, or a configuration error.
 pub fn backend_of(url: &str) -> Result<Backend> {
@@ -199,20 +188,7 @@ pub fn backend_of(url: &str) -> Result<Backend> {
     }
 }
 
-/// True for errors that mean "cannot reach the database" (as opposed to a bad query).
-pub fn is_connection_error(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::Io(_)
-            // The server (or what answers in its place) spoke no PostgreSQL: e.g. an SSLRequest
-            // answered by a dead proxy. The database is unusable, not the request wrong.
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Tls(_)
-    )
-}
+pub use crate::error::is_connection_error;
 
 impl Db {
     /// Opens the database named by `settings.url`. PostgreSQL connects lazily so that a server can
@@ -355,9 +331,32 @@ impl Tx {
     }
 }
 
+/// ` FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the only write lock.
+pub fn for_update(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Postgres(_) => " FOR UPDATE",
+        Tx::Sqlite(_) => "",
+    }
+}
+
+/// Serialises the writes of one user: every transaction that changes a user's money or plan
+/// takes this lock first (PostgreSQL row lock on the user; SQLite's single writer already
+/// serialises). Taking it first, always, is what keeps concurrent writes free of deadlocks and
+/// makes each accrual's recomputed sum see every committed spend.
+pub async fn lock_user(tx: &mut Tx, user: crate::id::Id) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user)
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     #[test]
     fn sqlite_paths_are_read_from_urls() {

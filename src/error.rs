@@ -109,8 +109,23 @@ impl Error {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Error::Unavailable { .. } => true,
-            Error::Database(e) => crate::db::is_connection_error(e),
+            Error::Database(e) => is_connection_error(e),
             _ => false,
         }
     }
+}
+
+/// True for errors that mean "cannot reach the database" (as opposed to a bad query).
+pub fn is_connection_error(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            // The server (or what answers in its place) spoke no PostgreSQL: e.g. an SSLRequest
+            // answered by a dead proxy. The database is unusable, not the request wrong.
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Tls(_)
+    )
 }

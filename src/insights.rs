@@ -28,7 +28,6 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::id::Id;
 use crate::metrics::Metrics;
-use crate::money::Money;
 use crate::resilience::{BreakerState, HourlyQuota};
 use llm::LlmClient;
 
@@ -197,10 +196,7 @@ impl Insights {
     }
 }
 
-/// `cents` as text with the currency code, e.g. `42.50 USD`.
-pub fn amount_text(cents: i64, currency: &str) -> String {
-    format!("{} {currency}", Money::from_cents(cents))
-}
+pub use crate::money::amount_text;
 
 /// Basis points as a whole percentage text, rounded half away from zero (`1250` → `13%`).
 pub fn percent_text(bp: i64) -> String {

@@ -101,7 +101,7 @@ pub fn database_error_kind(e: &Error) -> Option<&'static str> {
             "constraint"
         }
         sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "5" || c == "517") => "busy",
-        e if crate::db::is_connection_error(e) => "unavailable",
+        e if crate::error::is_connection_error(e) => "unavailable",
         _ => "other",
     })
 }

@@ -237,5 +237,10 @@ impl<'de> Deserialize<'de> for RoundedMoney {
     }
 }
 
+/// `cents` as text with the currency code, e.g. `42.50 USD`.
+pub fn amount_text(cents: i64, currency: &str) -> String {
+    format!("{} {currency}", Money::from_cents(cents))
+}
+
 #[cfg(test)]
 mod tests;

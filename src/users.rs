@@ -483,7 +483,7 @@ pub async fn update_profile(
     // One transaction: the settings object is read, merged and written back under the user's
     // lock, so concurrent updates of different keys do not undo each other.
     let mut tx = db.begin().await?;
-    crate::budget::store::lock_user(&mut tx, id).await?;
+    crate::db::lock_user(&mut tx, id).await?;
     let current = by_id_tx(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("User"))?;

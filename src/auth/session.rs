@@ -3,7 +3,7 @@
 
 use crate::audit::{EventType, Outcome};
 use crate::db::blocking::query_map;
-use crate::db::{Db, SqliteDb, Tx};
+use crate::db::{Db, SqliteDb, Tx, for_update};
 use crate::error::Result;
 use crate::id::Id;
 use crate::users::User;
@@ -19,14 +19,6 @@ fn subject(user: &User) -> Subject {
         is_premium: user.is_premium,
         country: user.country.clone(),
         token_version: user.token_version,
-    }
-}
-
-/// ` FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the only write lock.
-pub(crate) fn for_update(tx: &Tx) -> &'static str {
-    match tx {
-        Tx::Postgres(_) => " FOR UPDATE",
-        Tx::Sqlite(_) => "",
     }
 }
 

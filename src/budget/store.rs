@@ -27,19 +27,7 @@ pub fn month_bounds(day: NaiveDate) -> (NaiveDate, NaiveDate) {
     (first, last)
 }
 
-/// Serialises the writes of one user: every transaction that changes a user's money or plan
-/// takes this lock first (PostgreSQL row lock on the user; SQLite's single writer already
-/// serialises). Taking it first, always, is what keeps concurrent writes free of deadlocks and
-/// makes each accrual's recomputed sum see every committed spend.
-pub async fn lock_user(tx: &mut Tx, user: Id) -> Result<()> {
-    if let Tx::Postgres(t) = tx {
-        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-            .bind(user)
-            .execute(&mut **t)
-            .await?;
-    }
-    Ok(())
-}
+pub use crate::db::lock_user;
 
 /// `ON CONFLICT` target of the plan's unique key (NULL goal and installment ids collide on both
 /// backends).

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::money::Money;
 
 /// Default large-spend threshold: 200.00.
-pub const DEFAULT_LARGE_SPEND_CENTS: i64 = crate::transactions::write::LARGE_SPEND_CENTS;
+pub const DEFAULT_LARGE_SPEND_CENTS: i64 = 20_000;
 
 /// Notifications the server raises on events (large spends, red days, goal milestones).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,8 +13,8 @@ use super::schedule::amortize;
 use crate::error::{Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
-use crate::insights::amount_text;
 use crate::money::Money;
+use crate::money::amount_text;
 use crate::on_write;
 
 /// One payment of the schedule (`payment_schedule[]`; the app reads `payment_number`, `amount`

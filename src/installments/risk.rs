@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::schedule::{Amortized, amortize};
 use crate::fixed::Fixed;
-use crate::insights::amount_text;
+use crate::money::amount_text;
 
 /// Green (low), yellow (moderate), orange (high) or red (critical) — the app's `RiskLevel`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -22,8 +22,8 @@ use crate::money::Money;
 use crate::notifications::events;
 use crate::on_tx;
 
-/// Default large-spend threshold (notifications): 200.00.
-pub const LARGE_SPEND_CENTS: i64 = 20_000;
+/// Default large-spend threshold (notifications): 200.00. Set in configuration (the lower layer).
+pub const LARGE_SPEND_CENTS: i64 = crate::config::DEFAULT_LARGE_SPEND_CENTS;
 
 /// Who writes, and where the answer goes.
 pub struct WriteCtx<'a> {
@@ -126,7 +126,7 @@ async fn check_goal(tx: &mut Tx, user: Id, goal: Option<Id>) -> Result<()> {
 async fn load_for_update(tx: &mut Tx, user: Id, id: Id) -> Result<Row> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM transactions WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL{}",
-        crate::auth::session::for_update(tx)
+        crate::db::for_update(tx)
     ));
     let row: Option<Row> = on_tx!(tx, conn => sqlx::query_as(sql).bind(id).bind(user).fetch_optional(&mut *conn).await)?;
     row.ok_or(Error::NotFound("Transaction"))
