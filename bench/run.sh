@@ -10,7 +10,9 @@
 #   BENCH_SECONDS [10]        length of each wrk/oha measurement and of each ceiling
 #   BENCH_CONNECTIONS [32]    open connections of wrk/oha
 #   BENCH_USERS [16]          seeded users, each onboarded (a month of plan) ...
-#   BENCH_TRANSACTIONS [1000] ... with this many transactions spread over the current month
+#   BENCH_TRANSACTIONS [1000] ... with this many transactions in the plan's days before the clock
+#   BENCH_CLOCK_START [2026-11-15T12:00:00Z]  the server's clock starts here (MITA_CLOCK_START),
+#                             so the workload is the same whatever the date of the run
 #   BENCH_SKIP_OHA [0]        1 = take latencies from wrk (installing oha takes minutes)
 #   BENCH_SERVER_CPU [0]      core for the server (and the ceilings); BENCH_CLIENT_CPU [1] for
 #                             the load generators
@@ -30,6 +32,7 @@ SECS="${BENCH_SECONDS:-10}"
 CONN="${BENCH_CONNECTIONS:-32}"
 USERS="${BENCH_USERS:-16}"
 TXNS="${BENCH_TRANSACTIONS:-1000}"
+CLOCK_START="${BENCH_CLOCK_START:-2026-11-15T12:00:00Z}"
 SERVER_CPU="${BENCH_SERVER_CPU:-0}"
 CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -87,6 +90,7 @@ build() {
 start_server() {
     local url="$1" dir="$2"; shift 2
     env DATABASE_URL="$url" MITA_RATE_LIMIT__ENABLED=false MITA_LOG__LEVEL=warn \
+        MITA_CLOCK_START="$CLOCK_START" \
         MITA_DATA_DIR="$WORK" JWT_SECRET="bench-$STAMP-0123456789abcdefghijklmnopqrstuvwxyz" \
         taskset -c "$SERVER_CPU" "$MITA" serve --bind 127.0.0.1:0 "$@" \
         >"$dir/server.out" 2>"$dir/server.err" &
@@ -172,8 +176,21 @@ write_meta() { # DIR BACKEND LOAD_BEFORE
  "loadavg_before": "$3", "loadavg_after": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "server_cpu": $SERVER_CPU, "client_cpu": $CLIENT_CPU, "seconds": $SECS, "connections": $CONN,
  "users": $USERS, "transactions_per_user": $TXNS, "oha": $USE_OHA,
- "wrk": "$(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)", "synchronous": "${MITA_DATABASE__SYNCHRONOUS:-full}"}
+ "wrk": "$(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)", "synchronous": "${MITA_DATABASE__SYNCHRONOUS:-full}",
+ "clock_start": "$CLOCK_START"}
 EOF
+}
+
+# budget_counts DIR LABEL: the server's accruals and redistributions so far (one line in
+# DIR/budget-counts.txt): between two lines, redistributions / accruals is the share of spends
+# that overspent their (day, category) and were covered from later days.
+budget_counts() {
+    local counts
+    counts="$(curl -s "$BASE/metrics" | awk '
+        /^mita_budget_calculations_total\{kind="accrual"\}/ {a=$2}
+        /^mita_budget_calculations_total\{kind="redistribution"\}/ {r=$2}
+        END {printf "accrual=%d redistribution=%d", a, r}')"
+    echo "$2 $counts" >>"$1/budget-counts.txt"
 }
 
 # run_backend NAME DATABASE_URL [serve args]: the whole scenario list against one database.
@@ -183,10 +200,13 @@ run_backend() {
     load="$(cut -d' ' -f1-3 /proc/loadavg)"
     log "== $name (load average $load) =="
     start_server "$url" "$dir" "$@"
-    phase seed "$dir" "$BENCH" seed --url "$BASE" --users "$USERS" --transactions "$TXNS" --out-dir "$dir"
+    phase seed "$dir" "$BENCH" seed --url "$BASE" --users "$USERS" --transactions "$TXNS" --out-dir "$dir" \
+        --today "$(date -u -d "$CLOCK_START" +%F)"
     token="$(head -n1 "$dir/tokens.txt")"
     export BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_TOKENS="$dir/tokens.txt" BENCH_RUN_ID="$STAMP-$name"
-    BENCH_MONTH_START="$(date -u -d "$(date -u +%Y-%m-01)" +%s)"; export BENCH_MONTH_START
+    BENCH_MONTH_START="$(date -u -d "$(date -u -d "$CLOCK_START" +%Y-%m-01)" +%s)"
+    BENCH_NOW="$(date -u -d "$CLOCK_START" +%s)"; BENCH_CATEGORIES="$dir/categories.txt"
+    export BENCH_MONTH_START BENCH_NOW BENCH_CATEGORIES
     wrk_phase P0 "$dir" plain.lua /health;        oha_phase P0 "$dir" /health
     wrk_phase P0b "$dir" plain.lua /;             oha_phase P0b "$dir" /
     wrk_phase P1 "$dir" list.lua "/api/transactions?limit=50"
@@ -194,8 +214,11 @@ run_backend() {
     # Each ceiling runs right before the scenario it is compared with (server idle, same core),
     # so both see the same machine: fsync latency in particular varies with other disk traffic.
     ceiling insert "$dir" insert-ceiling --database-url "$url" --seconds "$SECS"
+    budget_counts "$dir" seed
     wrk_phase P2 "$dir" create.lua /api/transactions
+    budget_counts "$dir" P2
     wrk_phase P4 "$dir" mixed.lua /api/transactions
+    budget_counts "$dir" P4
     ceiling argon2 "$dir" argon2-ceiling --threads 2 --seconds "$SECS"
     ceiling argon2-1t "$dir" argon2-ceiling --threads 1 --seconds "$SECS"
     CEILING_CPUS="$SERVER_CPU,$CLIENT_CPU" ceiling argon2-2c "$dir" argon2-ceiling --threads 2 --seconds "$SECS"

@@ -662,6 +662,10 @@ impl Default for LogSettings {
 #[serde(default)]
 pub struct Settings {
     pub env: Environment,
+    /// `MITA_CLOCK_START` (RFC 3339): `mita serve` starts its clock at this instant and lets it
+    /// run from there, so a benchmark or a demo lives on a chosen date whatever the calendar
+    /// says. Unset (always, in production): the real clock.
+    pub clock_start: Option<String>,
     /// Directory for files `mita` keeps (receipt images, outbox, development secret).
     pub data_dir: PathBuf,
     /// Peers whose `X-Forwarded-For` is believed (CIDRs; comma-separated in the environment).
@@ -817,6 +821,25 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The clock `mita serve` runs on: the real one, or one that starts at `clock_start`
+    /// (refused with `MITA_ENV=production`: a production server lives on the real date).
+    pub fn clock(&self) -> Result<crate::clock::Clock> {
+        let Some(start) = &self.clock_start else {
+            return Ok(crate::clock::Clock::system());
+        };
+        if self.env == Environment::Production {
+            return Err(Error::Config(
+                "clock_start (MITA_CLOCK_START) cannot be set when MITA_ENV=production".into(),
+            ));
+        }
+        let at = chrono::DateTime::parse_from_rfc3339(start).map_err(|e| {
+            Error::Config(format!(
+                "clock_start (MITA_CLOCK_START) must be an RFC 3339 instant such as 2026-11-15T12:00:00Z: {e}"
+            ))
+        })?;
+        Ok(crate::clock::Clock::starting_at(at.with_timezone(&chrono::Utc)))
+    }
+
     /// Rules that make a configuration unusable. The production secret rule lives here.
     pub fn validate(&self) -> Result<()> {
         if self.limits.body_bytes == 0 {
@@ -830,6 +853,7 @@ impl Settings {
             ));
         }
         self.ocr.validate()?;
+        self.clock()?;
         if self.cohort.min_users < COHORT_MIN_USERS_FLOOR {
             return Err(Error::Config(format!(
                 "cohort.min_users must be at least {COHORT_MIN_USERS_FLOOR} (peer aggregates over fewer users can reveal one of them)"

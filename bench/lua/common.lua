@@ -3,7 +3,9 @@
 -- Environment (set by bench/run.sh):
 --   BENCH_TOKENS       file with one access token a line (seeded users); requests rotate over them
 --   BENCH_RUN_ID       unique per run, so Idempotency-Keys never repeat across runs
---   BENCH_MONTH_START  start of the current month (UTC, epoch seconds): spends are dated after it
+--   BENCH_MONTH_START  start of the server's month (UTC, epoch seconds): spends are dated after it
+--   BENCH_NOW          the server's "now" when the run started (epoch seconds; MITA_CLOCK_START)
+--   BENCH_CATEGORIES   file of categories, each repeated by its share of the plan (from `seed`)
 --   BENCH_WRK_OUT      where done() writes the summary as JSON (read by `mita-bench report`)
 --   BENCH_LIST_PATH    the GET of P1 (default /api/transactions?limit=50), for experiments
 local M = {}
@@ -30,7 +32,9 @@ function M.init()
   M.tokens = read_lines(assert(os.getenv("BENCH_TOKENS"), "BENCH_TOKENS is not set"))
   M.run_id = os.getenv("BENCH_RUN_ID") or tostring(os.time())
   M.month_start = tonumber(os.getenv("BENCH_MONTH_START") or "") or (os.time() - 86400)
-  M.now = os.time()
+  M.now = tonumber(os.getenv("BENCH_NOW") or "") or os.time()
+  local weighted = os.getenv("BENCH_CATEGORIES")
+  if weighted then categories = read_lines(weighted) end
   M.n = 0
   M.list = {}
   for i, token in ipairs(M.tokens) do

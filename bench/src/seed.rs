@@ -1,14 +1,19 @@
-//! `seed`: registers users through the API, onboards them (a month of plan) and posts about
-//! `--transactions` spends each, spread over the current month. Writes `users.json` (emails,
-//! passwords, tokens: the login burst reads it), `tokens.txt` (one access token a line: the wrk
-//! scripts read it) and `seed.json` (what was seeded, and whether the plan could be built).
+//! `seed`: registers users through the API, onboards them (a month of plan) and posts
+//! `--transactions` spends each into the plan's days before `--today` (the server's date: with
+//! `MITA_CLOCK_START` it is the same on every run). The spends follow the plan, not the calendar:
+//! each is put in a (day, variable category) cell with a chance proportional to the cell's planned
+//! amount, and a cell's spends add up to `--fill-percent` of its plan, so no seeded day is over
+//! plan whatever the date and most later creates do not overspend either. Writes `users.json`
+//! (emails, passwords, tokens: the login burst reads it), `tokens.txt` (one access token a line:
+//! the wrk scripts read it), `categories.txt` (the variable categories, each repeated by its share
+//! of the plan: P2's creates draw from it) and `seed.json` (what was seeded).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use chrono::{Datelike, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -18,14 +23,16 @@ use tokio::task::JoinSet;
 /// The password of every seeded user (meets the strength rules, not a common password).
 pub const PASSWORD: &str = "Bench-Passw0rd";
 
-/// Categories the seeded spends use (all valid API categories).
-pub const CATEGORIES: [&str; 6] = [
+/// The plan's variable categories (the engine's donors, BUDGET.md §5), each also a transaction
+/// category: the seeded and created spends go to these only.
+pub const CATEGORIES: [&str; 7] = [
+    "entertainment",
+    "travel",
+    "shopping",
+    "other",
     "food",
     "transportation",
-    "shopping",
-    "groceries",
-    "dining",
-    "entertainment",
+    "healthcare",
 ];
 
 /// Arguments of `seed`.
@@ -43,9 +50,15 @@ pub struct SeedArgs {
     /// Requests in flight while posting transactions.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
-    /// Directory for users.json, tokens.txt and seed.json.
+    /// Directory for users.json, tokens.txt, categories.txt and seed.json.
     #[arg(long)]
     pub out_dir: PathBuf,
+    /// The server's date (YYYY-MM-DD; default: today in UTC): spends go to the days before it.
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+    /// Share of each (day, category) plan cell the seeded spends use, in percent.
+    #[arg(long, default_value_t = 35)]
+    pub fill_percent: i64,
 }
 
 /// One seeded account.
@@ -92,23 +105,132 @@ fn onboarding_body() -> serde_json::Value {
     })
 }
 
-/// A random spend dated between the start of this month (UTC) and now.
-pub fn random_spend(rng: &mut impl Rng) -> anyhow::Result<serde_json::Value> {
-    let now = Utc::now();
-    let start = Utc
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .context("start of month")?;
-    let span = (now - start).num_seconds().max(1);
-    let at = start + chrono::Duration::seconds(rng.random_range(0..span));
-    let cents: i64 = rng.random_range(100..4_000);
-    let category = CATEGORIES[rng.random_range(0..CATEGORIES.len())];
-    Ok(json!({
-        "amount": format!("{}.{:02}", cents / 100, cents % 100),
-        "category": category,
-        "spent_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "description": "bench seed"
-    }))
+/// One (day, variable category) cell of a user's plan.
+#[derive(Clone, Debug)]
+struct Cell {
+    date: NaiveDate,
+    category: &'static str,
+    planned_cents: i64,
+}
+
+/// Cents of an amount the API wrote as a number or a decimal string.
+fn cents_of(v: &serde_json::Value) -> Option<i64> {
+    let text = match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let frac = format!("{frac:0<2}");
+    Some(whole.parse::<i64>().ok()? * 100 + frac.get(..2)?.parse::<i64>().ok()?)
+}
+
+/// The user's plan cells dated before `today` (GET /api/calendar/current-month).
+async fn plan_cells(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    today: NaiveDate,
+) -> anyhow::Result<Vec<Cell>> {
+    let url = format!("{base}/api/calendar/current-month");
+    let body: serde_json::Value = client
+        .get(&url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .with_context(|| format!("GET {url}"))?
+        .json()
+        .await?;
+    let days = body
+        .pointer("/data/calendar")
+        .and_then(|c| c.as_array())
+        .with_context(|| format!("no data.calendar in {body}"))?;
+    let mut cells = Vec::new();
+    for day in days {
+        let Some(date) = day["date"].as_str().and_then(|d| d.parse::<NaiveDate>().ok()) else {
+            continue;
+        };
+        if date >= today {
+            continue;
+        }
+        for category in CATEGORIES {
+            let planned = cents_of(&day["planned_budget"][category]["planned"]).unwrap_or(0);
+            if planned > 0 {
+                cells.push(Cell {
+                    date,
+                    category,
+                    planned_cents: planned,
+                });
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// `n` spends over `cells`: each lands in a cell with a chance proportional to its plan, and a
+/// cell's spends share `fill_percent` of its plan (random weights of 50–150 each).
+fn spends_for(
+    cells: &[Cell],
+    n: usize,
+    fill_percent: i64,
+    rng: &mut impl Rng,
+) -> Vec<serde_json::Value> {
+    let total: i64 = cells.iter().map(|c| c.planned_cents).sum();
+    if total <= 0 {
+        return Vec::new();
+    }
+    let mut counts = vec![0usize; cells.len()];
+    for _ in 0..n {
+        let mut pick = rng.random_range(0..total);
+        let cell = cells
+            .iter()
+            .position(|c| {
+                pick -= c.planned_cents;
+                pick < 0
+            })
+            .unwrap_or(cells.len() - 1);
+        counts[cell] += 1;
+    }
+    let mut out = Vec::with_capacity(n);
+    for (cell, &k) in cells.iter().zip(&counts) {
+        if k == 0 {
+            continue;
+        }
+        let target = cell.planned_cents * fill_percent / 100;
+        let weights: Vec<i64> = (0..k).map(|_| rng.random_range(50..=150)).collect();
+        let sum: i64 = weights.iter().sum();
+        for w in weights {
+            let cents = (target * w / sum).max(1);
+            out.push(json!({
+                "amount": format!("{}.{:02}", cents / 100, cents % 100),
+                "category": cell.category,
+                "spent_at": format!("{}T12:00:00Z", cell.date),
+                "description": "bench seed"
+            }));
+        }
+    }
+    out
+}
+
+/// `categories.txt`: each variable category repeated by its share of the plan (in percent, at
+/// least once when planned at all).
+fn category_lines(cells: &[Cell]) -> String {
+    let total: i64 = cells.iter().map(|c| c.planned_cents).sum::<i64>().max(1);
+    let mut out = String::new();
+    for category in CATEGORIES {
+        let planned: i64 = cells
+            .iter()
+            .filter(|c| c.category == category)
+            .map(|c| c.planned_cents)
+            .sum();
+        if planned > 0 {
+            for _ in 0..(planned * 100 / total).max(1) {
+                out.push_str(category);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// Registers and onboards one user; returns the account and whether the plan was built.
@@ -168,12 +290,28 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
         users.push(user);
     }
     users.sort_by(|a, b| a.email.cmp(&b.email));
-    if let Some(e) = &plan_error {
-        eprintln!("seed: onboarding did not answer 200 ({e}); seeding without a plan");
-    }
     let registered = started.elapsed().as_secs_f64();
 
-    let (posted, failed, first_error) = post_spends(&client, &base, &users, args).await?;
+    if let Some(e) = &plan_error {
+        bail!("seed: onboarding did not answer 200 ({e}): the spends follow the plan, so there must be one");
+    }
+    let today = args.today.unwrap_or_else(|| Utc::now().date_naive());
+    let mut spends = Vec::with_capacity(users.len());
+    let mut all_cells = Vec::new();
+    for user in &users {
+        let cells = plan_cells(&client, &base, &user.token, today).await?;
+        if cells.is_empty() {
+            bail!("seed: no plan day before {today} (use --today / MITA_CLOCK_START after the 1st)");
+        }
+        spends.push(spends_for(
+            &cells,
+            args.transactions,
+            args.fill_percent,
+            &mut rand::rng(),
+        ));
+        all_cells.extend(cells);
+    }
+    let (posted, failed, first_error) = post_spends(&client, &base, &users, spends, args).await?;
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
         "seed: {} users, {posted} transactions ({failed} failed) in {seconds:.1}s",
@@ -182,6 +320,10 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let tokens: String = users.iter().map(|u| format!("{}\n", u.token)).collect();
     std::fs::create_dir_all(&args.out_dir)?;
     std::fs::write(args.out_dir.join("tokens.txt"), tokens)?;
+    std::fs::write(
+        args.out_dir.join("categories.txt"),
+        category_lines(&all_cells),
+    )?;
     crate::write_json(
         &args.out_dir.join("users.json"),
         &serde_json::to_value(&users)?,
@@ -190,6 +332,7 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
         &args.out_dir.join("seed.json"),
         &json!({
             "users": users.len(), "transactions_per_user": args.transactions,
+            "today": today.to_string(), "fill_percent": args.fill_percent,
             "transactions_posted": posted, "transactions_failed": failed, "first_error": first_error,
             "plan": plan_error.is_none(), "plan_error": plan_error,
             "register_seconds": registered, "seconds": seconds,
@@ -202,20 +345,25 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Posts `args.transactions` spends per user with `args.concurrency` requests in flight.
+/// Posts each user's spends (`spends[i]` for `users[i]`, interleaved across users) with
+/// `args.concurrency` requests in flight.
 async fn post_spends(
     client: &reqwest::Client,
     base: &str,
     users: &[SeededUser],
+    spends: Vec<Vec<serde_json::Value>>,
     args: &SeedArgs,
 ) -> anyhow::Result<(usize, usize, Option<String>)> {
     let limit = Arc::new(Semaphore::new(args.concurrency.max(1)));
     let url = Arc::new(format!("{base}/api/transactions"));
     let mut set = JoinSet::new();
-    for _ in 0..args.transactions {
-        for user in users {
+    let longest = spends.iter().map(Vec::len).max().unwrap_or(0);
+    for i in 0..longest {
+        for (user, list) in users.iter().zip(&spends) {
+            let Some(body) = list.get(i).cloned() else {
+                continue;
+            };
             let permit = limit.clone().acquire_owned().await?;
-            let body = random_spend(&mut rand::rng())?;
             let (client, url, token) = (client.clone(), url.clone(), user.token.clone());
             set.spawn(async move {
                 let _permit = permit;

@@ -2,6 +2,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::*;
+use chrono::{TimeZone, Utc};
 use figment::Jail;
 
 fn load_in(jail: &Jail, file: Option<&str>, overrides: &Overrides) -> Result<Settings> {
@@ -330,4 +331,29 @@ fn production_refuses_plaintext_postgres_to_another_host_unless_told() {
     let mut dev = Settings::default();
     dev.database.url = "postgres://u:p@db.internal/mita".into();
     assert!(dev.validate().is_ok(), "development is not checked");
+}
+
+#[test]
+fn clock_start_moves_the_clock_and_is_refused_in_production_or_unparsed() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        let real = Utc::now().timestamp_millis();
+        assert!((s.clock().unwrap().now_ms() - real).abs() < 60_000, "unset: the real clock");
+
+        jail.set_env("MITA_CLOCK_START", "2026-11-15T12:00:00Z");
+        let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        let start = Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap();
+        let now = s.clock().unwrap().now_ms();
+        assert!((now - start.timestamp_millis()).abs() < 60_000, "{now}");
+
+        jail.set_env("MITA_CLOCK_START", "15/11/2026");
+        let err = load_in(jail, None, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("RFC 3339"), "{err}");
+
+        jail.set_env("MITA_CLOCK_START", "2026-11-15T12:00:00Z");
+        jail.set_env("MITA_ENV", "production");
+        let err = load_in(jail, None, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("cannot be set when MITA_ENV=production"), "{err}");
+        Ok(())
+    });
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use mita::clock::Clock;
 use mita::config::Overrides;
 use mita::db::{Backend, Db};
 use mita::metrics::Metrics;
@@ -70,7 +69,11 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
         extra_routes: None,
     };
     let metrics = Arc::new(Metrics::new()?);
-    let services = Services::new(db.clone(), settings, metrics, Clock::system())?;
+    let clock = settings.clock()?;
+    if let Some(start) = &settings.clock_start {
+        tracing::warn!(clock_start = %start, "the clock starts at clock_start, not at the real date (benchmarks and demos only)");
+    }
+    let services = Services::new(db.clone(), settings, metrics, clock)?;
     let state = AppState::new(services.clone())?;
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     // One stop signal for the HTTP server and the OCR workers: the workers stop claiming at
