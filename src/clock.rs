@@ -107,7 +107,10 @@ mod tests {
         let later = clock.now_ms();
         assert!(later >= first, "it never runs backwards");
         clock.advance_ms(10_000);
-        assert!(clock.now_ms() < first + 10_000, "only a manual clock is moved by hand");
+        assert!(
+            clock.now_ms() < first + 10_000,
+            "only a manual clock is moved by hand"
+        );
     }
 
     #[test]

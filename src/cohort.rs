@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::behavior::service as behavior;
 use crate::budget::allocation::tier_bounds;
 use crate::budget::views::{Ctx, ratio};
 use crate::db::Db;
 use crate::error::Result;
 use crate::fixed::Fixed;
+use crate::insights::behavior::service as behavior;
 use crate::insights::data::bp;
 use crate::money::Money;
 use crate::on_db;

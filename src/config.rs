@@ -837,7 +837,9 @@ impl Settings {
                 "clock_start (MITA_CLOCK_START) must be an RFC 3339 instant such as 2026-11-15T12:00:00Z: {e}"
             ))
         })?;
-        Ok(crate::clock::Clock::starting_at(at.with_timezone(&chrono::Utc)))
+        Ok(crate::clock::Clock::starting_at(
+            at.with_timezone(&chrono::Utc),
+        ))
     }
 
     /// Rules that make a configuration unusable. The production secret rule lives here.

@@ -7,6 +7,7 @@
 //! Figures are integers: money in cents ([`Money`]), ratios in basis points (`*_bp`, 10000 =
 //! 100 %), scores 0–100.
 
+pub mod behavior;
 pub mod categorize;
 pub mod data;
 pub mod llm;

@@ -4,7 +4,6 @@
 pub mod app_events;
 pub mod audit;
 pub mod auth;
-pub mod behavior;
 pub mod budget;
 pub mod build;
 pub mod challenges;

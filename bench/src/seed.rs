@@ -147,7 +147,10 @@ async fn plan_cells(
         .with_context(|| format!("no data.calendar in {body}"))?;
     let mut cells = Vec::new();
     for day in days {
-        let Some(date) = day["date"].as_str().and_then(|d| d.parse::<NaiveDate>().ok()) else {
+        let Some(date) = day["date"]
+            .as_str()
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+        else {
             continue;
         };
         if date >= today {
@@ -293,7 +296,9 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let registered = started.elapsed().as_secs_f64();
 
     if let Some(e) = &plan_error {
-        bail!("seed: onboarding did not answer 200 ({e}): the spends follow the plan, so there must be one");
+        bail!(
+            "seed: onboarding did not answer 200 ({e}): the spends follow the plan, so there must be one"
+        );
     }
     let today = args.today.unwrap_or_else(|| Utc::now().date_naive());
     let mut spends = Vec::with_capacity(users.len());
@@ -301,7 +306,9 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     for user in &users {
         let cells = plan_cells(&client, &base, &user.token, today).await?;
         if cells.is_empty() {
-            bail!("seed: no plan day before {today} (use --today / MITA_CLOCK_START after the 1st)");
+            bail!(
+                "seed: no plan day before {today} (use --today / MITA_CLOCK_START after the 1st)"
+            );
         }
         spends.push(spends_for(
             &cells,

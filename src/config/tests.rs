@@ -338,7 +338,10 @@ fn clock_start_moves_the_clock_and_is_refused_in_production_or_unparsed() {
     Jail::expect_with(|jail| {
         let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
         let real = Utc::now().timestamp_millis();
-        assert!((s.clock().unwrap().now_ms() - real).abs() < 60_000, "unset: the real clock");
+        assert!(
+            (s.clock().unwrap().now_ms() - real).abs() < 60_000,
+            "unset: the real clock"
+        );
 
         jail.set_env("MITA_CLOCK_START", "2026-11-15T12:00:00Z");
         let s = load_in(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
@@ -347,13 +350,20 @@ fn clock_start_moves_the_clock_and_is_refused_in_production_or_unparsed() {
         assert!((now - start.timestamp_millis()).abs() < 60_000, "{now}");
 
         jail.set_env("MITA_CLOCK_START", "15/11/2026");
-        let err = load_in(jail, None, &Overrides::default()).unwrap_err().to_string();
+        let err = load_in(jail, None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("RFC 3339"), "{err}");
 
         jail.set_env("MITA_CLOCK_START", "2026-11-15T12:00:00Z");
         jail.set_env("MITA_ENV", "production");
-        let err = load_in(jail, None, &Overrides::default()).unwrap_err().to_string();
-        assert!(err.contains("cannot be set when MITA_ENV=production"), "{err}");
+        let err = load_in(jail, None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cannot be set when MITA_ENV=production"),
+            "{err}"
+        );
         Ok(())
     });
 }

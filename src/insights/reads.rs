@@ -10,12 +10,12 @@ use super::rules::advice::{
 };
 use super::rules::monthly::BudgetSide;
 use super::{Insights, Narrated, Sourced};
-use crate::behavior::service::{self as behavior, month_start_back, months_back};
 use crate::budget::views::Ctx;
 use crate::error::{Error, Result};
 use crate::goals::health;
 use crate::goals::store::{self, ListFilter};
 use crate::id::Id;
+use crate::insights::behavior::service::{self as behavior, month_start_back, months_back};
 use crate::insights::data::days_before;
 use crate::money::Money;
 

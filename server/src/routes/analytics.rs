@@ -53,7 +53,7 @@ async fn seasonal_patterns(
     Authed(user): Authed,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = context(&state, user.id, false).await?;
-    let s = mita::behavior::service::seasonal(&state.db, &ctx).await?;
+    let s = mita::insights::behavior::service::seasonal(&state.db, &ctx).await?;
     let top = copied(&s, &["monthly_patterns", "category_seasonality"])?;
     Ok(ok(s).top_level(top))
 }
@@ -68,7 +68,7 @@ async fn behavioral_insights(
     Authed(user): Authed,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = context(&state, user.id, false).await?;
-    let b = mita::behavior::service::behavioral_insights(&state.db, &ctx).await?;
+    let b = mita::insights::behavior::service::behavioral_insights(&state.db, &ctx).await?;
     let top = copied(&b, &["insights"])?;
     Ok(ok(b).top_level(top))
 }

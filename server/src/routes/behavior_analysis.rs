@@ -3,8 +3,8 @@
 
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
-use mita::behavior::service::{self, CalendarRequest, ExpenseRequest};
 use mita::budget::views::Ctx;
+use mita::insights::behavior::service::{self, CalendarRequest, ExpenseRequest};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

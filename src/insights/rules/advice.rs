@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::monthly::MonthlyReport;
-use crate::behavior::rules::{self as behavior, DISCRETIONARY, MonthFigures, Trigger};
 use crate::budget::views::ratio;
 use crate::fixed::Fixed;
 use crate::goals::health::Health;
 use crate::insights::Narrated;
+use crate::insights::behavior::rules::{self as behavior, DISCRETIONARY, MonthFigures, Trigger};
 use crate::insights::data::{Spend, bp, days_before};
 use crate::money::Money;
 
@@ -413,7 +413,7 @@ impl Narrated for Feedback {
 pub fn tips(f: &MonthFigures, triggers: &[Trigger]) -> Vec<String> {
     let mut out: Vec<String> = triggers
         .iter()
-        .map(|t| crate::behavior::service::trigger_tip(t, f))
+        .map(|t| crate::insights::behavior::service::trigger_tip(t, f))
         .collect();
     if let Some(top) = f.top_categories.first()
         && top.share_bp >= 4_000
