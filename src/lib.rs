@@ -37,6 +37,7 @@ pub mod page;
 pub mod pan;
 pub mod premium;
 pub mod privacy;
+pub mod recurring;
 pub mod reports;
 pub mod resilience;
 pub mod rules;

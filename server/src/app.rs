@@ -34,6 +34,7 @@ use crate::state::AppState;
         (name = "tokens", description = "Personal access tokens for the caller's own scripts"),
         (name = "import", description = "Bank-file import: preview, then commit"),
         (name = "rules", description = "Categorisation rules applied to spends without a category"),
+        (name = "recurring", description = "Recurring transactions made on their dates"),
         (name = "onboarding", description = "Onboarding questions and answers (builds the budget plan)"),
         (name = "budget", description = "The daily plan, budget mode and forecast"),
         (name = "calendar", description = "The month's plan day by day, and previews"),
@@ -92,6 +93,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::tokens::router())
         .merge(routes::rules::router())
         .merge(routes::import::router())
+        .merge(routes::recurring::router())
         .merge(routes::onboarding::router())
         .merge(routes::budget::router())
         .merge(routes::budget_automation::router())
@@ -211,6 +213,7 @@ pub async fn serve(
         .with_graceful_shutdown(wait(rx.clone()));
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(async move { main.await });
+    tasks.spawn(recurring_job(state.clone(), wait(rx.clone())));
     if let Some(metrics_listener) = options.metrics_listener {
         let metrics_router = Router::new()
             .route("/metrics", get(routes::ops::metrics))
@@ -251,6 +254,35 @@ pub async fn serve(
         () = deadline_reached => {
             tracing::warn!("shutdown deadline reached; abandoning the requests still in flight");
             Ok(())
+        }
+    }
+}
+
+/// How often the recurring-transactions job runs, and how long after start it first runs.
+const RECURRING_EVERY: Duration = Duration::from_secs(300);
+const RECURRING_FIRST: Duration = Duration::from_secs(60);
+
+/// The recurring-transactions job (docs/recurring.md §3): materialises every user's due
+/// occurrences and reserves new months, until `stop`. It runs in every instance with no lease:
+/// the unique key on (definition, date) makes each occurrence one transaction however many
+/// instances tick at once, and each user's run takes their row lock.
+async fn recurring_job(state: AppState, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+    let mut tick = tokio::time::interval_at(
+        tokio::time::Instant::now() + RECURRING_FIRST,
+        RECURRING_EVERY,
+    );
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return Ok(()),
+            _ = tick.tick() => {
+                match mita::recurring::run::tick(&state.db, &state.clock, &state.metrics).await {
+                    Ok(t) if t.materialised > 0 => tracing::info!(users = t.users, transactions = t.materialised, "recurring transactions made"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "recurring job failed"),
+                }
+            }
         }
     }
 }

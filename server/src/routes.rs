@@ -29,6 +29,7 @@ pub mod ocr;
 pub mod onboarding;
 pub mod ops;
 pub mod premium;
+pub mod recurring;
 pub mod rules;
 pub mod security;
 pub mod tokens;

@@ -44,6 +44,7 @@ mod queries;
 mod ratelimit;
 mod ready;
 mod receipt_review;
+mod recurring;
 mod redistribution;
 mod reports;
 mod reset;

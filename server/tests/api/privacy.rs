@@ -228,6 +228,20 @@ async fn populate(app: &TestApp, token: &str, email: &str, mark: &str) -> Vec<St
         )
         .await;
     assert!(rule["data"]["id"].is_string(), "{rule}");
+    // A recurring definition started yesterday: its occurrences are made at once.
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+    let recurring = me
+        .call(
+            Method::POST,
+            "/api/recurring",
+            json!({"amount": 9.99, "category": "insurance", "payee": format!("{mark} insurer"),
+                   "frequency": "every_n_days", "interval_days": 1, "start_date": yesterday.to_string()}),
+        )
+        .await;
+    assert!(
+        recurring["data"]["occurrences_done"].as_i64().unwrap() >= 1,
+        "{recurring}"
+    );
     let imported = crate::import::upload_csv(
         app,
         token,
