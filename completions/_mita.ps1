@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Back the database up, or verify a backup by restoring it in a scratch place')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its commit do: the same parsing, rules, duplicates and one transaction (docs/import.md)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -570,6 +571,34 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mita;import' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The email of the account to import into')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'csv, ofx, qfx or qif (detected from the content when absent)')
+            [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'A JSON file with the mapping (the same JSON as the route''s `mapping` field); the flags below override its fields')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'CSV: the date column')
+            [CompletionResult]::new('--payee', '--payee', [CompletionResultType]::ParameterName, 'CSV: the payee column')
+            [CompletionResult]::new('--amount', '--amount', [CompletionResultType]::ParameterName, 'CSV: the signed amount column')
+            [CompletionResult]::new('--debit', '--debit', [CompletionResultType]::ParameterName, 'CSV: the money-out column (instead of --amount)')
+            [CompletionResult]::new('--credit', '--credit', [CompletionResultType]::ParameterName, 'CSV: the money-in column (with --debit)')
+            [CompletionResult]::new('--currency', '--currency', [CompletionResultType]::ParameterName, 'CSV: the currency column')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'CSV: the column of the bank''s own row id')
+            [CompletionResult]::new('--date-format', '--date-format', [CompletionResultType]::ParameterName, 'A chrono date format (CSV default %Y-%m-%d)')
+            [CompletionResult]::new('--decimal', '--decimal', [CompletionResultType]::ParameterName, 'The decimal separator: . or ,')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV: the delimiter (one character, or \t)')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The text encoding (utf-8, utf-16le, windows-1252, latin1...); detected when absent')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account the file comes from (the rules'' account condition)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file (optional; defaults are used without one)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--spends-positive', '--spends-positive', [CompletionResultType]::ParameterName, 'CSV: spends are positive amounts')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview and write nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mita;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API server')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply database migrations (or show their status)')
@@ -581,6 +610,7 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             [CompletionResult]::new('ocr', 'ocr', [CompletionResultType]::ParameterValue, 'Receipt OCR jobs: list them, replay the failed ones')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Back the database up, or verify a backup by restoring it in a scratch place')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its commit do: the same parsing, rules, duplicates and one transaction (docs/import.md)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -688,6 +718,9 @@ Register-ArgumentCompleter -Native -CommandName 'mita' -ScriptBlock {
             break
         }
         'mita;help;doctor' {
+            break
+        }
+        'mita;help;import' {
             break
         }
         'mita;help;help' {

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
             cand db 'Back the database up, or verify a backup by restoring it in a scratch place'
             cand doctor 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
+            cand import 'Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its commit do: the same parsing, rules, duplicates and one transaction (docs/import.md)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;serve'= {
@@ -501,6 +502,33 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mita;import'= {
+            cand --user 'The email of the account to import into'
+            cand --format 'csv, ofx, qfx or qif (detected from the content when absent)'
+            cand --mapping 'A JSON file with the mapping (the same JSON as the route''s `mapping` field); the flags below override its fields'
+            cand --date 'CSV: the date column'
+            cand --payee 'CSV: the payee column'
+            cand --amount 'CSV: the signed amount column'
+            cand --debit 'CSV: the money-out column (instead of --amount)'
+            cand --credit 'CSV: the money-in column (with --debit)'
+            cand --currency 'CSV: the currency column'
+            cand --id 'CSV: the column of the bank''s own row id'
+            cand --date-format 'A chrono date format (CSV default %Y-%m-%d)'
+            cand --decimal 'The decimal separator: . or ,'
+            cand --delimiter 'CSV: the delimiter (one character, or \t)'
+            cand --encoding 'The text encoding (utf-8, utf-16le, windows-1252, latin1...); detected when absent'
+            cand --account 'The account the file comes from (the rules'' account condition)'
+            cand --config 'TOML configuration file (optional; defaults are used without one)'
+            cand --database-url 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)'
+            cand --log-format 'Log format on stderr'
+            cand --spends-positive 'CSV: spends are positive amounts'
+            cand --dry-run 'Show the preview and write nothing'
+            cand --json 'Print JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mita;help'= {
             cand serve 'Run the HTTP API server'
             cand migrate 'Apply database migrations (or show their status)'
@@ -512,6 +540,7 @@ set edit:completion:arg-completer[mita] = {|@words|
             cand ocr 'Receipt OCR jobs: list them, replay the failed ones'
             cand db 'Back the database up, or verify a backup by restoring it in a scratch place'
             cand doctor 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
+            cand import 'Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its commit do: the same parsing, rules, duplicates and one transaction (docs/import.md)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mita;help;serve'= {
@@ -590,6 +619,8 @@ set edit:completion:arg-completer[mita] = {|@words|
         &'mita;help;db;verify'= {
         }
         &'mita;help;doctor'= {
+        }
+        &'mita;help;import'= {
         }
         &'mita;help;help'= {
         }

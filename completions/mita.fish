@@ -40,6 +40,7 @@ complete -c mita -n "__fish_mita_needs_command" -f -a "admin" -d 'Support operat
 complete -c mita -n "__fish_mita_needs_command" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
 complete -c mita -n "__fish_mita_needs_command" -f -a "db" -d 'Back the database up, or verify a backup by restoring it in a scratch place'
 complete -c mita -n "__fish_mita_needs_command" -f -a "doctor" -d 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
+complete -c mita -n "__fish_mita_needs_command" -f -a "import" -d 'Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its commit do: the same parsing, rules, duplicates and one transaction (docs/import.md)'
 complete -c mita -n "__fish_mita_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand serve" -l bind -d 'Address to listen on [default: 127.0.0.1:8000]' -r
 complete -c mita -n "__fish_mita_using_subcommand serve" -l metrics-bind -d 'Serve /metrics only on this separate (private) address' -r
@@ -319,17 +320,42 @@ json\t'One JSON object per line'"
 complete -c mita -n "__fish_mita_using_subcommand doctor" -l json -d 'Print the checks as JSON'
 complete -c mita -n "__fish_mita_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mita -n "__fish_mita_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "serve" -d 'Run the HTTP API server'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "config" -d 'Print or check the effective configuration'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "completions" -d 'Generate shell completion scripts'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "man" -d 'Generate man pages'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "db" -d 'Back the database up, or verify a backup by restoring it in a scratch place'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "doctor" -d 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
-complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mita -n "__fish_mita_using_subcommand import" -l user -d 'The email of the account to import into' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l format -d 'csv, ofx, qfx or qif (detected from the content when absent)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l mapping -d 'A JSON file with the mapping (the same JSON as the route\'s `mapping` field); the flags below override its fields' -r -F
+complete -c mita -n "__fish_mita_using_subcommand import" -l date -d 'CSV: the date column' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l payee -d 'CSV: the payee column' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l amount -d 'CSV: the signed amount column' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l debit -d 'CSV: the money-out column (instead of --amount)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l credit -d 'CSV: the money-in column (with --debit)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l currency -d 'CSV: the currency column' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l id -d 'CSV: the column of the bank\'s own row id' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l date-format -d 'A chrono date format (CSV default %Y-%m-%d)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l decimal -d 'The decimal separator: . or ,' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l delimiter -d 'CSV: the delimiter (one character, or \\t)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l encoding -d 'The text encoding (utf-8, utf-16le, windows-1252, latin1...); detected when absent' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l account -d 'The account the file comes from (the rules\' account condition)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l config -d 'TOML configuration file (optional; defaults are used without one)' -r -F
+complete -c mita -n "__fish_mita_using_subcommand import" -l database-url -d 'Database URL: sqlite://FILE?mode=rwc or postgres://... (overrides DATABASE_URL)' -r
+complete -c mita -n "__fish_mita_using_subcommand import" -l log-format -d 'Log format on stderr' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c mita -n "__fish_mita_using_subcommand import" -l spends-positive -d 'CSV: spends are positive amounts'
+complete -c mita -n "__fish_mita_using_subcommand import" -l dry-run -d 'Show the preview and write nothing'
+complete -c mita -n "__fish_mita_using_subcommand import" -l json -d 'Print JSON'
+complete -c mita -n "__fish_mita_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mita -n "__fish_mita_using_subcommand import" -s V -l version -d 'Print version'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "serve" -d 'Run the HTTP API server'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "migrate" -d 'Apply database migrations (or show their status)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "metrics" -d 'Show a running server\'s metrics at a glance'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "config" -d 'Print or check the effective configuration'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "completions" -d 'Generate shell completion scripts'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "man" -d 'Generate man pages'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "admin" -d 'Support operations on accounts: unlock, sessions, roles, audit trail'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "ocr" -d 'Receipt OCR jobs: list them, replay the failed ones'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "db" -d 'Back the database up, or verify a backup by restoring it in a scratch place'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "doctor" -d 'Check this installation: configuration, secrets, database and migrations, clock, tesseract, room for receipts, SMTP, Google sign-in and the LLM'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "import" -d 'Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its commit do: the same parsing, rules, duplicates and one transaction (docs/import.md)'
+complete -c mita -n "__fish_mita_using_subcommand help; and not __fish_seen_subcommand_from serve migrate metrics config completions man admin ocr db doctor import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "status" -d 'Show every migration and whether it is applied or pending'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings as TOML, secrets redacted'
 complete -c mita -n "__fish_mita_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a commented example configuration file'

@@ -1,9 +1,15 @@
-//! Bank-file import (docs/import.md), CSV with a column mapping: parse into a preview (rows,
-//! rejected rows with their line, duplicates, the category each row gets from the rules), stored
-//! for an hour; the commit inserts the rows in one database transaction and moves the plan once
-//! per affected (day, plan category) through the spend path, as typed spends do.
+//! Bank-file import (docs/import.md): CSV with a column mapping, OFX/QFX ([`ofx`]) and QIF
+//! ([`qif`]), in any common encoding ([`text`]). A file is parsed into a preview (rows, rejected
+//! rows with their line, duplicates by bank id or fingerprint, the category each row gets from
+//! the rules), stored for an hour; the commit inserts the rows in one database transaction and
+//! moves the plan once per affected (day, plan category) through the spend path, as typed
+//! spends do. Expired previews are purged by `mita serve`'s housekeeping ([`purge_expired`]).
 
-use std::collections::{BTreeSet, HashMap};
+pub mod ofx;
+pub mod qif;
+pub mod text;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -29,10 +35,71 @@ pub const PREVIEW_TTL_MS: i64 = 3_600_000;
 /// The largest single spend (as `POST /api/transactions`).
 const MAX_CENTS: i64 = 10_000_000;
 
-/// How the CSV's columns map to a spend (column names as in the header line).
-#[derive(Clone, Debug, Deserialize)]
+/// A file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    /// OFX and QFX (Quicken's OFX with an extra INTU.BID element).
+    Ofx,
+    Qif,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Ofx => "ofx",
+            Format::Qif => "qif",
+        }
+    }
+
+    /// `csv`, `ofx`, `qfx` or `qif` (any case).
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "ofx" | "qfx" => Some(Format::Ofx),
+            "qif" => Some(Format::Qif),
+            _ => None,
+        }
+    }
+
+    /// From the text itself: an OFX header or `<OFX>` near the start is OFX, a `!Type:`,
+    /// `!Account` or `!Option` first line is QIF, anything else CSV.
+    pub fn detect(text: &str) -> Format {
+        let head: String = text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .take(4096)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if head.starts_with("OFXHEADER") || head.contains("<OFX>") || head.contains("<?OFX") {
+            Format::Ofx
+        } else if ["!TYPE", "!ACCOUNT", "!OPTION", "!CLEAR"]
+            .iter()
+            .any(|p| head.starts_with(p))
+        {
+            Format::Qif
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// How to read the file. For a CSV, how its columns map to a spend (column names as in the
+/// header line); OFX and QIF need none of the column fields.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
+    /// `csv`, `ofx`, `qfx` or `qif`; detected from the content when absent.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// The text encoding (a label such as `utf-8`, `windows-1252`, `latin1`, `utf-16le`);
+    /// detected when absent (see [`text`]).
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// CSV: the date column (required for a CSV).
+    #[serde(default)]
     pub date: String,
     /// One signed amount column (outflows negative, see `spends_positive`)...
     #[serde(default)]
@@ -42,10 +109,15 @@ pub struct Mapping {
     pub debit: Option<String>,
     #[serde(default)]
     pub credit: Option<String>,
+    /// CSV: the payee / description column (required for a CSV).
+    #[serde(default)]
     pub payee: String,
+    /// CSV: a column with the bank's own id of each row (duplicates by id, like OFX's FITID).
+    #[serde(default)]
+    pub id: Option<String>,
     #[serde(default)]
     pub currency: Option<String>,
-    /// chrono format of the dates; default `%Y-%m-%d`.
+    /// chrono format of the dates; CSV default `%Y-%m-%d`; QIF default: see [`qif::qif_date`].
     #[serde(default)]
     pub date_format: Option<String>,
     /// `.` (default) or `,`.
@@ -73,8 +145,12 @@ pub struct ImportRow {
     pub category: String,
     pub description: Option<String>,
     pub tags: Vec<String>,
-    /// Already there (same date, amount and payee): skipped by the commit.
+    /// Already there (the same bank id, or the same date, amount and payee): skipped by the
+    /// commit.
     pub duplicate: bool,
+    /// The bank's id of the row (OFX: `ACCTID:FITID`, or FITID alone; CSV: the `id` column).
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 /// A line left out, and why.
@@ -84,16 +160,25 @@ pub struct Rejected {
     pub reason: String,
 }
 
-/// The answer of an upload.
+/// A parsed file with its categories and duplicates, not stored (`mita import --dry-run`).
 #[derive(Clone, Debug, Serialize)]
-pub struct Preview {
-    pub import_id: Id,
+pub struct Prepared {
     pub format: &'static str,
+    /// The encoding the file was read with (`UTF-8`, `UTF-16LE`, `windows-1252`...).
+    pub encoding: &'static str,
     pub rows_parsed: usize,
     pub new_rows: usize,
     pub duplicates: usize,
     pub rejected: Vec<Rejected>,
     pub rows: Vec<ImportRow>,
+}
+
+/// The answer of an upload: the prepared file, stored for [`PREVIEW_TTL_MS`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Preview {
+    pub import_id: Id,
+    #[serde(flatten)]
+    pub prepared: Prepared,
     pub expires_at: String,
 }
 
@@ -107,7 +192,7 @@ pub struct Committed {
     pub days_affected: usize,
 }
 
-fn file_error(line: u64, message: impl std::fmt::Display) -> Error {
+pub(crate) fn file_error(line: u64, message: impl std::fmt::Display) -> Error {
     Error::Validation {
         code: "VALIDATION_2012",
         message: format!("The file is malformed at line {line}: {message}"),
@@ -119,12 +204,12 @@ fn file_error(line: u64, message: impl std::fmt::Display) -> Error {
     }
 }
 
-fn mapping_error(field: &str, message: impl std::fmt::Display) -> Error {
+pub(crate) fn mapping_error(field: &str, message: impl std::fmt::Display) -> Error {
     Error::invalid("VALIDATION_2001", field, "value", message)
 }
 
 /// Parses an amount text: optional sign or parentheses, thousands separators, `decimal`.
-fn parse_cents(text: &str, decimal: char) -> Option<i64> {
+pub(crate) fn parse_cents(text: &str, decimal: char) -> Option<i64> {
     let t = text.trim();
     let (neg, t) = if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
         (true, inner)
@@ -144,11 +229,66 @@ fn parse_cents(text: &str, decimal: char) -> Option<i64> {
     Some(if neg { -m.cents() } else { m.cents() })
 }
 
-/// A parsed line: (line, date, cents, payee, currency).
-pub type ParsedRow = (u64, NaiveDate, i64, String, String);
+/// A parsed spend of a file (`cents` > 0).
+#[derive(Clone, Debug)]
+pub struct ParsedRow {
+    pub line: u64,
+    pub date: NaiveDate,
+    pub cents: i64,
+    pub payee: String,
+    pub currency: String,
+    /// The bank's id of the row, when the format has one.
+    pub external_id: Option<String>,
+    /// A memo beside the payee (OFX MEMO, QIF M): the description unless a rule sets one.
+    pub memo: Option<String>,
+    /// The account the file names (OFX ACCTID), for the rules when the mapping names none.
+    pub account: Option<String>,
+}
 
-/// Parses a CSV file into rows and rejected lines (pure; no database).
-pub fn parse_csv(bytes: &[u8], map: &Mapping) -> Result<(Vec<ParsedRow>, Vec<Rejected>)> {
+/// A parsed file.
+pub struct Parsed {
+    pub format: Format,
+    pub encoding: &'static str,
+    pub rows: Vec<ParsedRow>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Payee and memo text: no control characters, at most 200 characters.
+pub(crate) fn clean(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect()
+}
+
+/// Refuses the row after [`MAX_ROWS`] (`count` rows and rejected lines so far).
+pub(crate) fn limit(line: u64, count: usize) -> Result<()> {
+    if count >= MAX_ROWS {
+        return Err(file_error(line, format!("more than {MAX_ROWS} rows")));
+    }
+    Ok(())
+}
+
+/// A row's spend in cents (money out positive), or why it is left out.
+pub(crate) fn spend(line: u64, cents: i64) -> std::result::Result<i64, Rejected> {
+    if cents <= 0 {
+        return Err(Rejected {
+            line,
+            reason: "money in (a credit), not a spend".into(),
+        });
+    }
+    if cents > MAX_CENTS {
+        return Err(Rejected {
+            line,
+            reason: "the amount is above 100000.00".into(),
+        });
+    }
+    Ok(cents)
+}
+
+/// Parses a file of any supported format into rows and rejected lines (pure; no database).
+pub fn parse_file(bytes: &[u8], map: &Mapping) -> Result<Parsed> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid(
             "VALIDATION_2012",
@@ -157,14 +297,18 @@ pub fn parse_csv(bytes: &[u8], map: &Mapping) -> Result<(Vec<ParsedRow>, Vec<Rej
             format!("must be at most {MAX_FILE_BYTES} bytes"),
         ));
     }
-    let text =
-        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|e| {
-            let line = 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            file_error(line, "not UTF-8 text")
-        })?;
+    let given =
+        match map
+            .format
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            Some(name) => Some(Format::from_name(name).ok_or_else(|| {
+                mapping_error("body.mapping.format", "must be csv, ofx, qfx or qif")
+            })?),
+            None => None,
+        };
     let decimal = match map.decimal.as_deref() {
         None | Some(".") => '.',
         Some(",") => ',',
@@ -175,6 +319,32 @@ pub fn parse_csv(bytes: &[u8], map: &Mapping) -> Result<(Vec<ParsedRow>, Vec<Rej
             ));
         }
     };
+    let decoded = text::decode(bytes, map.encoding.as_deref())?;
+    let text = decoded.text.as_ref();
+    let format = given.unwrap_or_else(|| Format::detect(text));
+    let (rows, rejected) = match format {
+        Format::Csv => parse_csv(text, map, decimal)?,
+        Format::Ofx => ofx::parse(text)?,
+        Format::Qif => qif::parse(text, map, decimal)?,
+    };
+    Ok(Parsed {
+        format,
+        encoding: decoded.encoding,
+        rows,
+        rejected,
+    })
+}
+
+/// Parses a CSV text into rows and rejected lines.
+fn parse_csv(text: &str, map: &Mapping, decimal: char) -> Result<(Vec<ParsedRow>, Vec<Rejected>)> {
+    for (field, value) in [("date", &map.date), ("payee", &map.payee)] {
+        if value.trim().is_empty() {
+            return Err(mapping_error(
+                &format!("body.mapping.{field}"),
+                "required for a CSV file: the column's name in the header line",
+            ));
+        }
+    }
     let header_line = text.lines().next().unwrap_or("");
     let delimiter = match map.delimiter.as_deref() {
         Some(d) if d.len() == 1 && d.is_ascii() => d.as_bytes()[0],
@@ -214,6 +384,11 @@ pub fn parse_csv(bytes: &[u8], map: &Mapping) -> Result<(Vec<ParsedRow>, Vec<Rej
     };
     let date_col = col(&map.date, "body.mapping.date")?;
     let payee_col = col(&map.payee, "body.mapping.payee")?;
+    let id_col = map
+        .id
+        .as_deref()
+        .map(|c| col(c, "body.mapping.id"))
+        .transpose()?;
     let currency_col = map
         .currency
         .as_deref()
@@ -250,9 +425,7 @@ pub fn parse_csv(bytes: &[u8], map: &Mapping) -> Result<(Vec<ParsedRow>, Vec<Rej
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        if rows.len() + rejected.len() >= MAX_ROWS {
-            return Err(file_error(line, format!("more than {MAX_ROWS} rows")));
-        }
+        limit(line, rows.len() + rejected.len())?;
         let get = |i: usize| record.get(i).unwrap_or("").trim();
         let Ok(date) = NaiveDate::parse_from_str(get(date_col), date_format) else {
             rejected.push(Rejected {
@@ -286,83 +459,142 @@ pub fn parse_csv(bytes: &[u8], map: &Mapping) -> Result<(Vec<ParsedRow>, Vec<Rej
             });
             continue;
         };
-        if cents <= 0 {
-            rejected.push(Rejected {
-                line,
-                reason: "money in (a credit), not a spend".into(),
-            });
-            continue;
-        }
-        if cents > MAX_CENTS {
-            rejected.push(Rejected {
-                line,
-                reason: "the amount is above 100000.00".into(),
-            });
-            continue;
-        }
-        let payee: String = get(payee_col)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200)
-            .collect();
+        let cents = match spend(line, cents) {
+            Ok(c) => c,
+            Err(r) => {
+                rejected.push(r);
+                continue;
+            }
+        };
+        let payee = clean(get(payee_col));
         let currency = currency_col
             .map(|i| get(i).to_ascii_uppercase())
             .filter(|c| c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
             .unwrap_or_else(|| "USD".into());
-        rows.push((line, date, cents, payee, currency));
+        let external_id = id_col.map(|i| clean(get(i))).filter(|id| !id.is_empty());
+        rows.push(ParsedRow {
+            line,
+            date,
+            cents,
+            payee,
+            currency,
+            external_id,
+            memo: None,
+            account: None,
+        });
     }
     Ok((rows, rejected))
 }
 
 /// The (date, cents, payee) fingerprint of a spend.
-fn fingerprint(date: NaiveDate, cents: i64, payee: &str) -> (NaiveDate, i64, String) {
+type Key = (NaiveDate, i64, String);
+
+fn fingerprint(date: NaiveDate, cents: i64, payee: &str) -> Key {
     (date, cents, payee.trim().to_lowercase())
 }
 
-/// How many live spends of the user have each fingerprint, over the dates given. One query.
+/// What the user already has over a range of dates, for the duplicate rule.
+struct There {
+    /// Live spends per fingerprint.
+    all: HashMap<Key, usize>,
+    /// Live spends without a bank id per fingerprint (a spend with another bank id is another
+    /// bank transaction, so a row with an id matches only these by fingerprint).
+    without_id: HashMap<Key, usize>,
+    /// Bank ids already there, deleted spends included (a spend the user deleted does not come
+    /// back when the same file is imported again).
+    ids: HashSet<String>,
+}
+
+/// The user's spends over the dates given. Two queries, whatever the number of rows.
 async fn existing(
     tx: &mut crate::db::Tx,
     user: Id,
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<HashMap<(NaiveDate, i64, String), usize>> {
-    const SQL: &str = "SELECT local_date, amount_cents, COALESCE(merchant, description, '') FROM transactions \
+) -> Result<There> {
+    const SQL: &str = "SELECT local_date, amount_cents, COALESCE(merchant, description, ''), external_id FROM transactions \
          WHERE user_id = $1 AND deleted_at IS NULL AND local_date >= $2 AND local_date <= $3";
-    let found: Vec<(NaiveDate, i64, String)> = on_tx!(tx, conn => sqlx::query_as(SQL)
+    const IDS: &str = "SELECT external_id FROM transactions \
+         WHERE user_id = $1 AND external_id IS NOT NULL AND local_date >= $2 AND local_date <= $3";
+    let found: Vec<(NaiveDate, i64, String, Option<String>)> = on_tx!(tx, conn => sqlx::query_as(SQL)
         .bind(user).bind(first).bind(last).fetch_all(&mut *conn).await)?;
-    let mut counts = HashMap::new();
-    for (d, c, p) in found {
-        *counts.entry(fingerprint(d, c, &p)).or_insert(0) += 1;
+    let ids: Vec<String> = on_tx!(tx, conn => sqlx::query_scalar(IDS)
+        .bind(user).bind(first).bind(last).fetch_all(&mut *conn).await)?;
+    let mut there = There {
+        all: HashMap::new(),
+        without_id: HashMap::new(),
+        ids: ids.into_iter().collect(),
+    };
+    for (d, c, p, id) in found {
+        let key = fingerprint(d, c, &p);
+        if id.is_none() {
+            *there.without_id.entry(key.clone()).or_insert(0) += 1;
+        }
+        *there.all.entry(key).or_insert(0) += 1;
     }
-    Ok(counts)
+    Ok(there)
 }
 
-/// Marks duplicates: a row is one when the spends already there with its fingerprint outnumber
-/// the rows with that fingerprint before it in the file (two equal coffees on a day stay two).
-fn mark_duplicates(rows: &mut [ImportRow], mut there: HashMap<(NaiveDate, i64, String), usize>) {
+/// Takes one from a count; false when there was none.
+fn take(counts: &mut HashMap<Key, usize>, key: &Key) -> bool {
+    match counts.get_mut(key) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Marks duplicates. A row with a bank id is one when the id is already there (or earlier in
+/// the file); otherwise (and for rows without an id) when the spends already there with its
+/// fingerprint outnumber the rows with that fingerprint earlier in the file — so two equal
+/// coffees on a day stay two. A row with an id matches by fingerprint only spends without one.
+fn mark_duplicates(rows: &mut [ImportRow], mut there: There) {
     for r in rows {
         let key = fingerprint(r.date, r.amount.cents(), &r.payee);
-        match there.get_mut(&key) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                r.duplicate = true;
+        r.duplicate = match &r.external_id {
+            Some(id) if there.ids.contains(id) => {
+                take(&mut there.all, &key);
+                true
             }
-            _ => r.duplicate = false,
-        }
+            Some(id) => {
+                there.ids.insert(id.clone());
+                let dup = take(&mut there.without_id, &key);
+                if dup {
+                    take(&mut there.all, &key);
+                }
+                dup
+            }
+            None => {
+                let dup = take(&mut there.all, &key);
+                // Keep "without an id" a part of "all".
+                if let (Some(all), Some(free)) =
+                    (there.all.get(&key), there.without_id.get_mut(&key))
+                {
+                    *free = (*free).min(*all);
+                }
+                dup
+            }
+        };
     }
 }
 
-/// Parses the file, applies the rules, marks duplicates and stores the preview.
-pub async fn preview(
+/// Parses the file, applies the rules and marks duplicates; stores nothing.
+pub async fn prepare(
     db: &Db,
     clock: &Clock,
     user: Id,
     tz: Tz,
-    file_name: Option<&str>,
     bytes: &[u8],
     map: &Mapping,
-) -> Result<Preview> {
-    let (parsed, mut rejected) = parse_csv(bytes, map)?;
+) -> Result<Prepared> {
+    let Parsed {
+        format,
+        encoding,
+        rows: parsed,
+        mut rejected,
+    } = parse_file(bytes, map)?;
     // The dates a typed spend may have (transactions::MAX_FUTURE_MS / MAX_PAST_MS).
     let now = clock.now_ms();
     let newest = crate::time::local_date(now + crate::transactions::MAX_FUTURE_MS, tz);
@@ -370,11 +602,11 @@ pub async fn preview(
     let parsed: Vec<_> = parsed
         .into_iter()
         .filter(|r| {
-            let ok = (oldest..=newest).contains(&r.1);
+            let ok = (oldest..=newest).contains(&r.date);
             if !ok {
                 rejected.push(Rejected {
-                    line: r.0,
-                    reason: format!("date {} is in the future or more than 7 years ago", r.1),
+                    line: r.line,
+                    reason: format!("date {} is in the future or more than 7 years ago", r.date),
                 });
             }
             ok
@@ -384,22 +616,23 @@ pub async fn preview(
     let rules = RuleSet::load(db, user).await?;
     let mut rows: Vec<ImportRow> = parsed
         .into_iter()
-        .map(|(line, date, cents, payee, currency)| {
+        .map(|r| {
             let out = rules.apply(&Subject {
-                payee: &payee,
-                cents,
-                account: map.account.as_deref(),
+                payee: &r.payee,
+                cents: r.cents,
+                account: map.account.as_deref().or(r.account.as_deref()),
             });
             ImportRow {
-                line,
-                date,
-                amount: Money::from_cents(cents),
-                currency,
+                line: r.line,
+                date: r.date,
+                amount: Money::from_cents(r.cents),
+                currency: r.currency,
                 category: out.category.unwrap_or_else(|| "other".into()),
-                description: out.description,
+                description: out.description.or(r.memo),
                 tags: out.tags,
-                payee,
+                payee: r.payee,
                 duplicate: false,
+                external_id: r.external_id,
             }
         })
         .collect();
@@ -412,25 +645,52 @@ pub async fn preview(
         tx.rollback().await?;
         mark_duplicates(&mut rows, there);
     }
-    let id = Id::new();
-    let name: Option<String> =
-        file_name.map(|n| n.chars().filter(|c| !c.is_control()).take(200).collect());
-    crate::on_write!(db, pool => sqlx::query(
-        "INSERT INTO imports (id, user_id, format, file_name, status, rows, created_at, expires_at) \
-         VALUES ($1, $2, 'csv', $3, 'pending', $4, $5, $6)")
-        .bind(id).bind(user).bind(&name).bind(Json(&rows)).bind(now).bind(now + PREVIEW_TTL_MS)
-        .execute(pool).await.map(|_| ()))?;
     let duplicates = rows.iter().filter(|r| r.duplicate).count();
-    Ok(Preview {
-        import_id: id,
-        format: "csv",
+    Ok(Prepared {
+        format: format.as_str(),
+        encoding,
         rows_parsed: rows.len(),
         new_rows: rows.len() - duplicates,
         duplicates,
         rejected,
         rows,
+    })
+}
+
+/// Parses the file, applies the rules, marks duplicates and stores the preview.
+pub async fn preview(
+    db: &Db,
+    clock: &Clock,
+    user: Id,
+    tz: Tz,
+    file_name: Option<&str>,
+    bytes: &[u8],
+    map: &Mapping,
+) -> Result<Preview> {
+    let prepared = prepare(db, clock, user, tz, bytes, map).await?;
+    let now = clock.now_ms();
+    let id = Id::new();
+    let name: Option<String> =
+        file_name.map(|n| n.chars().filter(|c| !c.is_control()).take(200).collect());
+    crate::on_write!(db, pool => sqlx::query(
+        "INSERT INTO imports (id, user_id, format, file_name, status, rows, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7)")
+        .bind(id).bind(user).bind(prepared.format).bind(&name).bind(Json(&prepared.rows))
+        .bind(now).bind(now + PREVIEW_TTL_MS)
+        .execute(pool).await.map(|_| ()))?;
+    Ok(Preview {
+        import_id: id,
+        prepared,
         expires_at: crate::clock::rfc3339(now + PREVIEW_TTL_MS),
     })
+}
+
+/// Deletes the previews not committed before their expiry (run by `mita serve`'s
+/// housekeeping). Committed imports stay (the user's record of what came in) until erasure.
+pub async fn purge_expired(db: &Db, now_ms: i64) -> Result<u64> {
+    Ok(crate::on_write!(db, pool => sqlx::query(
+        "DELETE FROM imports WHERE status = 'pending' AND expires_at <= $1")
+        .bind(now_ms).execute(pool).await.map(|r| r.rows_affected()))?)
 }
 
 /// Commits a pending preview of the user: all or nothing.
@@ -441,6 +701,20 @@ pub async fn commit(
     user: Id,
     tz: Tz,
     id: Id,
+) -> Result<Committed> {
+    commit_with_progress(db, clock, metrics, user, tz, id, &|_, _| {}).await
+}
+
+/// [`commit`], calling `progress(rows inserted, rows to insert)` after each row (the CLI's
+/// progress bar). The rows become visible only when the whole commit is done.
+pub async fn commit_with_progress(
+    db: &Db,
+    clock: &Clock,
+    metrics: &Metrics,
+    user: Id,
+    tz: Tz,
+    id: Id,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Committed> {
     let now = clock.now_ms();
     let mut tx = db.begin().await?;
@@ -476,18 +750,20 @@ pub async fn commit(
     let mut keys: BTreeSet<(NaiveDate, &'static str)> = BTreeSet::new();
     let mut gaining: Vec<(NaiveDate, PlanCategory, Id)> = Vec::new();
     let mut inserted = 0;
+    let to_insert = rows.iter().filter(|r| !r.duplicate).count();
     for r in rows.iter().filter(|r| !r.duplicate) {
         let txn = Id::new();
         // Noon of the day in the user's timezone: the day is the bank's, the hour unknown.
         let spent_at = crate::time::day_start_ms(r.date, tz) + 12 * 3_600_000;
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO transactions (id, user_id, goal_id, category, amount_cents, currency, description, merchant, location, tags, \
-             is_recurring, confidence_score, receipt_url, notes, spent_at, local_date, created_at, updated_at) \
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, NULL, $8, false, NULL, NULL, NULL, $9, $10, $11, $11)")
+             is_recurring, confidence_score, receipt_url, notes, spent_at, local_date, created_at, updated_at, external_id) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, NULL, $8, false, NULL, NULL, NULL, $9, $10, $11, $11, $12)")
             .bind(txn).bind(user).bind(&r.category).bind(r.amount.cents()).bind(&r.currency)
             .bind(r.description.as_ref().unwrap_or(&r.payee)).bind(&r.payee).bind(Json(&r.tags))
-            .bind(spent_at).bind(r.date).bind(now).execute(&mut *conn).await.map(|_| ()))?;
+            .bind(spent_at).bind(r.date).bind(now).bind(&r.external_id).execute(&mut *conn).await.map(|_| ()))?;
         inserted += 1;
+        progress(inserted, to_insert);
         let p = plan_of(&r.category);
         if keys.insert((r.date, p.as_str())) {
             gaining.push((r.date, p, txn));

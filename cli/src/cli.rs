@@ -102,6 +102,75 @@ pub enum Command {
     /// one probe file in the receipt directory). Exit codes: 0 every check passed (warnings
     /// allowed), 1 at least one failed.
     Doctor(DoctorArgs),
+    /// Import a bank file (CSV, OFX/QFX or QIF) for a user, as `POST /api/import` and its
+    /// commit do: the same parsing, rules, duplicates and one transaction (docs/import.md).
+    ///
+    /// Exit codes: 0 imported, 1 error (a malformed file names its line), 3 no such user, 4
+    /// nothing new to import.
+    Import(Box<ImportArgs>),
+}
+
+/// Import FILE for the user with --user EMAIL. A CSV needs a mapping (--mapping FILE.json with
+/// the route's mapping JSON, or the column flags).
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bank file.
+    pub file: PathBuf,
+    /// The email of the account to import into.
+    #[arg(long, value_name = "EMAIL")]
+    pub user: String,
+    /// csv, ofx, qfx or qif (detected from the content when absent).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// A JSON file with the mapping (the same JSON as the route's `mapping` field); the flags
+    /// below override its fields.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// CSV: the date column.
+    #[arg(long, value_name = "COLUMN")]
+    pub date: Option<String>,
+    /// CSV: the payee column.
+    #[arg(long, value_name = "COLUMN")]
+    pub payee: Option<String>,
+    /// CSV: the signed amount column.
+    #[arg(long, value_name = "COLUMN")]
+    pub amount: Option<String>,
+    /// CSV: the money-out column (instead of --amount).
+    #[arg(long, value_name = "COLUMN")]
+    pub debit: Option<String>,
+    /// CSV: the money-in column (with --debit).
+    #[arg(long, value_name = "COLUMN")]
+    pub credit: Option<String>,
+    /// CSV: the currency column.
+    #[arg(long, value_name = "COLUMN")]
+    pub currency: Option<String>,
+    /// CSV: the column of the bank's own row id.
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+    /// A chrono date format (CSV default %Y-%m-%d).
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// The decimal separator: . or ,
+    #[arg(long)]
+    pub decimal: Option<String>,
+    /// CSV: the delimiter (one character, or \t).
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// The text encoding (utf-8, utf-16le, windows-1252, latin1...); detected when absent.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// The account the file comes from (the rules' account condition).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// CSV: spends are positive amounts.
+    #[arg(long)]
+    pub spends_positive: bool,
+    /// Show the preview and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod db;
 pub mod doctor;
+pub mod import;
 pub mod metrics;
 pub mod migrate;
 pub mod ocr;

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
             Command::Ocr(cmd) => commands::ocr::run(&cli.global, cmd).await,
             Command::Doctor(args) => commands::doctor::run(&cli.global, args).await,
             Command::Db(cmd) => commands::db::run(&cli.global, cmd).await,
+            Command::Import(args) => commands::import::run(&cli.global, args).await,
         }
     });
     exit::report(result)

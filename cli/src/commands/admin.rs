@@ -58,7 +58,7 @@ fn meta() -> RequestMeta {
 }
 
 /// The account with this email; a missing one exits 3.
-async fn find_user(services: &Services, email: &str) -> anyhow::Result<User> {
+pub(crate) async fn find_user(services: &Services, email: &str) -> anyhow::Result<User> {
     services
         .auth
         .user_by_email(email)
@@ -70,7 +70,7 @@ async fn find_user(services: &Services, email: &str) -> anyhow::Result<User> {
 }
 
 /// A core error as a CLI error: "not found" exits 3, validation problems name the field.
-fn service_error(e: mita::Error) -> anyhow::Error {
+pub(crate) fn service_error(e: mita::Error) -> anyhow::Error {
     match e {
         mita::Error::NotFound(what) => exit::not_found(format!("{what} not found")),
         mita::Error::Validation {

@@ -126,9 +126,10 @@ async fn prepare_schema(db: &Db, migrate: bool) -> anyhow::Result<()> {
     }
 }
 
-/// Periodic clean-up: expired revoked tokens, logins, reset tokens and idempotency keys, empty
-/// shared rate-limit buckets and old instance markers — once per cluster, under a lease; idle
-/// in-memory rate-limit entries and this instance's image-directory marker — on every instance.
+/// Periodic clean-up: expired revoked tokens, logins, reset tokens, idempotency keys and
+/// uncommitted import previews, empty shared rate-limit buckets and old instance markers — once
+/// per cluster, under a lease; idle in-memory rate-limit entries and this instance's
+/// image-directory marker — on every instance.
 /// Every run is idempotent, so aborting it at shutdown loses nothing.
 async fn housekeeping(state: AppState) {
     const EVERY: Duration = Duration::from_secs(600);
@@ -142,6 +143,7 @@ async fn housekeeping(state: AppState) {
                 let purged = async {
                     let mut n = state.auth.purge_expired().await?;
                     n += mita::cluster::purge_rate_limits(&state.db, now).await?;
+                    n += mita::import::purge_expired(&state.db, now).await?;
                     n += mita::cluster::purge_markers(
                         &state.db,
                         &state.settings.ocr_image_dir(),

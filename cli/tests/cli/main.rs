@@ -6,6 +6,7 @@ mod completions;
 mod config;
 mod db;
 mod doctor;
+mod import;
 mod metrics;
 mod migrate;
 mod ocr;

@@ -1,5 +1,5 @@
-//! Bank-file import (docs/import.md): upload a CSV with its column mapping for a preview, then
-//! commit the preview. Another user's import is 404.
+//! Bank-file import (docs/import.md): upload a CSV (with its column mapping), OFX/QFX or QIF
+//! file for a preview, then commit the preview. Another user's import is 404.
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
@@ -27,13 +27,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[allow(dead_code)]
 pub struct PreviewDoc {
     import_id: String,
+    /// `csv`, `ofx` (OFX and QFX) or `qif`.
     format: String,
+    /// The encoding the file was read with: `UTF-8`, `UTF-16LE`, `UTF-16BE`, `windows-1252`...
+    encoding: String,
     rows_parsed: i64,
     new_rows: i64,
     duplicates: i64,
     /// `{line, reason}` of each line left out.
     rejected: Vec<serde_json::Value>,
-    /// `{line, date, amount, currency, payee, category, description, tags, duplicate}`.
+    /// `{line, date, amount, currency, payee, category, description, tags, duplicate,
+    /// external_id}`.
     rows: Vec<serde_json::Value>,
     expires_at: String,
 }
@@ -55,11 +59,13 @@ fn missing(field: &str, message: &str) -> ApiError {
     )
 }
 
-/// Upload a bank file (multipart: `file`, the CSV; `mapping`, JSON: `date`, `payee`, `amount` or
-/// `debit`/`credit`, optional `currency`, `date_format`, `decimal`, `delimiter`,
-/// `spends_positive`, `account`). Answers the preview; nothing is imported until the commit.
+/// Upload a bank file (multipart: `file`, a CSV, OFX/QFX or QIF file; `format`, optional:
+/// `csv`, `ofx`, `qfx` or `qif`, detected from the content when absent; `mapping`, JSON, required
+/// for a CSV: `date`, `payee`, `amount` or `debit`/`credit`, optional `currency`, `id`,
+/// `date_format`, `decimal`, `delimiter`, `spends_positive`, `account`, `encoding`, `format`).
+/// Answers the preview; nothing is imported until the commit.
 #[utoipa::path(post, path = "/api/import", tag = "import",
-    request_body(content_type = "multipart/form-data", description = "`file` (the CSV) and `mapping` (JSON)"),
+    request_body(content_type = "multipart/form-data", description = "`file` (CSV, OFX/QFX or QIF), optional `format`, and `mapping` (JSON; required for a CSV)"),
     responses((status = 200, body = PreviewDoc), (status = 401), (status = 413), (status = 422, description = "Bad mapping, or a malformed file: the message names the line")),
     security(("bearer" = [])))]
 async fn upload(
@@ -74,7 +80,7 @@ async fn upload(
             "Expected a multipart/form-data upload with the fields `file` and `mapping`",
         )
     })?;
-    let (mut file, mut name, mut mapping) = (None, None, None);
+    let (mut file, mut name, mut mapping, mut format) = (None, None, None, None);
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         ApiError::new(
             e.status(),
@@ -106,17 +112,33 @@ async fn upload(
                 })?;
                 mapping = Some(parsed);
             }
+            Some("format") => {
+                format = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|_| missing("body.format", "not text"))?,
+                );
+            }
             _ => {}
         }
     }
     let file =
-        file.ok_or_else(|| missing("body.file", "the CSV file is required in the field `file`"))?;
-    let mapping = mapping.ok_or_else(|| {
-        missing(
-            "body.mapping",
-            "the column mapping is required in the field `mapping`",
-        )
-    })?;
+        file.ok_or_else(|| missing("body.file", "the bank file is required in the field `file`"))?;
+    let mut mapping: Mapping = mapping.unwrap_or_default();
+    if let Some(f) = format.filter(|f| !f.trim().is_empty()) {
+        if import::Format::from_name(&f).is_none() {
+            return Err(ApiError::validation(
+                vec![FieldError::new(
+                    "body.format",
+                    "value",
+                    "must be csv, ofx, qfx or qif",
+                )],
+                "VALIDATION_2001",
+            ));
+        }
+        mapping.format = Some(f);
+    }
     let preview = import::preview(
         &state.db,
         &state.clock,

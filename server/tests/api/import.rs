@@ -179,8 +179,8 @@ async fn preview_commit_and_the_same_file_twice_adds_nothing() {
 async fn malformed_files_and_bad_mappings_are_422_and_write_nothing() {
     let (app, _) = spawn_at(at(2026, 11, 20, 12)).await;
     let (t, _, _) = app.user("import-bad@example.com").await;
-    // Not UTF-8 on line 3: the line is named.
-    let m = json!({"date": "Date", "payee": "Payee", "amount": "Amount"});
+    // Not UTF-8 on line 3 when the mapping says UTF-8: the line is named.
+    let m = json!({"date": "Date", "payee": "Payee", "amount": "Amount", "encoding": "utf-8"});
     let resp = upload_csv(&app, &t, b"Date,Payee,Amount\n2026-11-18,A,-1.00\n\xff", &m).await;
     assert_eq!(resp.status(), 422);
     let err: Value = resp.json().await.unwrap();

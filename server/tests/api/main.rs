@@ -26,6 +26,7 @@ mod habits;
 mod hardening;
 mod hashing;
 mod import;
+mod import_formats;
 mod insights;
 mod installments;
 mod lockout;
