@@ -13,6 +13,7 @@
 #   BENCH_TRANSACTIONS [1000] ... with this many transactions in the plan's days before the clock
 #   BENCH_CLOCK_START [2026-11-15T12:00:00Z]  the server's clock starts here (MITA_CLOCK_START),
 #                             so the workload is the same whatever the date of the run
+#   BENCH_IDLE_WAIT [40]      seconds of idle after the load before the idle RSS is read
 #   BENCH_SKIP_OHA [0]        1 = take latencies from wrk (installing oha takes minutes)
 #   BENCH_SERVER_CPU [0]      core for the server (and the ceilings); BENCH_CLIENT_CPU [1] for
 #                             the load generators
@@ -122,6 +123,9 @@ watch_rss() {
     done
 }
 
+# rss_now PID FILE: the current VmRSS (kB) of PID in FILE.
+rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" >"$2"; }
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # phase ID DIR COMMAND...: runs COMMAND while recording the server's peak RSS, its CPU time
@@ -200,13 +204,14 @@ run_backend() {
     load="$(cut -d' ' -f1-3 /proc/loadavg)"
     log "== $name (load average $load) =="
     start_server "$url" "$dir" "$@"
+    sleep 2; rss_now "$SERVER_PID" "$dir/idle-start.rss"
     phase seed "$dir" "$BENCH" seed --url "$BASE" --users "$USERS" --transactions "$TXNS" --out-dir "$dir" \
         --today "$(date -u -d "$CLOCK_START" +%F)"
     token="$(head -n1 "$dir/tokens.txt")"
     export BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_TOKENS="$dir/tokens.txt" BENCH_RUN_ID="$STAMP-$name"
     BENCH_MONTH_START="$(date -u -d "$(date -u -d "$CLOCK_START" +%Y-%m-01)" +%s)"
-    BENCH_NOW="$(date -u -d "$CLOCK_START" +%s)"; BENCH_CATEGORIES="$dir/categories.txt"
-    export BENCH_MONTH_START BENCH_NOW BENCH_CATEGORIES
+    BENCH_NOW="$(date -u -d "$CLOCK_START" +%s)"; BENCH_CELLS="$dir/cells.txt"
+    export BENCH_MONTH_START BENCH_NOW BENCH_CELLS
     wrk_phase P0 "$dir" plain.lua /health;        oha_phase P0 "$dir" /health
     wrk_phase P0b "$dir" plain.lua /;             oha_phase P0b "$dir" /
     wrk_phase P1 "$dir" list.lua "/api/transactions?limit=50"
@@ -224,6 +229,14 @@ run_backend() {
     CEILING_CPUS="$SERVER_CPU,$CLIENT_CPU" ceiling argon2-2c "$dir" argon2-ceiling --threads 2 --seconds "$SECS"
     phase P3 "$dir" "$BENCH" login-burst --url "$BASE" --users-file "$dir/users.json" \
         --concurrency 200 --rounds 3 --out "$dir/P3.json"
+    # 1000 at once: more than the wait budget (auth.hash_wait_budget_ms, 3 s) holds; the rest
+    # must be refused at once with a Retry-After.
+    phase P3b "$dir" "$BENCH" login-burst --url "$BASE" --users-file "$dir/users.json" \
+        --concurrency 1000 --rounds 1 --out "$dir/P3b.json"
+    # Idle after the load: hashing memory is released after auth.hash_idle_release_secs (30)
+    # of no hashing, caches after their idle period; wait past both, then read the RSS.
+    log "waiting ${BENCH_IDLE_WAIT:-40}s of idle before reading the idle RSS"
+    sleep "${BENCH_IDLE_WAIT:-40}"; rss_now "$SERVER_PID" "$dir/idle-after.rss"
     stop_server
     write_meta "$dir" "$name" "$load"
 }

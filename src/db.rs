@@ -174,6 +174,9 @@ impl Drop for QueryTimer {
 
 pub use crate::config::sqlite_path;
 
+/// How long an idle sqlx SQLite read connection is kept before it is closed.
+const SQLITE_READ_IDLE: Duration = Duration::from_secs(30);
+
 /// The backend a URL names, or a configuration error.
 pub fn backend_of(url: &str) -> Result<Backend> {
     if url.starts_with("sqlite:") {
@@ -216,8 +219,12 @@ impl Db {
                     .acquire_timeout(acquire.max(Duration::from_secs(10)))
                     .connect_with(base.clone())
                     .await?;
+                // Read connections (each a thread with its own page cache) close after a short
+                // idle period, so an idle server keeps none of them.
                 let read = SqlitePoolOptions::new()
                     .test_before_acquire(false)
+                    .min_connections(0)
+                    .idle_timeout(Some(SQLITE_READ_IDLE))
                     .max_connections(settings.sqlite_read_connections.max(1))
                     .acquire_timeout(acquire)
                     .connect_with(base.read_only(true))

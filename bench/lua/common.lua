@@ -5,12 +5,11 @@
 --   BENCH_RUN_ID       unique per run, so Idempotency-Keys never repeat across runs
 --   BENCH_MONTH_START  start of the server's month (UTC, epoch seconds): spends are dated after it
 --   BENCH_NOW          the server's "now" when the run started (epoch seconds; MITA_CLOCK_START)
---   BENCH_CATEGORIES   file of categories, each repeated by its share of the plan (from `seed`)
+--   BENCH_CELLS        the plan's cells before the clock, `date category planned_cents` a line
+--                      (from `seed`): P2's creates go to them
 --   BENCH_WRK_OUT      where done() writes the summary as JSON (read by `mita-bench report`)
 --   BENCH_LIST_PATH    the GET of P1 (default /api/transactions?limit=50), for experiments
 local M = {}
-
-local categories = { "food", "transportation", "shopping", "groceries", "dining", "entertainment" }
 
 local function read_lines(path)
   local t = {}
@@ -33,8 +32,11 @@ function M.init()
   M.run_id = os.getenv("BENCH_RUN_ID") or tostring(os.time())
   M.month_start = tonumber(os.getenv("BENCH_MONTH_START") or "") or (os.time() - 86400)
   M.now = tonumber(os.getenv("BENCH_NOW") or "") or os.time()
-  local weighted = os.getenv("BENCH_CATEGORIES")
-  if weighted then categories = read_lines(weighted) end
+  M.cells = {}
+  for _, line in ipairs(read_lines(assert(os.getenv("BENCH_CELLS"), "BENCH_CELLS is not set"))) do
+    local date, category, planned = line:match("^(%S+) (%S+) (%d+)$")
+    M.cells[#M.cells + 1] = { date = date, category = category, planned = tonumber(planned) }
+  end
   M.n = 0
   M.list = {}
   for i, token in ipairs(M.tokens) do
@@ -56,15 +58,18 @@ function M.list_request()
   return M.list[next_index()]
 end
 
--- P2: a new spend with a key no other request of any run uses.
+-- P2: a new spend with a key no other request of any run uses. It goes to a plan cell (a day
+-- before the clock and a variable category) chosen uniformly, for 1-4 % of the cell's plan: a
+-- 10 s run adds about 15 spends to each cell of a user, so most cells stay under plan (the seed
+-- filled them to 35 %) and most creates do not overspend, whatever the date of the run.
 function M.create_request()
   local i = next_index()
-  local cents = math.random(100, 3999)
-  local at = math.random(M.month_start, M.now - 60)
+  local cell = M.cells[math.random(#M.cells)]
+  local cents = math.max(1, math.floor(cell.planned * math.random(100, 400) / 10000))
   local body = string.format(
-    '{"amount":"%d.%02d","category":"%s","spent_at":"%s","description":"bench"}',
-    math.floor(cents / 100), cents % 100, categories[math.random(#categories)],
-    os.date("!%Y-%m-%dT%H:%M:%SZ", at))
+    '{"amount":"%d.%02d","category":"%s","spent_at":"%sT%02d:%02d:00Z","description":"bench"}',
+    math.floor(cents / 100), cents % 100, cell.category, cell.date,
+    math.random(8, 20), math.random(0, 59))
   local headers = {
     ["Authorization"] = "Bearer " .. M.tokens[i],
     ["Content-Type"] = "application/json",

@@ -3,8 +3,9 @@
 //! `GET /health`), so the burst measures logins, not TCP handshakes.
 //!
 //! Throughput is successful logins divided by the wall time of the rounds (first request sent to
-//! last answer received). 503 answers are the server's deliberate load shedding (its hashing
-//! queue is full) and are counted apart from other failures.
+//! last answer received). 503 answers are the server's deliberate load shedding (the expected
+//! wait for a hash is beyond its budget) and are counted apart from other failures, with the
+//! `Retry-After` each carried (a 503 without one is counted as a problem).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,7 +41,8 @@ pub struct BurstArgs {
 /// The outcome of one login.
 enum Outcome {
     Ok(Duration),
-    Shed(Duration),
+    /// A 503, and its `Retry-After` in seconds (None: missing or not a number).
+    Shed(Duration, Option<u64>),
     Other(u16),
     Failed(String),
 }
@@ -75,11 +77,16 @@ async fn login(client: reqwest::Client, url: Arc<String>, body: serde_json::Valu
     match client.post(url.as_str()).json(&body).send().await {
         Ok(resp) => {
             let status = resp.status().as_u16();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
             // Read the body so the connection is reusable and the time covers the whole answer.
             let _ = resp.bytes().await;
             match status {
                 200..=299 => Outcome::Ok(started.elapsed()),
-                503 => Outcome::Shed(started.elapsed()),
+                503 => Outcome::Shed(started.elapsed(), retry_after),
                 s => Outcome::Other(s),
             }
         }
@@ -117,6 +124,7 @@ pub async fn run(args: &BurstArgs) -> anyhow::Result<()> {
     .await?;
 
     let (mut ok, mut shed, mut other, mut failed) = (Vec::new(), Vec::new(), 0usize, 0usize);
+    let mut retry_after: Vec<u64> = Vec::new();
     let mut first_problem: Option<String> = None;
     let mut wall = Duration::ZERO;
     for _ in 0..args.rounds {
@@ -130,7 +138,15 @@ pub async fn run(args: &BurstArgs) -> anyhow::Result<()> {
         for o in outcomes {
             match o {
                 Outcome::Ok(d) => ok.push(d.as_secs_f64() * 1e3),
-                Outcome::Shed(d) => shed.push(d.as_secs_f64() * 1e3),
+                Outcome::Shed(d, after) => {
+                    shed.push(d.as_secs_f64() * 1e3);
+                    match after {
+                        Some(secs) => retry_after.push(secs),
+                        None => {
+                            first_problem.get_or_insert("503 without Retry-After".into());
+                        }
+                    }
+                }
                 Outcome::Other(s) => {
                     other += 1;
                     first_problem.get_or_insert(format!("HTTP {s}"));
@@ -144,7 +160,9 @@ pub async fn run(args: &BurstArgs) -> anyhow::Result<()> {
     }
     let seconds = wall.as_secs_f64();
     let (ok_n, shed_n) = (ok.len(), shed.len());
+    let ok_max = ok.iter().copied().fold(0.0, f64::max);
     let (p50, p99) = millis(ok);
+    let without_retry_after = shed_n - retry_after.len();
     let (shed_p50, _) = millis(shed);
     eprintln!(
         "login-burst: {ok_n} ok, {shed_n} shed (503), {other} other, {failed} failed in {seconds:.2}s"
@@ -156,7 +174,9 @@ pub async fn run(args: &BurstArgs) -> anyhow::Result<()> {
             "requests": args.concurrency * args.rounds, "ok": ok_n, "shed_503": shed_n,
             "non2xx_other": other + failed, "transport_errors": failed, "first_problem": first_problem,
             "seconds": seconds, "rps": ok_n as f64 / seconds.max(1e-9),
-            "p50_ms": p50, "p99_ms": p99, "shed_p50_ms": shed_p50,
+            "p50_ms": p50, "p99_ms": p99, "max_ms": ok_max, "shed_p50_ms": shed_p50,
+            "shed_without_retry_after": without_retry_after,
+            "retry_after_min_s": retry_after.iter().min(), "retry_after_max_s": retry_after.iter().max(),
         }),
     )
 }

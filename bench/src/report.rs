@@ -3,7 +3,9 @@
 //!
 //! Per directory: `meta.json` (backend, machine, load), `seed.json`, `<id>.wrk.json` (written by
 //! the wrk scripts' `done()`), `<id>.oha.json` (oha's JSON output, optional), `P3.json`
-//! (`login-burst`), `<id>.rss` (peak VmRSS in kB), `insert.json` and `argon2*.json` (ceilings).
+//! and `P3b.json` (`login-burst`, 200 and 1000 at once), `<id>.rss` (peak VmRSS in kB during a
+//! scenario), `idle-start.rss` and `idle-after.rss` (VmRSS in kB at idle after start and after the
+//! load), `insert.json` and `argon2*.json` (ceilings).
 
 use std::path::{Path, PathBuf};
 
@@ -29,15 +31,23 @@ const WRK_SCENARIOS: [(&str, &str); 5] = [
     ("P4", "mixed 90% P1 / 10% P2"),
 ];
 
-/// Targets: (name, numerator id, ceiling key, minimum ratio).
+/// Targets: (name, numerator id, ceiling key, minimum ratio). P2's target is issue 16's
+/// SQLite target; PostgreSQL is held to the same.
 const TARGETS: [(&str, &str, &str, f64); 3] = [
     ("P1 / P0", "P1", "P0", 0.25),
-    ("P2 / insert ceiling", "P2", "insert", 0.4),
-    ("P3 / argon2 ceiling", "P3", "argon2", 0.9),
+    ("P2 / insert ceiling", "P2", "insert", 0.6),
+    ("P3 / argon2 ceiling", "P3", "argon2", 0.95),
 ];
 
-/// RSS limit in MB.
-const RSS_LIMIT_MB: f64 = 100.0;
+/// Memory limits in MiB: at idle (after the load, once idle memory is released) and the peak
+/// over all scenarios.
+const RSS_IDLE_LIMIT_MB: f64 = 25.0;
+const RSS_PEAK_LIMIT_MB: f64 = 60.0;
+/// P4's p99 and P2's server CPU per create (SQLite write path).
+const P4_P99_LIMIT_MS: f64 = 30.0;
+const P2_CPU_LIMIT_US: f64 = 450.0;
+/// A login burst's p99 may exceed the time the hashes ahead of it take by this factor.
+const BURST_P99_FACTOR: f64 = 1.1;
 
 fn read(dir: &Path, name: &str) -> Option<Value> {
     let path = dir.join(name);
@@ -123,14 +133,102 @@ fn wrk_row(dir: &Path, id: &str, name: &str) -> Option<Value> {
     Some(row)
 }
 
-fn burst_row(dir: &Path) -> Option<Value> {
-    let b = read(dir, "P3.json")?;
+fn burst_row(dir: &Path, id: &str) -> Option<Value> {
+    let b = read(dir, &format!("{id}.json"))?;
     Some(json!({
-        "id": "P3", "name": format!("login burst ({} concurrent x {})", num(&b, "/concurrency"), num(&b, "/rounds")),
+        "id": id, "name": format!("login burst ({} concurrent x {})", num(&b, "/concurrency"), num(&b, "/rounds")),
         "rps": num(&b, "/rps"), "requests": num(&b, "/requests"), "p50_ms": num(&b, "/p50_ms"),
-        "p99_ms": num(&b, "/p99_ms"), "latency_source": "mita-bench", "non2xx": num(&b, "/non2xx_other"),
-        "socket_errors": num(&b, "/transport_errors"), "shed_503": num(&b, "/shed_503"), "rss_mb": rss_mb(dir, "P3"), "cpu": cpu(dir, "P3", num(&b, "/ok")),
+        "p99_ms": num(&b, "/p99_ms"), "max_ms": num(&b, "/max_ms"), "latency_source": "mita-bench",
+        "non2xx": num(&b, "/non2xx_other"), "socket_errors": num(&b, "/transport_errors"),
+        "shed_503": num(&b, "/shed_503"), "shed_without_retry_after": num(&b, "/shed_without_retry_after"),
+        "retry_after_min_s": b["retry_after_min_s"], "retry_after_max_s": b["retry_after_max_s"],
+        "concurrency": num(&b, "/concurrency"), "rss_mb": rss_mb(dir, id), "cpu": cpu(dir, id, num(&b, "/ok")),
     }))
+}
+
+/// One pass/fail line of the checks table.
+fn check(name: String, value: f64, target: String, met: bool) -> Value {
+    json!({"name": name, "value": value, "target": target, "met": met})
+}
+
+/// The checks beyond the ratios: errors, memory, the SQLite write path, the login bursts.
+fn checks(dir: &Path, rows: &[Value], argon2_rate: f64) -> Vec<Value> {
+    let row = |id: &str| rows.iter().find(|r| r["id"] == id);
+    let non2xx: f64 = rows
+        .iter()
+        .map(|r| num(r, "/non2xx") + num(r, "/socket_errors"))
+        .sum();
+    let peak = rows
+        .iter()
+        .filter_map(|r| r["rss_mb"].as_f64())
+        .fold(0.0, f64::max);
+    let mut out = vec![check(
+        "non-2xx (503 shedding in P3 excluded)".into(),
+        non2xx,
+        "0".into(),
+        non2xx == 0.0,
+    )];
+    if let Some(idle) = figure(dir, "idle-after.rss").map(|kb| kb / 1024.0) {
+        out.push(check(
+            "server RSS MB at idle after the load".into(),
+            idle,
+            format!("≤ {RSS_IDLE_LIMIT_MB}"),
+            idle <= RSS_IDLE_LIMIT_MB,
+        ));
+    }
+    out.push(check(
+        "peak server RSS MB over the scenarios".into(),
+        peak,
+        format!("≤ {RSS_PEAK_LIMIT_MB}"),
+        peak <= RSS_PEAK_LIMIT_MB,
+    ));
+    if let Some(p4) = row("P4") {
+        let p99 = num(p4, "/p99_ms");
+        out.push(check(
+            "P4 p99 ms".into(),
+            p99,
+            format!("≤ {P4_P99_LIMIT_MS}"),
+            p99 <= P4_P99_LIMIT_MS,
+        ));
+    }
+    if let Some(us) = row("P2").and_then(|r| r.pointer("/cpu/server_cpu_us_per_request")?.as_f64())
+    {
+        out.push(check(
+            "P2 server CPU µs per create".into(),
+            us,
+            format!("≤ {P2_CPU_LIMIT_US}"),
+            us <= P2_CPU_LIMIT_US,
+        ));
+    }
+    for id in ["P3", "P3b"] {
+        let Some(b) = row(id) else { continue };
+        let n = num(b, "/concurrency");
+        let missing = num(b, "/shed_without_retry_after");
+        out.push(check(
+            format!("{id}: 503 without Retry-After"),
+            missing,
+            "0".into(),
+            missing == 0.0,
+        ));
+        if id == "P3" && argon2_rate > 0.0 {
+            let shed = num(b, "/shed_503");
+            out.push(check(
+                format!("{id}: refused of {n} at once"),
+                shed,
+                "0".into(),
+                shed == 0.0,
+            ));
+            let limit = BURST_P99_FACTOR * n / argon2_rate * 1e3;
+            let p99 = num(b, "/p99_ms");
+            out.push(check(
+                format!("{id}: p99 ms (≤ {BURST_P99_FACTOR} × {n} / argon2 ceiling)"),
+                p99,
+                format!("≤ {limit:.0}"),
+                p99 <= limit,
+            ));
+        }
+    }
+    out
 }
 
 /// Everything measured in one result directory.
@@ -140,12 +238,14 @@ fn backend_report(dir: &Path) -> anyhow::Result<Value> {
         .iter()
         .filter_map(|(id, name)| wrk_row(dir, id, name))
         .collect();
-    if let Some(b) = burst_row(dir) {
-        let at = rows
-            .iter()
-            .position(|r| r["id"] == "P4")
-            .unwrap_or(rows.len());
-        rows.insert(at, b);
+    let at = rows
+        .iter()
+        .position(|r| r["id"] == "P4")
+        .unwrap_or(rows.len());
+    for id in ["P3b", "P3"] {
+        if let Some(b) = burst_row(dir, id) {
+            rows.insert(at, b);
+        }
     }
     let insert = read(dir, "insert.json").unwrap_or(Value::Null);
     let argon2 = read(dir, "argon2.json").unwrap_or(Value::Null);
@@ -167,22 +267,16 @@ fn backend_report(dir: &Path) -> anyhow::Result<Value> {
             json!({"name": name, "numerator": x, "denominator": y, "ratio": ratio, "target": min, "met": ratio >= *min})
         })
         .collect();
-    let non2xx: f64 = rows
-        .iter()
-        .map(|r| num(r, "/non2xx") + num(r, "/socket_errors"))
-        .sum();
-    let rss = rows
-        .iter()
-        .filter_map(|r| r["rss_mb"].as_f64())
-        .fold(0.0, f64::max);
+    let checks = checks(dir, &rows, num(&argon2, "/rate"));
+    let rss_idle = |name: &str| figure(dir, name).map(|kb| kb / 1024.0);
     Ok(json!({
         "backend": meta.get("backend").cloned().unwrap_or(json!("?")), "meta": meta,
         "seed": read(dir, "seed.json"), "scenarios": rows,
+        "rss_idle_mb": {"after_start": rss_idle("idle-start.rss"), "after_load": rss_idle("idle-after.rss")},
         "ceilings": {"insert": insert, "argon2": argon2, "argon2_1_thread": read(dir, "argon2-1t.json"),
                      "argon2_2_cores": read(dir, "argon2-2c.json")},
         "ratios": ratios,
-        "checks": {"non2xx_total": non2xx, "non2xx_met": non2xx == 0.0,
-                   "rss_max_mb": rss, "rss_limit_mb": RSS_LIMIT_MB, "rss_met": rss < RSS_LIMIT_MB},
+        "checks": checks,
     }))
 }
 
@@ -255,16 +349,19 @@ fn print_backend(r: &Value) {
             yes(x["met"].as_bool().unwrap_or(false)),
         );
     }
-    let k = &r["checks"];
+    for k in r["checks"].as_array().into_iter().flatten() {
+        println!(
+            "| {} | {} | {} | {} |",
+            k["name"].as_str().unwrap_or(""),
+            f(k, "/value", 1),
+            k["target"].as_str().unwrap_or(""),
+            yes(k["met"].as_bool().unwrap_or(false))
+        );
+    }
     println!(
-        "| non-2xx (503 shedding in P3 excluded) | {} | 0 | {} |",
-        f(k, "/non2xx_total", 0),
-        yes(k["non2xx_met"].as_bool().unwrap_or(false))
-    );
-    println!(
-        "| peak server RSS MB | {} | < {RSS_LIMIT_MB} | {} |",
-        f(k, "/rss_max_mb", 1),
-        yes(k["rss_met"].as_bool().unwrap_or(false))
+        "\nServer RSS MB at idle: {} after start, {} after the load (hashing memory and caches released).",
+        f(r, "/rss_idle_mb/after_start", 1),
+        f(r, "/rss_idle_mb/after_load", 1)
     );
 }
 

@@ -5,8 +5,9 @@
 //! amount, and a cell's spends add up to `--fill-percent` of its plan, so no seeded day is over
 //! plan whatever the date and most later creates do not overspend either. Writes `users.json`
 //! (emails, passwords, tokens: the login burst reads it), `tokens.txt` (one access token a line:
-//! the wrk scripts read it), `categories.txt` (the variable categories, each repeated by its share
-//! of the plan: P2's creates draw from it) and `seed.json` (what was seeded).
+//! the wrk scripts read it), `cells.txt` (the first user's plan cells before `--today`, one
+//! `date category planned_cents` a line: P2's creates draw from it, every user has the same plan)
+//! and `seed.json` (what was seeded).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,7 +51,7 @@ pub struct SeedArgs {
     /// Requests in flight while posting transactions.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
-    /// Directory for users.json, tokens.txt, categories.txt and seed.json.
+    /// Directory for users.json, tokens.txt, cells.txt and seed.json.
     #[arg(long)]
     pub out_dir: PathBuf,
     /// The server's date (YYYY-MM-DD; default: today in UTC): spends go to the days before it.
@@ -215,25 +216,12 @@ fn spends_for(
     out
 }
 
-/// `categories.txt`: each variable category repeated by its share of the plan (in percent, at
-/// least once when planned at all).
-fn category_lines(cells: &[Cell]) -> String {
-    let total: i64 = cells.iter().map(|c| c.planned_cents).sum::<i64>().max(1);
-    let mut out = String::new();
-    for category in CATEGORIES {
-        let planned: i64 = cells
-            .iter()
-            .filter(|c| c.category == category)
-            .map(|c| c.planned_cents)
-            .sum();
-        if planned > 0 {
-            for _ in 0..(planned * 100 / total).max(1) {
-                out.push_str(category);
-                out.push('\n');
-            }
-        }
-    }
-    out
+/// `cells.txt`: one `date category planned_cents` line per plan cell.
+fn cell_lines(cells: &[Cell]) -> String {
+    cells
+        .iter()
+        .map(|c| format!("{} {} {}\n", c.date, c.category, c.planned_cents))
+        .collect()
 }
 
 /// Registers and onboards one user; returns the account and whether the plan was built.
@@ -302,7 +290,7 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     }
     let today = args.today.unwrap_or_else(|| Utc::now().date_naive());
     let mut spends = Vec::with_capacity(users.len());
-    let mut all_cells = Vec::new();
+    let mut first_cells = Vec::new();
     for user in &users {
         let cells = plan_cells(&client, &base, &user.token, today).await?;
         if cells.is_empty() {
@@ -316,7 +304,9 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
             args.fill_percent,
             &mut rand::rng(),
         ));
-        all_cells.extend(cells);
+        if first_cells.is_empty() {
+            first_cells = cells;
+        }
     }
     let (posted, failed, first_error) = post_spends(&client, &base, &users, spends, args).await?;
     let seconds = started.elapsed().as_secs_f64();
@@ -327,10 +317,7 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let tokens: String = users.iter().map(|u| format!("{}\n", u.token)).collect();
     std::fs::create_dir_all(&args.out_dir)?;
     std::fs::write(args.out_dir.join("tokens.txt"), tokens)?;
-    std::fs::write(
-        args.out_dir.join("categories.txt"),
-        category_lines(&all_cells),
-    )?;
+    std::fs::write(args.out_dir.join("cells.txt"), cell_lines(&first_cells))?;
     crate::write_json(
         &args.out_dir.join("users.json"),
         &serde_json::to_value(&users)?,

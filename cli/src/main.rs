@@ -18,6 +18,12 @@ use cli::{Cli, Command};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // No transparent huge pages for this process: with THP on ("always", as on many
+    // distributions) every sparse touch of the allocator's arena made a 2 MiB page resident,
+    // 20 MiB of RSS at start and more after a load (docs/performance.md, memory). Errors are
+    // ignored: an older kernel simply keeps its default.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -36,7 +36,36 @@ use crate::metrics::Metrics;
 const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
 
 /// Work for a hashing thread: runs with that thread's reusable memory.
-type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+type Job = Box<dyn FnOnce(&mut Area) + Send>;
+
+/// One argon2 memory area, in an anonymous mapping of its own: dropping it unmaps it, so an
+/// idle pool's memory goes back to the system at once. (Allocated through the global allocator,
+/// a freed 19 MiB area stayed resident in mimalloc's arena until later allocator activity
+/// purged it; docs/performance.md.) It grows when a stored hash asks for more memory.
+#[derive(Default)]
+struct Area(Option<memmap2::MmapMut>);
+
+impl Area {
+    /// The first `n` blocks, mapping a larger area first if this one is smaller.
+    fn blocks(&mut self, n: usize) -> std::io::Result<&mut [Block]> {
+        let bytes = n * std::mem::size_of::<Block>();
+        if self.bytes() < bytes {
+            self.0 = None; // unmap the small area before mapping the larger one
+            self.0 = Some(memmap2::MmapMut::map_anon(bytes.max(1))?);
+        }
+        let map = self.0.as_mut().expect("mapped above");
+        // SAFETY: the mapping is page-aligned (Block needs 64 bytes), readable and writable,
+        // and at least `n` blocks long; a Block is plain `u64`s, valid for any bytes (the fresh
+        // zero pages included); the slice borrows `self` mutably, so nothing else aliases it.
+        #[allow(unsafe_code)]
+        let blocks = unsafe { std::slice::from_raw_parts_mut(map.as_mut_ptr().cast::<Block>(), n) };
+        Ok(blocks)
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.as_ref().map_or(0, |m| m.len())
+    }
+}
 
 /// The hashing service. Cheap to clone.
 #[derive(Clone)]
@@ -58,7 +87,7 @@ struct Inner {
     /// Recent duration of one hash on a busy pool, in nanoseconds (moving average).
     hash_nanos: AtomicU64,
     /// argon2 memory areas not in use (at most one per thread), dropped after an idle period.
-    areas: Arc<Mutex<Vec<Vec<Block>>>>,
+    areas: Arc<Mutex<Vec<Area>>>,
     /// A hash of a random password: unknown emails are verified against it, so they cost the
     /// same as a wrong password.
     dummy_hash: String,
@@ -94,12 +123,14 @@ fn argon(params: Params) -> Argon2<'static> {
 }
 
 /// Hashes into a PHC string with the thread's memory.
-fn hash_with(params: &Params, password: &str, memory: &mut Vec<Block>) -> Result<String> {
+fn hash_with(params: &Params, password: &str, memory: &mut Area) -> Result<String> {
     let salt: [u8; 16] = rand::random();
     let mut out = [0u8; 32];
-    memory.resize(params.block_count(), Block::default());
+    let blocks = memory
+        .blocks(params.block_count())
+        .map_err(|e| Error::Internal(format!("argon2 memory: {e}")))?;
     argon(params.clone())
-        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory.as_mut_slice())
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, blocks)
         .map_err(|e| Error::Internal(format!("argon2 hash: {e}")))?;
     let phc = |e: argon2::password_hash::phc::Error| Error::Internal(format!("argon2 phc: {e}"));
     let hash = PasswordHash {
@@ -114,7 +145,7 @@ fn hash_with(params: &Params, password: &str, memory: &mut Vec<Block>) -> Result
 }
 
 /// Verifies against a PHC string (its own parameters), with the thread's memory.
-fn verify_with(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
+fn verify_with(password: &str, stored: &str, memory: &mut Area) -> bool {
     let Ok(hash) = PasswordHash::new(stored) else {
         return false;
     };
@@ -133,12 +164,14 @@ fn verify_with(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
         .and_then(|v| Version::try_from(v).ok())
         .unwrap_or_default();
     let mut out = vec![0u8; expected.len()];
-    memory.resize(params.block_count(), Block::default());
+    let Ok(blocks) = memory.blocks(params.block_count()) else {
+        return false;
+    };
     let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
         password.as_bytes(),
         salt.as_ref(),
         &mut out,
-        memory.as_mut_slice(),
+        blocks,
     );
     computed.is_ok() && constant_time_eq(&out, expected.as_bytes())
 }
@@ -150,7 +183,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn spawn_worker(
     index: usize,
     jobs: Arc<Mutex<Receiver<Job>>>,
-    areas: Arc<Mutex<Vec<Vec<Block>>>>,
+    areas: Arc<Mutex<Vec<Area>>>,
     idle_release: Duration,
 ) -> Result<()> {
     std::thread::Builder::new()
@@ -197,7 +230,7 @@ fn calibrate(params: &Params, workers: usize) -> Result<(Duration, String)> {
             .map(|_| {
                 scope.spawn(|| {
                     let random: [u8; 24] = rand::random();
-                    hash_with(params, &format!("{random:?}"), &mut Vec::new())
+                    hash_with(params, &format!("{random:?}"), &mut Area::default())
                 })
             })
             .collect();
@@ -261,11 +294,10 @@ impl PasswordHasher {
 
     /// Bytes of argon2 memory the pool holds between hashes (0 once idle).
     pub fn idle_memory_bytes(&self) -> usize {
-        self.inner.areas.lock().map_or(0, |a| {
-            a.iter()
-                .map(|m| m.capacity() * std::mem::size_of::<Block>())
-                .sum()
-        })
+        self.inner
+            .areas
+            .lock()
+            .map_or(0, |a| a.iter().map(Area::bytes).sum())
     }
 
     /// The admission's current estimate of one hash on a busy pool.
@@ -308,7 +340,7 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(
         &self,
         account: &str,
-        work: impl FnOnce(&Params, &mut Vec<Block>) -> T + Send + 'static,
+        work: impl FnOnce(&Params, &mut Area) -> T + Send + 'static,
     ) -> Result<T> {
         self.run_job(account, true, work).await
     }
@@ -319,7 +351,7 @@ impl PasswordHasher {
         &self,
         account: &str,
         measured: bool,
-        work: impl FnOnce(&Params, &mut Vec<Block>) -> T + Send + 'static,
+        work: impl FnOnce(&Params, &mut Area) -> T + Send + 'static,
     ) -> Result<T> {
         let _slot = self.account_slot(account)?;
         let inner = self.inner.clone();

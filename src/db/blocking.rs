@@ -75,11 +75,28 @@ fn connect(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> 
     Ok(conn)
 }
 
+/// After this long without a read, a reader thread gives its connection's page cache back
+/// (`PRAGMA shrink_memory`): an idle server holds no caches. The next read refills the pages
+/// it needs from the operating system's file cache.
+const IDLE_SHRINK: Duration = Duration::from_secs(30);
+
 /// A reader thread: runs queued reads on its connection until the queue closes.
 fn serve(conn: Connection, queue: flume::Receiver<Job>) {
-    for job in queue.iter() {
-        // A panicking read loses its answer (the caller gets an error), not the thread.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&conn)));
+    let mut shrunk = true;
+    loop {
+        match queue.recv_timeout(IDLE_SHRINK) {
+            Ok(job) => {
+                // A panicking read loses its answer (the caller gets an error), not the thread.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&conn)));
+                shrunk = false;
+            }
+            Err(flume::RecvTimeoutError::Timeout) if !shrunk => {
+                let _ = conn.execute_batch("PRAGMA shrink_memory");
+                shrunk = true;
+            }
+            Err(flume::RecvTimeoutError::Timeout) => {}
+            Err(flume::RecvTimeoutError::Disconnected) => break,
+        }
     }
 }
 
