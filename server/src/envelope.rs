@@ -124,16 +124,8 @@ pub fn raw_json(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// The answer of an idempotent write: the fresh answer with `fresh_status`, or the stored one
-/// replayed with its own status.
-pub fn idempotent_answer(
-    answer: mita::transactions::write::Answer<String>,
-    fresh_status: StatusCode,
-) -> Response {
-    match answer {
-        mita::transactions::write::Answer::Done(body) => raw_json(fresh_status, body),
-        mita::transactions::write::Answer::Replayed { status, body } => {
-            raw_json(StatusCode::from_u16(status).unwrap_or(fresh_status), body)
-        }
-    }
+/// The answer of an idempotent write, fresh or replayed, with the status it carries.
+pub fn idempotent_answer(answer: mita::idempotency::Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    raw_json(status, answer.body)
 }
