@@ -3,12 +3,17 @@
 //! first request is still running → 409. The key is claimed and completed inside the caller's
 //! write transaction, so the write and its stored answer commit together — or neither does, and
 //! a retry may run again. Keys are per user and kept 24 hours.
+//!
+//! Every idempotent write goes through [`begin`] (transaction, user lock, claim, replay and its
+//! metrics) and [`commit`] (the answer stored with the write), and answers an [`Answer`] that
+//! carries its HTTP status, replayed or fresh.
 
 use sha2::{Digest, Sha256};
 
-use crate::db::Tx;
+use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::id::Id;
+use crate::metrics::Metrics;
 use crate::on_tx;
 
 /// How long a key is remembered.
@@ -67,7 +72,7 @@ struct Stored {
 
 /// Claims `key` for `user` inside `tx`. On PostgreSQL a concurrent request with the same key
 /// waits on the row until the first commits, then replays its answer.
-pub async fn claim(tx: &mut Tx, user: Id, key: &IdempotencyKey, now: i64) -> Result<Claim> {
+async fn claim(tx: &mut Tx, user: Id, key: &IdempotencyKey, now: i64) -> Result<Claim> {
     let inserted: Option<String> = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO idempotency_keys (user_id, key, route, request_hash, status, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, 'in_flight', $5, $6) ON CONFLICT (user_id, key) DO NOTHING RETURNING key")
@@ -109,7 +114,7 @@ pub async fn claim(tx: &mut Tx, user: Id, key: &IdempotencyKey, now: i64) -> Res
 }
 
 /// Stores the answer given for a claimed key (same transaction as the write).
-pub async fn complete(
+async fn complete(
     tx: &mut Tx,
     user: Id,
     key: &IdempotencyKey,
@@ -123,7 +128,7 @@ pub async fn complete(
 }
 
 /// The errors for a key that cannot proceed.
-pub fn refusal(claim: &Claim) -> Option<Error> {
+fn refusal(claim: &Claim) -> Option<Error> {
     match claim {
         Claim::Mismatch => Some(Error::Validation {
             code: "VALIDATION_2001",
@@ -140,4 +145,81 @@ pub fn refusal(claim: &Claim) -> Option<Error> {
         }),
         _ => None,
     }
+}
+
+/// The answer of an idempotent write: its HTTP status and the exact envelope text; a replay
+/// carries the status and text stored with the first answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    /// A fresh 200 answer.
+    pub fn ok(body: String) -> Answer {
+        Answer { status: 200, body }
+    }
+
+    /// A fresh 201 answer.
+    pub fn created(body: String) -> Answer {
+        Answer { status: 201, body }
+    }
+}
+
+/// How an idempotent write starts.
+pub enum Begun {
+    /// Do the write in this transaction, then [`commit`] it with its answer.
+    Write(Tx),
+    /// The key's first answer, to give again.
+    Replay(Answer),
+}
+
+/// Starts an idempotent write: a transaction holding the user lock, with `key` (when given)
+/// claimed. A replay commits at once — on SQLite the stored answer may be a concurrent write's,
+/// committed with this one's batch: it is answered once it is on disk. A key used with another
+/// body (422) or still in flight (409) is an error. Each outcome but a first use is counted in
+/// `mita_idempotency_replays_total`.
+pub async fn begin(
+    db: &Db,
+    user: Id,
+    key: Option<&IdempotencyKey>,
+    now: i64,
+    metrics: &Metrics,
+) -> Result<Begun> {
+    let mut tx = db.begin().await?;
+    crate::db::lock_user(&mut tx, user).await?;
+    let Some(key) = key else {
+        return Ok(Begun::Write(tx));
+    };
+    let claimed = claim(&mut tx, user, key, now).await?;
+    let outcome = match &claimed {
+        Claim::Proceed => return Ok(Begun::Write(tx)),
+        Claim::Replay { .. } => "replayed",
+        Claim::Mismatch => "mismatch",
+        Claim::InFlight => "conflict",
+    };
+    metrics
+        .idempotency_replays_total
+        .with_label_values(&[outcome])
+        .inc();
+    if let Claim::Replay { status, body } = claimed {
+        tx.commit().await?;
+        return Ok(Begun::Replay(Answer { status, body }));
+    }
+    Err(refusal(&claimed).unwrap_or_else(|| Error::Internal("claim".into())))
+}
+
+/// Stores `answer` for `key` (when given) in the write's transaction and commits both.
+pub async fn commit(
+    mut tx: Tx,
+    user: Id,
+    key: Option<&IdempotencyKey>,
+    answer: Answer,
+) -> Result<Answer> {
+    if let Some(key) = key {
+        complete(&mut tx, user, key, answer.status, &answer.body).await?;
+    }
+    tx.commit().await?;
+    Ok(answer)
 }

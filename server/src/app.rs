@@ -186,9 +186,9 @@ pub struct ServeOptions {
     pub extra_routes: Option<Router<AppState>>,
 }
 
-/// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish (up to
-/// the deadline) and returns. The caller closes the database afterwards.
-pub async fn serve(
+/// Serves HTTP until `shutdown` resolves, then stops accepting, lets in-flight requests finish
+/// (up to the deadline) and returns. [`crate::Application::run`] runs it with the workers.
+pub(crate) async fn serve(
     state: AppState,
     listener: TcpListener,
     options: ServeOptions,
@@ -213,7 +213,6 @@ pub async fn serve(
         .with_graceful_shutdown(wait(rx.clone()));
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(async move { main.await });
-    tasks.spawn(recurring_job(state.clone(), wait(rx.clone())));
     if let Some(metrics_listener) = options.metrics_listener {
         let metrics_router = Router::new()
             .route("/metrics", get(routes::ops::metrics))
@@ -254,35 +253,6 @@ pub async fn serve(
         () = deadline_reached => {
             tracing::warn!("shutdown deadline reached; abandoning the requests still in flight");
             Ok(())
-        }
-    }
-}
-
-/// How often the recurring-transactions job runs, and how long after start it first runs.
-const RECURRING_EVERY: Duration = Duration::from_secs(300);
-const RECURRING_FIRST: Duration = Duration::from_secs(60);
-
-/// The recurring-transactions job (docs/recurring.md §3): materialises every user's due
-/// occurrences and reserves new months, until `stop`. It runs in every instance with no lease:
-/// the unique key on (definition, date) makes each occurrence one transaction however many
-/// instances tick at once, and each user's run takes their row lock.
-async fn recurring_job(state: AppState, stop: impl Future<Output = ()>) -> std::io::Result<()> {
-    let mut tick = tokio::time::interval_at(
-        tokio::time::Instant::now() + RECURRING_FIRST,
-        RECURRING_EVERY,
-    );
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            () = &mut stop => return Ok(()),
-            _ = tick.tick() => {
-                match mita::recurring::run::tick(&state.db, &state.clock, &state.metrics).await {
-                    Ok(t) if t.materialised > 0 => tracing::info!(users = t.users, transactions = t.materialised, "recurring transactions made"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "recurring job failed"),
-                }
-            }
         }
     }
 }

@@ -5,19 +5,27 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+/// The request being served: its id, and the application's clock for the timestamps of its
+/// answers. The edge middleware sets it around everything a request runs.
+pub struct RequestScope {
+    pub id: String,
+    pub clock: mita::clock::Clock,
+}
+
 tokio::task_local! {
-    /// The id of the request being served; set by the edge middleware for the handler's task.
-    pub static REQUEST_ID: String;
+    pub static REQUEST: RequestScope;
 }
 
 /// The current request id, or an empty string outside a request.
 pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+    REQUEST.try_with(|r| r.id.clone()).unwrap_or_default()
 }
 
-/// Now as RFC 3339 UTC with a single `Z`.
+/// Now by the injected clock, as RFC 3339 UTC with a single `Z` (outside a request, e.g. the
+/// private metrics listener's 404, by the system clock).
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    let ms = REQUEST.try_with(|r| r.clock.now_ms());
+    mita::envelope::timestamp_of(ms.unwrap_or_else(|_| mita::clock::Clock::system().now_ms()))
 }
 
 /// `{"success": true, "message", "data", "timestamp", "request_id", "meta"?}` with a status.
@@ -116,16 +124,8 @@ pub fn raw_json(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// The answer of an idempotent write: the fresh answer with `fresh_status`, or the stored one
-/// replayed with its own status.
-pub fn idempotent_answer(
-    answer: mita::transactions::write::Answer<String>,
-    fresh_status: StatusCode,
-) -> Response {
-    match answer {
-        mita::transactions::write::Answer::Done(body) => raw_json(fresh_status, body),
-        mita::transactions::write::Answer::Replayed { status, body } => {
-            raw_json(StatusCode::from_u16(status).unwrap_or(fresh_status), body)
-        }
-    }
+/// The answer of an idempotent write, fresh or replayed, with the status it carries.
+pub fn idempotent_answer(answer: mita::idempotency::Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    raw_json(status, answer.body)
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::envelope::REQUEST_ID;
+use crate::envelope::{REQUEST, RequestScope, current_request_id};
 use crate::error::ApiError;
 use crate::extract::{ClientIp, client_ip};
 use crate::state::AppState;
@@ -124,9 +124,17 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
 }
 
 /// The edge middleware (installed with `Router::layer`, so the matched route is known).
-pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let started = Instant::now();
+pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let id = request_id(req.headers());
+    let clock = state.clock.clone();
+    REQUEST
+        .scope(RequestScope { id, clock }, scoped(state, req, next))
+        .await
+}
+
+async fn scoped(state: AppState, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = current_request_id();
     let method = method_label(req.method());
     let endpoint = req
         .extensions()
@@ -159,10 +167,7 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
         // breadcrumbs); a 5xx is reported once the answer is known.
         use sentry::SentryFutureExt as _;
         let hub = crate::error_tracking::request_hub(&id, method, &endpoint);
-        let response = REQUEST_ID
-            .scope(id.clone(), next.run(req))
-            .bind_hub(hub.clone())
-            .await;
+        let response = next.run(req).bind_hub(hub.clone()).await;
         if response.status().is_server_error()
             && response
                 .extensions()
@@ -177,7 +182,7 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
         }
         response
     } else {
-        REQUEST_ID.scope(id.clone(), next.run(req)).await
+        next.run(req).await
     };
     if counted {
         state

@@ -4,30 +4,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ipnet::IpNet;
-use mita::audit::AuditLog;
-use mita::auth::AuthService;
-use mita::clock::Clock;
-use mita::config::Settings;
-use mita::db::Db;
-use mita::metrics::Metrics;
 use mita::resilience::HourlyQuota;
 use mita::services::Services;
 
 use crate::ratelimit::RateLimits;
 
-/// Everything a handler may need. Cheap to clone (reference counted).
+/// Everything a handler may need: the core services (held once; `state.db`, `state.auth`, …
+/// reach them through `Deref`) and what only the HTTP edge uses. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub metrics: Arc<Metrics>,
-    pub clock: Clock,
-    pub audit: AuditLog,
-    pub auth: Arc<AuthService>,
-    /// Rule-based insights, enriched by the LLM when configured.
-    pub insights: Arc<mita::insights::Insights>,
-    /// Receipt OCR: uploads, job status, images, the admin job list.
-    pub ocr: Arc<mita::ocr::OcrService>,
+    pub services: Services,
     pub started: Instant,
     pub limits: Arc<RateLimits>,
     /// Peers whose `X-Forwarded-For` is believed.
@@ -38,51 +24,35 @@ pub struct AppState {
     pub store: Arc<mita::premium::StoreClient>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
+}
+
 impl AppState {
     pub fn new(services: Services) -> mita::Result<Self> {
-        let trusted = services
-            .settings
+        let settings = &services.settings;
+        let trusted = settings
             .trusted_proxies
             .iter()
             .map(|cidr| parse_cidr(cidr))
             .collect::<mita::Result<Vec<_>>>()?;
         let store = mita::premium::StoreClient::from_settings(
-            &services.settings.iap,
+            &settings.iap,
             services.clock.clone(),
             services.metrics.clone(),
         )?;
+        let postgres = matches!(services.db, mita::db::Db::Postgres(_));
         Ok(AppState {
             store: Arc::new(store),
-            limits: Arc::new(RateLimits::new(
-                &services.settings.rate_limit,
-                matches!(services.db, mita::db::Db::Postgres(_)),
-            )),
-            db: services.db,
-            settings: services.settings,
-            metrics: services.metrics,
-            clock: services.clock,
-            audit: services.audit,
-            auth: services.auth,
-            insights: services.insights,
-            ocr: services.ocr,
+            limits: Arc::new(RateLimits::new(&settings.rate_limit, postgres)),
             started: Instant::now(),
             trusted_proxies: Arc::new(trusted),
             exports: Arc::new(HourlyQuota::new(EXPORTS_PER_USER_PER_HOUR)),
+            services,
         })
-    }
-
-    /// The core services this state was built from (cheap: reference counted).
-    pub fn services(&self) -> Services {
-        Services {
-            db: self.db.clone(),
-            clock: self.clock.clone(),
-            settings: self.settings.clone(),
-            metrics: self.metrics.clone(),
-            audit: self.audit.clone(),
-            auth: self.auth.clone(),
-            insights: self.insights.clone(),
-            ocr: self.ocr.clone(),
-        }
     }
 }
 

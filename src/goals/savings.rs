@@ -12,52 +12,18 @@ use sqlx::types::Json;
 
 use super::input::AmountInput;
 use super::{GoalCtx, GoalView, MAX_GOAL_CENTS, state, store};
-use crate::budget::store::{self as plan, lock_user};
+use crate::budget::store as plan;
 use crate::budget::{PlanCategory, TxCategory};
 use crate::db::Tx;
 use crate::envelope::{success_json, timestamp_of};
 use crate::error::{Error, Result};
 use crate::id::Id;
-use crate::idempotency::{self, Claim, IdempotencyKey};
+use crate::idempotency::{self, Answer, Begun, IdempotencyKey};
 use crate::metrics::cents_as_units;
 use crate::money::Money;
 use crate::notifications::events::{self, SpendEvent};
 use crate::on_tx;
-use crate::transactions::write::Answer;
 use crate::transactions::{COLUMNS as TX_COLUMNS, MAX_AMOUNT_CENTS, Row, TransactionView};
-
-/// Claims the key (when given): `Some(answer)` replays an earlier answer; refusals are errors.
-async fn claim(
-    tx: &mut Tx,
-    ctx: &GoalCtx<'_>,
-    key: Option<&IdempotencyKey>,
-    now: i64,
-) -> Result<Option<Answer<String>>> {
-    let Some(key) = key else {
-        return Ok(None);
-    };
-    let outcome = match idempotency::claim(tx, ctx.user, key, now).await? {
-        Claim::Proceed => return Ok(None),
-        Claim::Replay { status, body } => {
-            ctx.metrics
-                .idempotency_replays_total
-                .with_label_values(&["replayed"])
-                .inc();
-            return Ok(Some(Answer::Replayed { status, body }));
-        }
-        other => other,
-    };
-    let label = if outcome == Claim::Mismatch {
-        "mismatch"
-    } else {
-        "conflict"
-    };
-    ctx.metrics
-        .idempotency_replays_total
-        .with_label_values(&[label])
-        .inc();
-    Err(idempotency::refusal(&outcome).unwrap_or_else(|| Error::Internal("claim".into())))
-}
 
 fn not_cancelled(status: &str) -> Result<()> {
     if status == "cancelled" {
@@ -90,16 +56,13 @@ pub async fn add_savings(
     id: Id,
     input: &AmountInput,
     key: Option<&IdempotencyKey>,
-) -> Result<Answer<String>> {
+) -> Result<Answer> {
     let amount = input.check(MAX_GOAL_CENTS)?;
     let (now, today) = ctx.now();
-    let mut tx = ctx.db.begin().await?;
-    lock_user(&mut tx, ctx.user).await?;
-    if let Some(replay) = claim(&mut tx, ctx, key, now).await? {
-        // The stored answer may be a concurrent write's, committed with this one's batch.
-        tx.commit().await?;
-        return Ok(replay);
-    }
+    let mut tx = match idempotency::begin(ctx.db, ctx.user, key, now, ctx.metrics).await? {
+        Begun::Write(tx) => tx,
+        Begun::Replay(answer) => return Ok(answer),
+    };
     let before = store::load(&mut tx, ctx.user, id).await?;
     not_cancelled(&before.status)?;
     let mut after = before.clone();
@@ -114,11 +77,7 @@ pub async fn add_savings(
         ctx.request_id,
         &timestamp_of(now),
     )?;
-    if let Some(key) = key {
-        idempotency::complete(&mut tx, ctx.user, key, 200, &body).await?;
-    }
-    tx.commit().await?;
-    Ok(Answer::Done(body))
+    idempotency::commit(tx, ctx.user, key, Answer::ok(body)).await
 }
 
 /// The answer of an auto transfer.
@@ -137,16 +96,13 @@ pub async fn auto_transfer(
     id: Id,
     input: &AmountInput,
     key: Option<&IdempotencyKey>,
-) -> Result<Answer<String>> {
+) -> Result<Answer> {
     let amount = input.check(MAX_AMOUNT_CENTS)?;
     let (now, today) = ctx.now();
-    let mut tx = ctx.db.begin().await?;
-    lock_user(&mut tx, ctx.user).await?;
-    if let Some(replay) = claim(&mut tx, ctx, key, now).await? {
-        // The stored answer may be a concurrent write's, committed with this one's batch.
-        tx.commit().await?;
-        return Ok(replay);
-    }
+    let mut tx = match idempotency::begin(ctx.db, ctx.user, key, now, ctx.metrics).await? {
+        Begun::Write(tx) => tx,
+        Begun::Replay(answer) => return Ok(answer),
+    };
     let before = store::load(&mut tx, ctx.user, id).await?;
     not_cancelled(&before.status)?;
     let mut after = before.clone();
@@ -183,10 +139,7 @@ pub async fn auto_transfer(
         ctx.request_id,
         &timestamp_of(now),
     )?;
-    if let Some(key) = key {
-        idempotency::complete(&mut tx, ctx.user, key, 200, &body).await?;
-    }
-    tx.commit().await?;
+    let answer = idempotency::commit(tx, ctx.user, key, Answer::ok(body)).await?;
     ctx.metrics
         .transactions_total
         .with_label_values(&["create"])
@@ -195,7 +148,7 @@ pub async fn auto_transfer(
         .transaction_amount_usd
         .with_label_values::<&str>(&[])
         .observe(cents_as_units(amount));
-    Ok(Answer::Done(body))
+    Ok(answer)
 }
 
 /// Applies the transfer to today's `other` row like any spend. Returns whether the day turned red.

@@ -16,7 +16,7 @@ use crate::db::{Db, Tx};
 use crate::envelope::{success_json, timestamp_of};
 use crate::error::{Error, Result};
 use crate::id::Id;
-use crate::idempotency::{self, Claim, IdempotencyKey};
+use crate::idempotency::{self, Answer, Begun, IdempotencyKey};
 use crate::metrics::{Metrics, cents_as_units};
 use crate::money::Money;
 use crate::notifications::events;
@@ -54,12 +54,6 @@ pub struct BalanceImpact {
     pub amount: Money,
     pub remaining_budget: Money,
     pub budget_exceeded: bool,
-}
-
-/// A write's answer, or the stored answer of an earlier request with the same key.
-pub enum Answer<T> {
-    Done(T),
-    Replayed { status: u16, body: String },
 }
 
 /// Effects of applying one spend to the plan.
@@ -144,7 +138,7 @@ pub async fn create(
     ctx: &WriteCtx<'_>,
     input: &TransactionInput,
     key: Option<&IdempotencyKey>,
-) -> Result<Answer<String>> {
+) -> Result<Answer> {
     let now = ctx.clock.now_ms();
     // No category: the user's rules may give one (docs/rules.md).
     let filled;
@@ -160,38 +154,10 @@ pub async fn create(
             "checked input lacks amount or category".into(),
         ));
     };
-    let mut tx = ctx.db.begin().await?;
-    store::lock_user(&mut tx, ctx.user).await?;
-    if let Some(key) = key {
-        let claim = idempotency::claim(&mut tx, ctx.user, key, now).await?;
-        match claim {
-            Claim::Proceed => {}
-            Claim::Replay { status, body } => {
-                ctx.metrics
-                    .idempotency_replays_total
-                    .with_label_values(&["replayed"])
-                    .inc();
-                // The stored answer may be a concurrent write's, committed with this one's
-                // batch (SQLite group commit): answer once it is on disk.
-                tx.commit().await?;
-                return Ok(Answer::Replayed { status, body });
-            }
-            other => {
-                let outcome = if other == Claim::Mismatch {
-                    "mismatch"
-                } else {
-                    "conflict"
-                };
-                ctx.metrics
-                    .idempotency_replays_total
-                    .with_label_values(&[outcome])
-                    .inc();
-                return Err(
-                    idempotency::refusal(&other).unwrap_or_else(|| Error::Internal("claim".into()))
-                );
-            }
-        }
-    }
+    let mut tx = match idempotency::begin(ctx.db, ctx.user, key, now, ctx.metrics).await? {
+        Begun::Write(tx) => tx,
+        Begun::Replay(answer) => return Ok(answer),
+    };
     check_goal(&mut tx, ctx.user, c.goal_id).await?;
     let spent_at = c.spent_at.unwrap_or(now);
     let day = crate::time::local_date(spent_at, ctx.tz);
@@ -233,10 +199,7 @@ pub async fn create(
         ctx.request_id,
         &timestamp_of(now),
     )?;
-    if let Some(key) = key {
-        idempotency::complete(&mut tx, ctx.user, key, 201, &body).await?;
-    }
-    tx.commit().await?;
+    let answer = idempotency::commit(tx, ctx.user, key, Answer::created(body)).await?;
     ctx.metrics
         .transactions_total
         .with_label_values(&["create"])
@@ -245,7 +208,7 @@ pub async fn create(
         .transaction_amount_usd
         .with_label_values::<&str>(&[])
         .observe(cents_as_units(amount));
-    Ok(Answer::Done(body))
+    Ok(answer)
 }
 
 /// Partially updates a transaction and re-accrues the old and the new (day, category). A

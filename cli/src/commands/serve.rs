@@ -1,15 +1,12 @@
 //! `mita serve`: run the HTTP API until SIGTERM/Ctrl-C, then drain and exit 0.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use mita::config::Overrides;
 use mita::db::{Backend, Db};
-use mita::metrics::Metrics;
-use mita::services::Services;
-use mita_server::{AppState, ServeOptions};
+use mita_server::{Application, ServeOptions};
 use tokio::net::TcpListener;
 
 use crate::cli::{GlobalArgs, ServeArgs};
@@ -68,38 +65,14 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
         shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
         extra_routes: None,
     };
-    let metrics = Arc::new(Metrics::new()?);
     let clock = settings.clock()?;
     if let Some(start) = &settings.clock_start {
         tracing::warn!(clock_start = %start, "the clock starts at clock_start, not at the real date (benchmarks and demos only)");
     }
-    let services = Services::new(db.clone(), settings, metrics, clock)?;
-    let state = AppState::new(services.clone())?;
-    let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    // One stop signal for the HTTP server and the OCR workers: the workers stop claiming at
-    // once, while in-flight requests drain.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let signal = {
-        let stop_tx = stop_tx.clone();
-        tokio::spawn(async move {
-            stop_signals.recv().await;
-            let _ = stop_tx.send(true);
-        })
-    };
-    let ocr_workers = mita::ocr::WorkerPool::start(services.ocr.clone(), stop_rx.clone());
-    let mut http_stop = stop_rx;
-    let served = mita_server::serve(state, listener, options, async move {
-        let _ = http_stop.wait_for(|stop| *stop).await;
-    })
-    .await;
-    let _ = stop_tx.send(true);
-    signal.abort();
-    // Workers finish their job or give it back to the queue before the database closes.
-    ocr_workers.join().await;
-    housekeeping.abort();
-    services.shutdown().await;
-    db.close().await;
-    served.context("server error")?;
+    Application::build(db, settings, clock)?
+        .run(listener, options, stop_signals.recv())
+        .await
+        .context("server error")?;
     tracing::info!("shutdown complete");
     Ok(ExitCode::SUCCESS)
 }
@@ -123,70 +96,6 @@ async fn prepare_schema(db: &Db, migrate: bool) -> anyhow::Result<()> {
             Ok(())
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// Periodic clean-up: expired revoked tokens, logins, reset tokens, idempotency keys and
-/// uncommitted import previews, empty shared rate-limit buckets and old instance markers — once
-/// per cluster, under a lease; idle in-memory rate-limit entries and this instance's
-/// image-directory marker — on every instance.
-/// Every run is idempotent, so aborting it at shutdown loses nothing.
-async fn housekeeping(state: AppState) {
-    const EVERY: Duration = Duration::from_secs(600);
-    let mut tick = tokio::time::interval(EVERY);
-    loop {
-        tick.tick().await;
-        let now = state.clock.now_ms();
-        let ttl = i64::try_from(EVERY.as_millis()).unwrap_or(i64::MAX) * 9 / 10;
-        match mita::cluster::lease(&state.db, "housekeeping", now, ttl).await {
-            Ok(true) => {
-                let purged = async {
-                    let mut n = state.auth.purge_expired().await?;
-                    n += mita::cluster::purge_rate_limits(&state.db, now).await?;
-                    n += mita::import::purge_expired(&state.db, now).await?;
-                    n += mita::cluster::purge_markers(
-                        &state.db,
-                        &state.settings.ocr_image_dir(),
-                        now,
-                    )
-                    .await?;
-                    Ok::<u64, mita::Error>(n)
-                };
-                match purged.await {
-                    Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping purged expired rows"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-                }
-            }
-            Ok(false) => {} // another instance holds it this round
-            Err(e) => tracing::warn!(error = %e, "housekeeping lease failed"),
-        }
-        // The audit retention purge: once a day in the whole cluster.
-        match mita::cluster::lease_once(&state.db, "audit_purge", now, 86_400_000).await {
-            Ok(true) => {
-                let purged = mita::audit::purge_expired(
-                    &state.db,
-                    &state.audit,
-                    &state.metrics,
-                    state.settings.audit.retention_days,
-                    now,
-                )
-                .await;
-                match purged {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(events = n, "audit events past their retention removed")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "audit retention purge failed"),
-                }
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "audit purge lease failed"),
-        }
-        state.limits.retain_recent();
-        if let Err(e) = state.ocr.check_shared_dir().await {
-            tracing::warn!(error = %e, "cannot check the receipt image directory");
-        }
     }
 }
 

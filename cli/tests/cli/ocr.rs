@@ -6,18 +6,14 @@
 mod vision;
 
 use std::process::{Output, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use mita::clock::Clock;
 use mita::config::{OcrEngineKind, Secret, Settings};
-use mita::metrics::Metrics;
-use mita::ocr::WorkerPool;
-use mita::services::Services;
 use mita::testing::TestDatabase;
 use mita::testing::receipt_image::receipt_png;
-use mita_server::{AppState, ServeOptions};
+use mita_server::{Application, ServeOptions};
 use serde_json::{Value, json};
 
 use crate::support::{mita, stderr, stdout};
@@ -60,22 +56,15 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     settings.ocr.breaker_failure_threshold = 2;
     settings.ocr.breaker_open_ms = OPEN_MS;
     settings.ocr.poll_ms = 100;
-    let metrics = Arc::new(Metrics::new().unwrap());
-    let services = Services::new(db.clone(), settings, metrics.clone(), clock.clone()).unwrap();
-    let state = AppState::new(services.clone()).unwrap();
+    // The production wiring (`mita serve`'s), OCR workers and all.
+    let app = Application::build(db, settings, clock.clone()).unwrap();
+    let (services, metrics) = (app.state().services.clone(), app.state().metrics.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = WorkerPool::start(services.ocr.clone(), stopped.clone());
-    let mut http_stop = stopped.clone();
-    tokio::spawn(mita_server::serve(
-        state,
-        listener,
-        ServeOptions::default(),
-        async move {
-            let _ = http_stop.wait_for(|s| *s).await;
-        },
-    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run(listener, ServeOptions::default(), async {
+        let _ = stopped.await;
+    }));
     let client = reqwest::Client::new();
     let token = register(&client, &base, "vision@example.com").await;
 
@@ -217,8 +206,8 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     assert_eq!(metrics.ocr_replays_total.get(), 5);
     assert_eq!(metrics.ocr_jobs.with_label_values(&["failed"]).get(), 0);
 
-    stop.send(true).unwrap();
-    workers.join().await;
+    stop.send(()).unwrap();
+    running.await.unwrap().unwrap();
 }
 
 #[tokio::test]

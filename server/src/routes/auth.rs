@@ -493,10 +493,7 @@ async fn delete_account(
         )
         .into());
     }
-    state
-        .services()
-        .erase_account(user.id, &meta, false)
-        .await?;
+    state.erase_account(user.id, &meta, false).await?;
     Ok(ok(MessageAnswer {
         message: "Account deleted",
         success: Some(true),

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use mita::goals::GoalView;
 use mita::goals::input::AmountInput;
@@ -55,10 +55,8 @@ async fn add_savings(
         &format!("POST /api/goals/{id}/add_savings"),
     )?;
     let rid = current_request_id();
-    Ok(idempotent_answer(
-        savings::add_savings(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?,
-        StatusCode::OK,
-    ))
+    let answer = savings::add_savings(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?;
+    Ok(idempotent_answer(answer))
 }
 
 /// Record a savings transaction (category `other`, this goal's id) and add it to the goal, in
@@ -80,10 +78,9 @@ async fn auto_transfer(
         &format!("POST /api/goals/{id}/auto_transfer"),
     )?;
     let rid = current_request_id();
-    Ok(idempotent_answer(
-        savings::auto_transfer(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?,
-        StatusCode::OK,
-    ))
+    let answer =
+        savings::auto_transfer(&ctx(&state, &user, &rid), id, &input, key.as_ref()).await?;
+    Ok(idempotent_answer(answer))
 }
 
 async fn change(

@@ -114,7 +114,7 @@ async fn create(
     let request_id = current_request_id();
     // 1 (auth) + 7–10 statements in one transaction; a few more when an overspend is covered.
     let answer = write::create(&ctx(&state, &user, &request_id), &input, key.as_ref()).await?;
-    Ok(idempotent_answer(answer, StatusCode::CREATED))
+    Ok(idempotent_answer(answer))
 }
 
 /// A list of transactions as the envelope around the array the database built (1 query).

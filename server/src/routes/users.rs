@@ -144,7 +144,7 @@ async fn export_me(
         }
         .into());
     }
-    let export = state.services().export_account(user.id).await?;
+    let export = state.export_account(user.id).await?;
     let day = export.exported_at.get(..10).unwrap_or("export").to_string();
     let disposition = format!("attachment; filename=\"mita-export-{day}.json\"");
     Ok((

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 
 use mita::clock::Clock;
 
-use crate::support::{PASSWORD, TestApp, error_body, spawn_full};
+use mita_server::Background;
+
+use crate::support::{PASSWORD, TestApp, error_body, spawn_built};
 
 /// A first instance with a clock that moves only when told, or None on SQLite (one instance
 /// per database there).
@@ -18,13 +20,22 @@ async fn first(
     test: &str,
     configure: impl FnOnce(&mut mita::config::Settings),
 ) -> Option<(TestApp, Clock)> {
+    first_with(test, configure, Background::default()).await
+}
+
+async fn first_with(
+    test: &str,
+    configure: impl FnOnce(&mut mita::config::Settings),
+    background: Background,
+) -> Option<(TestApp, Clock)> {
     let test_db = TestDatabase::create().await.unwrap();
     if !test_db.postgres_or_skip(test) {
         return None;
     }
     let db = test_db.migrated().await.unwrap();
     let clock = Clock::manual(chrono::Utc::now());
-    let app = spawn_full(test_db, db, configure, axum::Router::new(), clock.clone()).await;
+    let extra = axum::Router::new();
+    let app = spawn_built(test_db, db, configure, extra, clock.clone(), background).await;
     Some((app, clock))
 }
 
@@ -35,9 +46,19 @@ async fn second(
     clock: &Clock,
     configure: impl FnOnce(&mut mita::config::Settings),
 ) -> TestApp {
+    second_with(first, clock, configure, Background::default()).await
+}
+
+async fn second_with(
+    first: &TestApp,
+    clock: &Clock,
+    configure: impl FnOnce(&mut mita::config::Settings),
+    background: Background,
+) -> TestApp {
     let test_db = TestDatabase::shared(&first.test_db.url).unwrap();
     let db = Db::connect(&test_db.settings()).await.unwrap();
-    spawn_full(test_db, db, configure, axum::Router::new(), clock.clone()).await
+    let extra = axum::Router::new();
+    spawn_built(test_db, db, configure, extra, clock.clone(), background).await
 }
 
 #[tokio::test]
@@ -183,11 +204,17 @@ async fn a_cluster_lease_has_one_holder_until_it_expires() {
 
 #[tokio::test]
 async fn instances_notice_whether_they_share_the_receipt_image_directory() {
-    let Some((a, clock)) = first("shared image directory", |_| {}).await else {
+    // No housekeeping: it runs the directory check at start, and this test drives it by hand
+    // from the state before any check.
+    let quiet = Background {
+        housekeeping: false,
+        ..Background::default()
+    };
+    let Some((a, clock)) = first_with("shared image directory", |_| {}, quiet).await else {
         return;
     };
     // B stores its images elsewhere (its own data directory).
-    let b = second(&a, &clock, |_| {}).await;
+    let b = second_with(&a, &clock, |_| {}, quiet).await;
     assert_eq!(a.state.ocr.image_dir_state(), "unchecked");
     // Both processes of this test share one instance name, so B plays a third instance's
     // marker by hand: a row whose file is not in B's directory.

@@ -16,7 +16,7 @@ use mita::testing::receipt_image::receipt_png;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::ocr::{start_workers, upload};
+use crate::ocr::upload;
 use crate::support::{PASSWORD, TestApp, spawn_with};
 
 /// Series Prometheus makes itself (not on `/metrics`) that the rules may use.
@@ -378,7 +378,6 @@ async fn exercise(app: &TestApp) {
 
     // A receipt through an OCR engine that cannot run: a failed job, an external call with an
     // error, and the breaker (threshold 1) opening.
-    let _workers = start_workers(app);
     let resp = upload(
         app,
         "/api/ocr/process?wait=true",

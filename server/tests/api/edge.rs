@@ -174,9 +174,11 @@ async fn a_sane_request_id_is_echoed_and_a_bad_one_replaced() {
     assert!(id.starts_with("req_") && !id.contains("script"), "{id}");
 }
 
+/// Every timestamp the API answers comes from the injected clock: success and error envelopes,
+/// errors made at the edge (405), `/health`.
 #[tokio::test]
-async fn the_success_envelope_carries_the_request_id_and_a_z_timestamp() {
-    let app = spawn_app().await;
+async fn envelopes_carry_the_request_id_and_the_injected_clocks_time() {
+    let (app, clock) = crate::ghn_support::spawn_at(crate::ghn_support::at(2031, 2, 3, 4)).await;
     let resp = app
         .client
         .post(app.url("/api/errors/report"))
@@ -189,8 +191,16 @@ async fn the_success_envelope_carries_the_request_id_and_a_z_timestamp() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["success"], true);
     assert_eq!(body["request_id"], "trace-1");
-    let ts = body["timestamp"].as_str().unwrap();
-    assert!(ts.ends_with('Z') && !ts.contains("+00:00"));
+    assert_eq!(body["timestamp"], "2031-02-03T04:00:00Z");
+    clock.advance_ms(90_500);
+    let later = "2031-02-03T04:01:30Z";
+    let body = error_body(app.get("/api/nope").await, 404, "RESOURCE_3001").await;
+    assert_eq!(body["error"]["timestamp"], later);
+    let resp = app.client.delete(app.url("/health")).send().await.unwrap();
+    let body = error_body(resp, 405, "VALIDATION_2002").await;
+    assert_eq!(body["error"]["timestamp"], later);
+    let health: serde_json::Value = app.get("/health").await.json().await.unwrap();
+    assert_eq!(health["timestamp"], later);
 }
 
 /// Issue 18 §9: inputs that used to overflow date arithmetic are a 422 or a sensible answer,

@@ -1,12 +1,10 @@
 //! Receipt uploads and OCR jobs over HTTP: the real `tesseract` on an image rendered in the test,
 //! ownership, upload validation and limits. Google Vision and the admin list: `ocr_vision.rs`.
 
-use mita::ocr::WorkerPool;
 use mita::testing::receipt_image::receipt_png;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
-use crate::support::{TestApp, error_body, spawn_app, spawn_with};
+use crate::support::{NO_OCR_WORKERS, TestApp, error_body, spawn_app, spawn_with, spawn_without};
 
 /// The receipt drawn in the tests (Tesseract reads it exactly; see `receipt_image.rs`).
 pub const RECEIPT: &[&str] = &[
@@ -50,21 +48,12 @@ pub async fn upload(
         .unwrap()
 }
 
-/// Starts the OCR workers of the app; they stop when the returned sender is dropped.
-pub fn start_workers(app: &TestApp) -> watch::Sender<bool> {
-    let (tx, rx) = watch::channel(false);
-    let pool = WorkerPool::start(app.state.ocr.clone(), rx);
-    tokio::spawn(pool.join());
-    tx
-}
-
 #[tokio::test]
 async fn a_rendered_receipt_goes_through_tesseract_and_comes_back_with_total_date_and_merchant() {
     if !mita::testing::tesseract_or_skip("rendered receipt through tesseract") {
         return;
     }
     let app = spawn_app().await;
-    let _workers = start_workers(&app);
     let (token, _, _) = app.user("ocr@example.com").await;
 
     let resp = upload(
@@ -121,7 +110,8 @@ async fn a_rendered_receipt_goes_through_tesseract_and_comes_back_with_total_dat
 
 #[tokio::test]
 async fn an_upload_is_accepted_at_once_and_its_image_is_kept_for_its_owner_only() {
-    let app = spawn_app().await; // no workers: the job stays pending
+    // No workers: the job stays pending.
+    let app = spawn_without(NO_OCR_WORKERS, |_| {}).await;
     let (alice, _, _) = app.user("alice@example.com").await;
     let (bob, _, _) = app.user("bob@example.com").await;
     let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
@@ -269,7 +259,6 @@ async fn a_failed_jobs_owner_never_sees_server_paths() {
         return;
     }
     let app = spawn_app().await;
-    let _workers = start_workers(&app);
     let (token, _, _) = app.user("paths@example.com").await;
     // A valid PNG header (it passes the upload's checks) over a body no decoder can read.
     let mut png = receipt_png(&["SHOP", "TOTAL 1.00"]);

@@ -14,7 +14,7 @@ use mita::config::{OcrEngineKind, Secret, Settings};
 use mita::testing::receipt_image::receipt_png;
 use serde_json::{Value, json};
 
-use crate::ocr::{RECEIPT, start_workers, upload};
+use crate::ocr::{RECEIPT, upload};
 use crate::support::{PASSWORD, TestApp, error_body, spawn_with};
 
 #[derive(Clone, Default)]
@@ -91,7 +91,6 @@ async fn premium(app: &TestApp, email: &str) -> String {
 async fn premium_receipts_are_read_by_google_vision_when_it_is_configured() {
     let (base, fake) = start_fake().await;
     let app = spawn_with(vision(base, false), axum::Router::new()).await;
-    let _workers = start_workers(&app);
     let token = premium(&app, "rich@example.com").await;
 
     let resp = upload(
@@ -136,7 +135,6 @@ async fn failed_jobs_keep_their_image_and_admins_list_them() {
     let (base, fake) = start_fake().await;
     fake.down.store(true, Ordering::SeqCst);
     let app = spawn_with(vision(base, true), axum::Router::new()).await;
-    let _workers = start_workers(&app);
     let (token, _, _) = app.user("unlucky@example.com").await;
     let png = receipt_png(&["X"]);
 

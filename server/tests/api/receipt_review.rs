@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::ghn_support::{body, data, send};
-use crate::support::{TestApp, spawn_with};
+use crate::support::{NO_OCR_WORKERS, TestApp, spawn_with, spawn_without};
 
 /// A multipart body with the image `parts` under `field` and the text fields `texts`.
 fn form(field: &str, parts: &[&[u8]], texts: &[(&str, &str)]) -> (String, Vec<u8>) {
@@ -50,7 +50,7 @@ async fn jobs(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn the_advanced_upload_and_batches_queue_jobs_once_within_their_limits() {
     // No workers: jobs stay queued; a short wait keeps the test fast.
-    let app = spawn_with(|s| s.ocr.wait_timeout_ms = 100, axum::Router::new()).await;
+    let app = spawn_without(NO_OCR_WORKERS, |s| s.ocr.wait_timeout_ms = 100).await;
     let (token, _, _) = app.user("receipts-batch@example.com").await;
     let (bob, _, _) = app.user("receipts-batch-bob@example.com").await;
     let a = receipt_png(&["SHOP A", "TOTAL 1.00"]);

@@ -1,16 +1,13 @@
 //! `spawn_app()`: a real server on 127.0.0.1:<random port> over a fresh database.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use mita::clock::Clock;
 use mita::config::{Secret, Settings};
 use mita::db::Db;
-use mita::metrics::Metrics;
-use mita::services::Services;
 use mita::testing::TestDatabase;
-use mita_server::{AppState, ServeOptions};
+use mita_server::{AppState, Application, Background, ServeOptions};
 use reqwest::Response;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -27,6 +24,8 @@ pub struct TestApp {
     pub test_db: TestDatabase,
     /// Dropping it shuts the server down.
     _shutdown: oneshot::Sender<()>,
+    /// The running application: drains, stops its workers and closes the pool once shut down.
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -71,16 +70,43 @@ pub async fn spawn_full(
     extra: Router<AppState>,
     clock: Clock,
 ) -> TestApp {
+    spawn_built(test_db, db, configure, extra, clock, Background::default()).await
+}
+
+/// [`spawn_with`] without some of the background work `mita serve` runs (see [`Background`]:
+/// only for a test that must see the database as its requests left it).
+pub async fn spawn_without(
+    background: Background,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let test_db = TestDatabase::create().await.unwrap();
+    let db = test_db.migrated().await.unwrap();
+    let (clock, extra) = (Clock::system(), Router::new());
+    spawn_built(test_db, db, configure, extra, clock, background).await
+}
+
+/// No OCR workers: uploaded jobs stay queued (for tests that look at a queued job).
+pub const NO_OCR_WORKERS: Background = Background {
+    ocr_workers: false,
+    housekeeping: true,
+};
+
+/// The production wiring ([`Application::build`], workers and shutdown order included) on a
+/// random port; dropping the `TestApp` shuts it down.
+pub async fn spawn_built(
+    test_db: TestDatabase,
+    db: Db,
+    configure: impl FnOnce(&mut Settings),
+    extra: Router<AppState>,
+    clock: Clock,
+    background: Background,
+) -> TestApp {
     let mut settings = test_settings(&test_db);
     configure(&mut settings);
-    let services = Services::new(
-        db.clone(),
-        settings,
-        Arc::new(Metrics::new().unwrap()),
-        clock,
-    )
-    .unwrap();
-    let state = AppState::new(services).unwrap();
+    let app = Application::build(db.clone(), settings, clock)
+        .unwrap()
+        .background(background);
+    let state = app.state().clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
@@ -89,14 +115,9 @@ pub async fn spawn_full(
         shutdown_timeout: Duration::from_secs(5),
         extra_routes: Some(extra),
     };
-    tokio::spawn(mita_server::serve(
-        state.clone(),
-        listener,
-        options,
-        async {
-            let _ = rx.await;
-        },
-    ));
+    let running = tokio::spawn(app.run(listener, options, async {
+        let _ = rx.await;
+    }));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -108,6 +129,7 @@ pub async fn spawn_full(
         state,
         test_db,
         _shutdown: tx,
+        running,
     }
 }
 
@@ -290,14 +312,12 @@ impl TestApp {
     pub async fn restart(self) -> TestApp {
         let TestApp {
             test_db,
-            db,
-            state,
             _shutdown,
+            running,
             ..
         } = self;
         drop(_shutdown);
-        state.audit.shutdown().await;
-        db.close().await;
+        running.await.unwrap().unwrap();
         let db = test_db.migrated().await.unwrap();
         spawn_on(test_db, db, |_| {}, Router::new()).await
     }

@@ -5,8 +5,8 @@
 use mita::testing::receipt_image::{encode_png, receipt_png};
 use serde_json::{Value, json};
 
-use crate::ocr::{RECEIPT, start_workers, upload};
-use crate::support::{error_body, spawn_app, spawn_with};
+use crate::ocr::{RECEIPT, upload};
+use crate::support::{NO_OCR_WORKERS, error_body, spawn_app, spawn_without};
 
 #[tokio::test]
 async fn the_upload_answers_the_parsed_receipt_in_the_apps_names() {
@@ -14,7 +14,6 @@ async fn the_upload_answers_the_parsed_receipt_in_the_apps_names() {
         return;
     }
     let app = spawn_app().await;
-    let _workers = start_workers(&app);
     let (token, _, _) = app.user("m6@example.com").await;
     let resp = upload(
         &app,
@@ -49,7 +48,7 @@ async fn the_upload_answers_the_parsed_receipt_in_the_apps_names() {
 #[tokio::test]
 async fn a_job_that_does_not_finish_in_time_answers_202_and_stays_queued() {
     // No workers: the job cannot finish; a short wait keeps the test fast.
-    let app = spawn_with(|s| s.ocr.wait_timeout_ms = 100, axum::Router::new()).await;
+    let app = spawn_without(NO_OCR_WORKERS, |s| s.ocr.wait_timeout_ms = 100).await;
     let (token, _, _) = app.user("m6-slow@example.com").await;
     let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
     let resp = upload(&app, "/api/transactions/receipt", &token, "file", &png).await;
@@ -76,7 +75,6 @@ async fn an_image_without_text_is_a_422_and_the_job_is_kept() {
         return;
     }
     let app = spawn_app().await;
-    let _workers = start_workers(&app);
     let (token, _, _) = app.user("m6-blank@example.com").await;
     let blank = encode_png(200, 100, &vec![255u8; 200 * 100]);
     let resp = upload(&app, "/api/transactions/receipt", &token, "file", &blank).await;
@@ -97,7 +95,8 @@ async fn an_image_without_text_is_a_422_and_the_job_is_kept() {
 /// removes a finished job's image.
 #[tokio::test]
 async fn the_receipt_image_route_answers_where_the_image_is_and_deletes_it() {
-    let app = spawn_with(|s| s.ocr.wait_timeout_ms = 100, axum::Router::new()).await;
+    // No workers: the job stays queued, so its image cannot be deleted yet.
+    let app = spawn_without(NO_OCR_WORKERS, |s| s.ocr.wait_timeout_ms = 100).await;
     let (token, _, _) = app.user("m7@example.com").await;
     let png = receipt_png(&["SHOP", "TOTAL 1.00"]);
     let resp = upload(
