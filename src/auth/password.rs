@@ -447,11 +447,14 @@ impl Inner {
         Duration::from_nanos(self.hash_nanos.load(Ordering::Relaxed)).saturating_mul(rounds)
     }
 
-    /// Admits a hash that has `ahead` others before it, or says when to come back.
+    /// Admits a hash that has `ahead` others before it, or says when to come back. A free
+    /// thread always admits: the hash starts at once, whatever the estimate (on a loaded machine
+    /// one hash alone may take longer than the budget).
     fn admit(&self, ahead: usize) -> Result<()> {
         let finish = self.expected_finish(ahead);
         let waiting = ahead.saturating_sub(self.workers);
-        if finish <= self.wait_budget && waiting < self.max_waiting.max(1) {
+        if ahead < self.workers || (finish <= self.wait_budget && waiting < self.max_waiting.max(1))
+        {
             return Ok(());
         }
         // The line ahead drains in about (ahead / workers) × d.
@@ -629,6 +632,12 @@ mod tests {
             }
         }
         assert_eq!(in_system(&h), 5, "a refusal takes no place in line");
+        // An estimate beyond the budget refuses a hash that would wait...
+        h.set_hash_estimate(Duration::from_secs(5));
+        assert!(matches!(
+            h.hash("slow", "Correct1horse").await,
+            Err(Error::Unavailable { .. })
+        ));
         // A shorter estimate admits more: the same line now ends well within the budget.
         h.set_hash_estimate(Duration::from_millis(10));
         let late = h.hash("late", "Correct1horse");
@@ -637,6 +646,25 @@ mod tests {
         for t in admitted {
             assert!(t.await.unwrap().unwrap().starts_with("$argon2id$"));
         }
+    }
+
+    #[tokio::test]
+    async fn a_free_thread_admits_whatever_the_estimate() {
+        let settings = AuthSettings {
+            hash_workers: 1,
+            hash_wait_budget_ms: 100,
+            ..fast()
+        };
+        let h = PasswordHasher::new(&settings, Arc::new(Metrics::new().unwrap())).unwrap();
+        // A loaded machine measured one hash at 5 s, far beyond the 100 ms budget: with nothing
+        // ahead the hash still runs (refusing it would help no one).
+        h.set_hash_estimate(Duration::from_secs(5));
+        assert!(
+            h.hash("alone", "Correct1horse")
+                .await
+                .unwrap()
+                .starts_with("$argon2id$")
+        );
     }
 
     #[tokio::test]
