@@ -42,6 +42,10 @@ pub mod reports;
 pub mod resilience;
 pub mod rules;
 pub mod services;
+/// Test helpers for every crate's tests (a fresh database per test, fakes, fixtures): behind
+/// the `testing` feature, which only dev-dependencies turn on, so the release library and
+/// binary do not carry them.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
 pub mod transactions;
