@@ -2,9 +2,7 @@
 //! MITA_TEST_DATABASE_URL), with fake engines and an injected clock: leases, expiry, racing
 //! workers, shutdown, replays and the breaker. The real engines are tested over HTTP in
 //! `server/tests/api/ocr*.rs` and end to end in `cli/tests/cli/ocr.rs`.
-#![allow(clippy::unwrap_used)]
 
-#[path = "ocr/fakes.rs"]
 mod fakes;
 
 use std::collections::HashSet;

@@ -1,6 +1,5 @@
 //! Storage tests: migrations on an empty database, idempotence, status, schema parity between
 //! the two dialects, and id round trips. Run on SQLite, or PostgreSQL with MITA_TEST_DATABASE_URL.
-#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,6 @@
 //! Google sign-in against a fake token-info endpoint on loopback that speaks Google's protocol
 //! (`GET /tokeninfo?id_token=...`, 200 with string-typed claims or 400 `invalid_token`), including
 //! outages: 500s, an unreachable port, and an answer slower than the timeout.
-#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::future::Future;

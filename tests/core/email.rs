@@ -1,6 +1,5 @@
 //! SMTP through lettre against a fake SMTP server on loopback that speaks the protocol: a mail is
 //! delivered and counted; a dead server is counted as errors and opens the breaker.
-#![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 

@@ -1,11 +1,8 @@
 //! Audit log tests: storage of every field, sanitising and redaction here; the writer's fallback
 //! file, queue and shutdown in `audit/writer.rs`; listing in `audit/listing.rs`. Run on SQLite, or
 //! PostgreSQL with MITA_TEST_DATABASE_URL.
-#![allow(clippy::unwrap_used)]
 
-#[path = "audit/listing.rs"]
 mod listing;
-#[path = "audit/writer.rs"]
 mod writer;
 
 use std::collections::HashSet;

@@ -1,6 +1,5 @@
 //! Money never passes through a float: every line of the money modules that mentions `f64` must
 //! be a timing measurement (`as_secs_f64`) or carry an explicit `f64-ok:` justification.
-#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 
