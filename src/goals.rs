@@ -93,6 +93,19 @@ impl GoalRow {
     pub fn progress(&self) -> Fixed {
         Fixed::percent_capped(self.saved_amount_cents, self.target_amount_cents)
     }
+
+    /// The highest milestone reached: 100 when completed, else 75 / 50 / 25 / 0 by progress.
+    pub fn milestone(&self) -> i32 {
+        if self.status == "completed" {
+            return 100;
+        }
+        let saved = i128::from(self.saved_amount_cents) * 100;
+        let target = i128::from(self.target_amount_cents);
+        [75, 50, 25]
+            .into_iter()
+            .find(|m| saved >= target * i128::from(*m))
+            .unwrap_or(0)
+    }
 }
 
 /// The goal object the app reads (API.md "Goals"); `current_amount` and `deadline` are the

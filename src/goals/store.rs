@@ -57,7 +57,15 @@ pub(crate) async fn commit_change(
     now: i64,
 ) -> Result<()> {
     after.updated_at = now;
-    after.goal_milestones_notified = notifications::events::on_goal(tx, before, after, now).await?;
+    // The marker moves even when `goal_updates` is off: turning it on later announces no old news.
+    after.goal_milestones_notified = before.goal_milestones_notified;
+    let reached = after.milestone();
+    if after.deleted_at.is_none() && reached > before.goal_milestones_notified {
+        let (user, id, progress) = (after.user_id, after.id, after.progress());
+        notifications::events::on_goal_milestone(tx, user, id, &after.title, reached, progress, now)
+            .await?;
+        after.goal_milestones_notified = reached;
+    }
     save(tx, after).await?;
     if plan_relevant(before, after) {
         goals_plan::sync(tx, after, today, now, ctx.metrics).await?;
@@ -111,7 +119,7 @@ pub async fn create(ctx: &GoalCtx<'_>, input: &GoalInput) -> Result<GoalView> {
     };
     state::auto_complete(&mut row, now);
     // Where a goal starts is not an event: milestones already reached are not announced.
-    row.goal_milestones_notified = notifications::events::milestone_of(&row);
+    row.goal_milestones_notified = row.milestone();
     let mut tx = ctx.db.begin().await?;
     lock_user(&mut tx, ctx.user).await?;
     on_tx!(&mut tx, conn => sqlx::query(
