@@ -7,13 +7,13 @@ use serde::Serialize;
 
 use super::input::{GoalChanges, GoalInput};
 use super::{COLUMNS, GoalCtx, GoalRow, GoalView, state};
-use crate::budget::goals_plan;
 use crate::budget::store::lock_user;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
+use crate::plan::goals as goals_plan;
 use crate::{notifications, on_db, on_tx};
 
 /// Loads a live (not deleted) goal of `user` inside a write transaction; else 404.
@@ -62,8 +62,16 @@ pub(crate) async fn commit_change(
     let reached = after.milestone();
     if after.deleted_at.is_none() && reached > before.goal_milestones_notified {
         let (user, id, progress) = (after.user_id, after.id, after.progress());
-        notifications::events::on_goal_milestone(tx, user, id, &after.title, reached, progress, now)
-            .await?;
+        notifications::events::on_goal_milestone(
+            tx,
+            user,
+            id,
+            &after.title,
+            reached,
+            progress,
+            now,
+        )
+        .await?;
         after.goal_milestones_notified = reached;
     }
     save(tx, after).await?;
@@ -214,19 +222,6 @@ pub async fn list(db: &Db, user: Id, f: &ListFilter) -> Result<Vec<GoalRow>> {
         on_db!(db, pool => sqlx::query_as(sql).bind(user).bind(&f.status).bind(&f.category)
         .bind(f.limit.clamp(1, 100)).bind(f.skip.max(0)).fetch_all(pool).await)?,
     )
-}
-
-/// When a new month began, reserves the month's rows of the goals that have none yet (its own
-/// write transaction; 1 read query when nothing is missing, the usual case).
-pub async fn ensure_month_reserved(ctx: &GoalCtx<'_>) -> Result<()> {
-    let (now, today) = ctx.now();
-    if !goals_plan::month_needs_reservation(ctx.db, ctx.user, today).await? {
-        return Ok(());
-    }
-    let mut tx = ctx.db.begin().await?;
-    lock_user(&mut tx, ctx.user).await?;
-    goals_plan::reserve_missing(&mut tx, ctx.user, today, now, ctx.metrics).await?;
-    tx.commit().await
 }
 
 /// `GET /api/goals/statistics` (soft-deleted goals excluded).
