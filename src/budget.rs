@@ -8,8 +8,6 @@ pub mod allocation;
 pub mod automation;
 pub mod category;
 pub mod days;
-pub mod goals_plan;
-pub mod installments_plan;
 pub mod redistribute;
 pub mod status;
 pub mod store;

@@ -1,5 +1,5 @@
 //! Savings goals (API.md "Goals"): the goal object, its state machine, savings and transfers,
-//! reservations in the daily plan (BUDGET.md §6, see `budget::goals_plan`) and the advisory
+//! reservations in the daily plan (BUDGET.md §6, see `plan::goals`) and the advisory
 //! figures — every amount in integer cents, every figure deterministic for the same data.
 //!
 //! Soft-deleted goals (`deleted_at` set) are invisible everywhere: lists, statistics, the
@@ -45,55 +45,8 @@ pub const CATEGORIES: [&str; 10] = [
 /// Largest target or saved amount of one goal (100,000,000.00).
 pub const MAX_GOAL_CENTS: i64 = 10_000_000_000;
 
-/// The columns of [`GoalRow`], in order.
-pub(crate) const COLUMNS: &str = "id, user_id, title, description, category, target_amount_cents, saved_amount_cents, \
-    monthly_contribution_cents, currency, status, priority, target_date, goal_milestones_notified, created_at, \
-    updated_at, completed_at, deleted_at";
-
-/// A goal as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct GoalRow {
-    pub id: Id,
-    pub user_id: Id,
-    pub title: String,
-    pub description: Option<String>,
-    pub category: Option<String>,
-    pub target_amount_cents: i64,
-    pub saved_amount_cents: i64,
-    pub monthly_contribution_cents: Option<i64>,
-    pub currency: String,
-    pub status: String,
-    pub priority: String,
-    pub target_date: Option<NaiveDate>,
-    pub goal_milestones_notified: i32,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub completed_at: Option<i64>,
-    pub deleted_at: Option<i64>,
-}
-
-impl GoalRow {
-    /// What is still missing to the target (never negative).
-    pub fn remaining_cents(&self) -> i64 {
-        (self.target_amount_cents - self.saved_amount_cents).max(0)
-    }
-
-    /// The monthly contribution the user set (0 when none).
-    pub fn contribution_cents(&self) -> i64 {
-        self.monthly_contribution_cents.unwrap_or(0)
-    }
-
-    /// True for an active or paused goal whose target date is before `today`.
-    pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        matches!(self.status.as_str(), "active" | "paused")
-            && self.target_date.is_some_and(|d| d < today)
-    }
-
-    /// Progress in percent (two decimals), capped at 100.
-    pub fn progress(&self) -> Fixed {
-        Fixed::percent_capped(self.saved_amount_cents, self.target_amount_cents)
-    }
-}
+pub(crate) use crate::plan::goals::COLUMNS;
+pub use crate::plan::goals::GoalRow;
 
 /// The goal object the app reads (API.md "Goals"); `current_amount` and `deadline` are the
 /// aliases the app uses for `saved_amount` and `target_date`.

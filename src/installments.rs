@@ -1,6 +1,6 @@
 //! Installments (docs/installments.md): debts the user repays in instalments. Each one reserves
 //! its payments in the daily plan on their due days (a `debt_payments` row per due date,
-//! `budget::installments_plan`), paying one through the app records a transaction spent on that
+//! `plan::installments`), paying one through the app records a transaction spent on that
 //! reservation, and the calculator judges whether a new one fits the user's plan and income.
 //! Every amount is integer cents; ratios are [`Fixed`].
 //!
@@ -14,9 +14,10 @@ pub mod input;
 pub mod payments;
 pub mod profile;
 pub mod risk;
-pub mod schedule;
 pub mod store;
 pub mod summary;
+
+pub use crate::plan::schedule;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -29,7 +30,6 @@ use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::money::Money;
-use schedule::{Frequency, Terms};
 
 /// The installment categories the app offers (`InstallmentCategory`).
 pub const CATEGORIES: [&str; 9] = [
@@ -63,79 +63,8 @@ pub fn payment_category(category: &str) -> TxCategory {
     }
 }
 
-/// The columns of [`InstallmentRow`], in order.
-pub(crate) const COLUMNS: &str = "id, user_id, item_name, category, total_amount_cents, payment_amount_cents, currency, \
-    interest_rate_bp, total_payments, payments_made, payment_frequency, first_payment_date, status, notes, \
-    planned_through, created_at, updated_at, completed_at, deleted_at";
-
-/// An installment as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct InstallmentRow {
-    pub id: Id,
-    pub user_id: Id,
-    pub item_name: String,
-    pub category: String,
-    pub total_amount_cents: i64,
-    pub payment_amount_cents: i64,
-    pub currency: String,
-    pub interest_rate_bp: i64,
-    pub total_payments: i32,
-    pub payments_made: i32,
-    pub payment_frequency: String,
-    pub first_payment_date: NaiveDate,
-    /// `active`, `completed` or `cancelled` (overdue is computed, never stored).
-    pub status: String,
-    pub notes: Option<String>,
-    pub planned_through: Option<NaiveDate>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub completed_at: Option<i64>,
-    pub deleted_at: Option<i64>,
-}
-
-impl InstallmentRow {
-    /// The repayment terms (amounts and due dates of every payment).
-    pub fn terms(&self) -> Terms {
-        Terms {
-            total: self.total_amount_cents,
-            payment: self.payment_amount_cents,
-            count: u32::try_from(self.total_payments.max(1)).unwrap_or(1),
-            first: self.first_payment_date,
-            frequency: Frequency::parse(&self.payment_frequency).unwrap_or(Frequency::Monthly),
-        }
-    }
-
-    /// Payments made so far (as an unsigned count).
-    pub fn made(&self) -> u32 {
-        u32::try_from(self.payments_made.max(0)).unwrap_or(0)
-    }
-
-    /// Due date of the next unpaid payment (the final one once everything is paid).
-    pub fn next_due(&self) -> NaiveDate {
-        let terms = self.terms();
-        terms.due((self.made() + 1).min(terms.count))
-    }
-
-    /// Amount of the next unpaid payment (0 once everything is paid).
-    pub fn next_amount(&self) -> i64 {
-        let terms = self.terms();
-        if self.made() >= terms.count {
-            0
-        } else {
-            terms.amount(self.made() + 1)
-        }
-    }
-
-    /// An active installment whose next payment was due before `today`.
-    pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status == "active" && self.made() < self.terms().count && self.next_due() < today
-    }
-
-    /// What it costs a month: the payment, or a biweekly payment × 26 ÷ 12.
-    pub fn monthly_cents(&self) -> i64 {
-        schedule::monthly_equivalent(self.payment_amount_cents, self.terms().frequency)
-    }
-}
+pub(crate) use crate::plan::installments::COLUMNS;
+pub use crate::plan::installments::InstallmentRow;
 
 /// The installment object the app reads (`Installment.fromJson`): `total_payments` and
 /// `payments_made` are JSON integers, amounts numbers, dates `YYYY-MM-DD`.

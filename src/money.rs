@@ -10,6 +10,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Largest amount accepted anywhere (1e13 cents = 100 billion): far above any real need and far
 /// below `i64::MAX`, so sums of many amounts cannot overflow.
 pub const MAX_CENTS: i64 = 10_000_000_000_000;
+/// Smallest and largest amount of one transaction (0.01 – 100,000.00): a spend, an installment
+/// payment, a transfer to a goal.
+pub const MIN_AMOUNT_CENTS: i64 = 1;
+pub const MAX_AMOUNT_CENTS: i64 = 10_000_000;
 
 /// An amount of money in cents (may be negative where a rule allows it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,6 +1,6 @@
 //! Onboarding (BUDGET.md §2–3): the questions, the submitted answers → the monthly allocation →
-//! this month's daily plan, all in one write transaction; and building a missing month later
-//! from the stored answers ([`ensure_current_month`]).
+//! this month's daily plan, all in one write transaction. A month missing later is built from
+//! the stored answers by `plan::ensure_month`.
 
 pub mod answers;
 pub mod questions;
@@ -13,13 +13,13 @@ use sqlx::types::Json;
 
 use crate::budget::allocation::{AllocationInput, BudgetPlan, SpendingHabits, allocate};
 use crate::budget::days::days_in_month;
-use crate::budget::store::{build_month, lock_user, month_bounds, month_exists};
+use crate::budget::store::{build_month, lock_user};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
-use crate::users::{self, User};
-use crate::{on_db, on_tx};
+use crate::on_tx;
+use crate::users;
 
 pub use answers::{Answers, Goals, Income, Submission};
 pub use questions::{Question, questions};
@@ -58,7 +58,7 @@ pub fn plan_for(answers: &Answers) -> Result<BudgetPlan> {
 }
 
 /// Builds one month of `plan` and moves the `plan` budget-calculation metrics.
-async fn build_observed(
+pub(crate) async fn build_observed(
     tx: &mut Tx,
     user: Id,
     plan: &BudgetPlan,
@@ -143,74 +143,6 @@ pub async fn stored(tx: &mut Tx, user: Id) -> Result<Option<(Answers, BudgetPlan
         "SELECT answers, budget_plan FROM onboarding_answers WHERE user_id = $1")
         .bind(user).fetch_optional(&mut *conn).await)?;
     Ok(row.map(|(a, p)| (a.0, p.0)))
-}
-
-/// Builds the month of `today` from the stored answers when the user onboarded and the month
-/// has no plan rows yet — the plan and the active goals' and installments' reservations
-/// (BUDGET.md §6, docs/installments.md §4) — and moves
-/// the `plan` budget metrics; otherwise does nothing. Runs inside the caller's write transaction.
-/// True when it built. The one way a month comes into being after onboarding.
-pub async fn ensure_current_month(
-    tx: &mut Tx,
-    user: Id,
-    today: NaiveDate,
-    now: i64,
-    metrics: &Metrics,
-) -> Result<bool> {
-    lock_user(tx, user).await?;
-    if month_exists(tx, user, today).await? {
-        return Ok(false);
-    }
-    let Some((answers, plan)) = stored(tx, user).await? else {
-        return Ok(false);
-    };
-    build_observed(
-        tx,
-        user,
-        &plan,
-        &answers.spending_habits,
-        today,
-        now,
-        Some(metrics),
-    )
-    .await?;
-    // A new month also gets the active goals' and installments' reservations (BUDGET.md §6,
-    // docs/installments.md §4). Boxed: reserving makes sure the month exists, which lands here
-    // again (and returns at once, the month being built by then).
-    Box::pin(crate::budget::goals_plan::reserve_missing(
-        tx, user, today, now, metrics,
-    ))
-    .await?;
-    Box::pin(crate::budget::installments_plan::reserve_missing(
-        tx, user, today, now, metrics,
-    ))
-    .await?;
-    Ok(true)
-}
-
-/// For read views of the current month: when an onboarded user's current month has no plan
-/// yet (a new month started), builds it in its own write transaction. 1 read query when the
-/// month exists (the usual case).
-pub async fn ensure_month_for_read(
-    db: &Db,
-    user: &User,
-    today: NaiveDate,
-    now: i64,
-    metrics: &Metrics,
-) -> Result<()> {
-    if !user.has_onboarded {
-        return Ok(());
-    }
-    let (first, last) = month_bounds(today);
-    let found: Option<i32> = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT 1 FROM daily_plan WHERE user_id = $1 AND date >= $2 AND date <= $3 LIMIT 1")
-        .bind(user.id).bind(first).bind(last).fetch_optional(pool).await)?;
-    if found.is_some() {
-        return Ok(());
-    }
-    let mut tx = db.begin().await?;
-    ensure_current_month(&mut tx, user.id, today, now, metrics).await?;
-    tx.commit().await
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod list_json;
+pub mod rules;
 pub mod write;
 
 use chrono::NaiveDate;
@@ -18,9 +19,7 @@ use crate::id::Id;
 use crate::money::Money;
 use crate::on_db;
 
-/// Smallest and largest amount of one transaction (0.01 – 100,000.00).
-pub const MIN_AMOUNT_CENTS: i64 = 1;
-pub const MAX_AMOUNT_CENTS: i64 = 10_000_000;
+pub use crate::money::{MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS};
 pub const MAX_TAGS: usize = 10;
 /// How far from now a spend may be dated.
 pub const MAX_FUTURE_MS: i64 = 24 * 60 * 60 * 1000;

@@ -139,7 +139,7 @@ pub struct Accrued {
 /// Recomputes `spent` of one (day, plan category) row from the non-deleted transactions (not an
 /// increment, so it is idempotent), creating the row with planned 0 when missing. Installment
 /// payments are left out: they are spent on their installment's own row
-/// (`budget::installments_plan`). One statement:
+/// (`plan::installments`). One statement:
 /// the sum is a subquery of the upsert; `RETURNING` gives the row and the day's status before
 /// this spend (accrual does not touch the status).
 pub async fn accrue(

@@ -8,7 +8,6 @@
 pub mod analytics;
 pub mod calendar;
 pub mod daily;
-pub mod dashboard;
 pub mod forecast;
 pub mod preview;
 pub mod settings;

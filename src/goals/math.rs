@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use super::GoalRow;
-use crate::budget::goals_plan::{MONTH_DAYS_X100, required_monthly};
 use crate::fixed::Fixed;
+use crate::plan::goals::{MONTH_DAYS_X100, required_monthly};
 
 /// Days from `today` to the goal's target date (negative when past); None without a date.
 pub fn days_left(goal: &GoalRow, today: NaiveDate) -> Option<i64> {

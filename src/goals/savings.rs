@@ -109,7 +109,7 @@ pub async fn auto_transfer(
     after.saved_amount_cents = grown(before.saved_amount_cents, amount)?;
     state::auto_complete(&mut after, now);
 
-    crate::onboarding::ensure_current_month(&mut tx, ctx.user, today, now, ctx.metrics).await?;
+    crate::plan::ensure_month(&mut tx, ctx.user, today, now, ctx.metrics).await?;
     let txn = Id::new();
     let description = format!("Transfer to goal {}", before.title);
     let sql = sqlx::AssertSqlSafe(format!(

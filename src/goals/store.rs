@@ -7,13 +7,13 @@ use serde::Serialize;
 
 use super::input::{GoalChanges, GoalInput};
 use super::{COLUMNS, GoalCtx, GoalRow, GoalView, state};
-use crate::budget::goals_plan;
 use crate::budget::store::lock_user;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
+use crate::plan::goals as goals_plan;
 use crate::{notifications, on_db, on_tx};
 
 /// Loads a live (not deleted) goal of `user` inside a write transaction; else 404.
@@ -57,7 +57,23 @@ pub(crate) async fn commit_change(
     now: i64,
 ) -> Result<()> {
     after.updated_at = now;
-    after.goal_milestones_notified = notifications::events::on_goal(tx, before, after, now).await?;
+    // The marker moves even when `goal_updates` is off: turning it on later announces no old news.
+    after.goal_milestones_notified = before.goal_milestones_notified;
+    let reached = after.milestone();
+    if after.deleted_at.is_none() && reached > before.goal_milestones_notified {
+        let (user, id, progress) = (after.user_id, after.id, after.progress());
+        notifications::events::on_goal_milestone(
+            tx,
+            user,
+            id,
+            &after.title,
+            reached,
+            progress,
+            now,
+        )
+        .await?;
+        after.goal_milestones_notified = reached;
+    }
     save(tx, after).await?;
     if plan_relevant(before, after) {
         goals_plan::sync(tx, after, today, now, ctx.metrics).await?;
@@ -111,7 +127,7 @@ pub async fn create(ctx: &GoalCtx<'_>, input: &GoalInput) -> Result<GoalView> {
     };
     state::auto_complete(&mut row, now);
     // Where a goal starts is not an event: milestones already reached are not announced.
-    row.goal_milestones_notified = notifications::events::milestone_of(&row);
+    row.goal_milestones_notified = row.milestone();
     let mut tx = ctx.db.begin().await?;
     lock_user(&mut tx, ctx.user).await?;
     on_tx!(&mut tx, conn => sqlx::query(
@@ -206,19 +222,6 @@ pub async fn list(db: &Db, user: Id, f: &ListFilter) -> Result<Vec<GoalRow>> {
         on_db!(db, pool => sqlx::query_as(sql).bind(user).bind(&f.status).bind(&f.category)
         .bind(f.limit.clamp(1, 100)).bind(f.skip.max(0)).fetch_all(pool).await)?,
     )
-}
-
-/// When a new month began, reserves the month's rows of the goals that have none yet (its own
-/// write transaction; 1 read query when nothing is missing, the usual case).
-pub async fn ensure_month_reserved(ctx: &GoalCtx<'_>) -> Result<()> {
-    let (now, today) = ctx.now();
-    if !goals_plan::month_needs_reservation(ctx.db, ctx.user, today).await? {
-        return Ok(());
-    }
-    let mut tx = ctx.db.begin().await?;
-    lock_user(&mut tx, ctx.user).await?;
-    goals_plan::reserve_missing(&mut tx, ctx.user, today, now, ctx.metrics).await?;
-    tx.commit().await
 }
 
 /// `GET /api/goals/statistics` (soft-deleted goals excluded).

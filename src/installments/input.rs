@@ -8,8 +8,7 @@ use serde::{Deserialize, Deserializer};
 use super::schedule::Frequency;
 use super::{CATEGORIES, MAX_PAYMENTS, MAX_TOTAL_CENTS};
 use crate::error::{Error, FieldError, Result};
-use crate::money::{Money, RoundedMoney};
-use crate::transactions::MAX_AMOUNT_CENTS;
+use crate::money::{MAX_AMOUNT_CENTS, Money, RoundedMoney};
 
 /// A field that may be absent (`None`), explicitly null (`Some(None)`) or set.
 fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(

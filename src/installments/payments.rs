@@ -2,7 +2,7 @@
 //! transaction — category from the installment's ([`super::payment_category`]), dated now,
 //! "Installment payment: <item> (k/n)" — and an `installment_payments` row linking it; undoing
 //! payments soft-deletes their transactions and removes the links. The transactions are spent on
-//! the installment's own plan row (`budget::installments_plan`), never on the plain category rows,
+//! the installment's own plan row (`plan::installments`), never on the plain category rows,
 //! and `/api/transactions` refuses to edit or delete them (the installment owns them).
 
 use chrono::NaiveDate;

@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 
 use super::input::{InstallmentChanges, InstallmentInput};
 use super::{COLUMNS, InstallmentCtx, InstallmentRow, InstallmentView, payments};
-use crate::budget::installments_plan;
 use crate::budget::store::lock_user;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::id::Id;
 use crate::metrics::cents_as_units;
+use crate::plan::installments as installments_plan;
 use crate::{on_db, on_tx};
 
 /// Loads a live installment of `user` inside a write transaction; else 404.
@@ -189,7 +189,7 @@ pub async fn update(
     let mut undone_days = Vec::new();
     if after > before {
         // A new month must be built before today's first spend in it (as for any spend).
-        crate::onboarding::ensure_current_month(&mut tx, ctx.user, today, now, ctx.metrics).await?;
+        crate::plan::ensure_month(&mut tx, ctx.user, today, now, ctx.metrics).await?;
         recorded = payments::record(&mut tx, &row, before + 1, after, today, now).await?;
     } else if after < before {
         undone_days = payments::undo(&mut tx, &row, after, now).await?;
@@ -224,19 +224,6 @@ pub async fn delete(ctx: &InstallmentCtx<'_>, id: Id) -> Result<()> {
     row.updated_at = now;
     save(&mut tx, &row).await?;
     installments_plan::sync(&mut tx, &row, today, now, ctx.metrics).await?;
-    tx.commit().await
-}
-
-/// When a new month began, lays out the month's rows of the active installments that have none
-/// yet (its own write transaction; 1 read query when nothing is missing, the usual case).
-pub async fn ensure_month_reserved(ctx: &InstallmentCtx<'_>) -> Result<()> {
-    let (now, today) = ctx.now();
-    if !installments_plan::month_needs_reservation(ctx.db, ctx.user, today).await? {
-        return Ok(());
-    }
-    let mut tx = ctx.db.begin().await?;
-    lock_user(&mut tx, ctx.user).await?;
-    installments_plan::reserve_missing(&mut tx, ctx.user, today, now, ctx.metrics).await?;
     tx.commit().await
 }
 

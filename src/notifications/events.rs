@@ -19,7 +19,7 @@ use sqlx::types::Json;
 use super::prefs;
 use crate::db::Tx;
 use crate::error::Result;
-use crate::goals::GoalRow;
+use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
 use crate::on_tx;
@@ -134,47 +134,32 @@ pub async fn on_spend_applied(
     Ok(())
 }
 
-/// The highest milestone a goal has reached: 100 when completed, else 75 / 50 / 25 / 0 by
-/// progress.
-pub fn milestone_of(goal: &GoalRow) -> i32 {
-    if goal.status == "completed" {
-        return 100;
-    }
-    let saved = i128::from(goal.saved_amount_cents) * 100;
-    let target = i128::from(goal.target_amount_cents);
-    [75, 50, 25]
-        .into_iter()
-        .find(|m| saved >= target * i128::from(*m))
-        .unwrap_or(0)
-}
-
-/// After a goal change (inside its transaction): announces a newly reached milestone or the
-/// completion, when `goal_updates` is on. Returns the milestone marker to store (it moves even
-/// when the preference is off, so turning it on later does not announce old news).
-pub async fn on_goal(tx: &mut Tx, before: &GoalRow, after: &GoalRow, now: i64) -> Result<i32> {
-    let marker = before.goal_milestones_notified;
-    if after.deleted_at.is_some() {
-        return Ok(marker);
-    }
-    let reached = milestone_of(after);
-    if reached <= marker {
-        return Ok(marker);
-    }
-    let p = prefs::get_tx(tx, after.user_id).await?;
+/// A goal change (inside its transaction) reached milestone `reached` (25 / 50 / 75, or 100 when
+/// completed; `goals::GoalRow::milestone`): announced when `goal_updates` is on.
+pub async fn on_goal_milestone(
+    tx: &mut Tx,
+    user: Id,
+    goal: Id,
+    title: &str,
+    reached: i32,
+    progress: Fixed,
+    now: i64,
+) -> Result<()> {
+    let p = prefs::get_tx(tx, user).await?;
     if p.goal_updates {
         let (title, message, kind, key) = if reached == 100 {
             (
                 "Goal completed",
-                format!("You completed your goal '{}'.", after.title),
+                format!("You completed your goal '{title}'."),
                 "achievement",
-                format!("goal:{}:completed", after.id),
+                format!("goal:{goal}:completed"),
             )
         } else {
             (
                 "Goal progress",
-                format!("Your goal '{}' is {reached}% there.", after.title),
+                format!("Your goal '{title}' is {reached}% there."),
                 "info",
-                format!("goal:{}:{reached}", after.id),
+                format!("goal:{goal}:{reached}"),
             )
         };
         let n = Raised {
@@ -183,11 +168,11 @@ pub async fn on_goal(tx: &mut Tx, before: &GoalRow, after: &GoalRow, now: i64) -
             kind,
             priority: "medium",
             category: "goal",
-            data: json!({"goal_id": after.id, "milestone": reached, "progress": after.progress()}),
-            action_url: Some(format!("/goals/{}", after.id)),
+            data: json!({"goal_id": goal, "milestone": reached, "progress": progress}),
+            action_url: Some(format!("/goals/{goal}")),
             dedupe_key: key,
         };
-        raise(tx, after.user_id, n, now).await?;
+        raise(tx, user, n, now).await?;
     }
-    Ok(reached)
+    Ok(())
 }

@@ -200,7 +200,7 @@ pub async fn materialise_in(
         return Ok(0);
     }
     // As a typed spend's preflight: the current month's plan exists before anything lands on it.
-    crate::onboarding::ensure_current_month(tx, user, today, now, metrics).await?;
+    crate::plan::ensure_month(tx, user, today, now, metrics).await?;
     // The order a person typing them would follow: by date, then by definition.
     due.sort();
     let mut made = 0;

@@ -100,7 +100,7 @@ async fn preflight(ctx: &WriteCtx<'_>, tx: &mut Tx, day: NaiveDate, now: i64) ->
         .bind(ctx.user).bind(first).bind(last).fetch_one(&mut *conn).await)?;
     let today = crate::time::local_date(now, ctx.tz);
     if month_exists.is_none() && (day.year(), day.month()) == (today.year(), today.month()) {
-        crate::onboarding::ensure_current_month(tx, ctx.user, today, now, ctx.metrics).await?;
+        crate::plan::ensure_month(tx, ctx.user, today, now, ctx.metrics).await?;
     }
     Ok(own.unwrap_or(ctx.large_spend_cents))
 }
@@ -143,7 +143,7 @@ pub async fn create(
     // No category: the user's rules may give one (docs/rules.md).
     let filled;
     let input = if input.category.is_none() {
-        filled = crate::rules::fill(ctx.db, ctx.user, input).await?;
+        filled = super::rules::fill(ctx.db, ctx.user, input).await?;
         &filled
     } else {
         input

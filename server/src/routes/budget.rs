@@ -33,9 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn context(state: &AppState, user: mita::id::Id, current: bool) -> ApiResult<Ctx> {
     let ctx = Ctx::load(&state.db, user, state.clock.now_ms()).await?;
     if current {
-        mita::onboarding::ensure_month_for_read(
+        mita::plan::ensure_month_for_read(
             &state.db,
-            &ctx.user,
+            ctx.user.id,
             ctx.today,
             ctx.now,
             &state.metrics,
@@ -55,9 +55,9 @@ async fn month_context(
     let ctx = Ctx::load(&state.db, user, state.clock.now_ms()).await?;
     let (year, month) = ctx.month(q.year, q.month)?;
     if (year, month) == (ctx.today.year(), ctx.today.month()) {
-        mita::onboarding::ensure_month_for_read(
+        mita::plan::ensure_month_for_read(
             &state.db,
-            &ctx.user,
+            ctx.user.id,
             ctx.today,
             ctx.now,
             &state.metrics,

@@ -2,7 +2,8 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use mita::budget::views::{dashboard as view, stats};
+use mita::budget::views::stats;
+use mita::dashboard as view;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

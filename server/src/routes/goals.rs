@@ -156,8 +156,9 @@ async fn list(
     let limit = mita::page::limit(q.limit, 50, 100)?;
     let rid = current_request_id();
     let c = ctx(&state, &user, &rid);
-    // A new month: reserve the month's plan rows of the active goals (1 query when nothing is missing).
-    store::ensure_month_reserved(&c).await?;
+    // A new month: build it and its reservations (1 query when nothing is missing).
+    let (now, day) = c.now();
+    mita::plan::ensure_month_for_read(c.db, c.user, day, now, c.metrics).await?;
     let filter = ListFilter {
         status,
         category,

@@ -175,8 +175,9 @@ async fn list(
         None => None,
     };
     let c = ctx(&state, &user);
-    // A new month: lay out the month's rows of the active installments (1 query when none is missing).
-    store::ensure_month_reserved(&c).await?;
+    // A new month: build it and its reservations (1 query when nothing is missing).
+    let (now, day) = c.now();
+    mita::plan::ensure_month_for_read(c.db, c.user, day, now, c.metrics).await?;
     let today = today(&state, &user);
     Ok(Json(
         summary::list(&state.db, user.id, status.as_deref(), today).await?,

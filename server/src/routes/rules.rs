@@ -195,7 +195,7 @@ async fn apply_rule(
     PathId(id): PathId,
     ApiJson(body): ApiJson<ApplyRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let report = rules::apply_to_past(
+    let report = mita::transactions::rules::apply_to_past(
         &state.db,
         &state.clock,
         &state.metrics,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use mita::budget::goals_plan::required_monthly;
 use mita::budget::split_even;
+use mita::plan::goals::required_monthly;
 use reqwest::Method;
 use serde_json::{Value, json};
 

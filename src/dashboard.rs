@@ -1,11 +1,12 @@
-//! `GET /api/dashboard`: the main screen of the app.
+//! `GET /api/dashboard`: the main screen of the app. It reads the plan (`budget::views`), the
+//! transactions and the goals, so it sits above all three.
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
-use super::stats::{Bounds, month_and_today_spent};
-use super::{Ctx, Pace, day_totals, money, pace, plan_cells, ratio};
 use crate::budget::category::PlanCategory;
+use crate::budget::views::stats::{Bounds, month_and_today_spent};
+use crate::budget::views::{Ctx, Pace, day_totals, money, pace, plan_cells, ratio};
 use crate::db::Db;
 use crate::error::Result;
 use crate::money::Money;

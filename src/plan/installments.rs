@@ -10,19 +10,96 @@
 //! Cancelling, completing or deleting releases the future reservations (a payment made today
 //! stays on today's row). Past rows never change, except that undoing a payment recomputes the
 //! spent amount of the day it was paid. Everything runs inside the caller's write transaction
-//! (after `lock_user`).
+//! (after `lock_user`). The installment row model ([`InstallmentRow`]) lives here, under the
+//! installment services, so that building a month can lay out its installments.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::store::{month_bounds, plan_conflict, update_day_status, update_statuses_between};
-use crate::db::{Db, Tx};
+use super::schedule::{self, Frequency, Terms};
+use crate::budget::store::{
+    month_bounds, plan_conflict, update_day_status, update_statuses_between,
+};
+use crate::db::Tx;
 use crate::error::Result;
 use crate::id::Id;
-use crate::installments::{COLUMNS, InstallmentRow};
 use crate::metrics::Metrics;
-use crate::{on_db, on_tx};
+use crate::on_tx;
+
+/// The columns of [`InstallmentRow`], in order.
+pub(crate) const COLUMNS: &str = "id, user_id, item_name, category, total_amount_cents, payment_amount_cents, currency, \
+    interest_rate_bp, total_payments, payments_made, payment_frequency, first_payment_date, status, notes, \
+    planned_through, created_at, updated_at, completed_at, deleted_at";
+
+/// An installment as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct InstallmentRow {
+    pub id: Id,
+    pub user_id: Id,
+    pub item_name: String,
+    pub category: String,
+    pub total_amount_cents: i64,
+    pub payment_amount_cents: i64,
+    pub currency: String,
+    pub interest_rate_bp: i64,
+    pub total_payments: i32,
+    pub payments_made: i32,
+    pub payment_frequency: String,
+    pub first_payment_date: NaiveDate,
+    /// `active`, `completed` or `cancelled` (overdue is computed, never stored).
+    pub status: String,
+    pub notes: Option<String>,
+    pub planned_through: Option<NaiveDate>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+impl InstallmentRow {
+    /// The repayment terms (amounts and due dates of every payment).
+    pub fn terms(&self) -> Terms {
+        Terms {
+            total: self.total_amount_cents,
+            payment: self.payment_amount_cents,
+            count: u32::try_from(self.total_payments.max(1)).unwrap_or(1),
+            first: self.first_payment_date,
+            frequency: Frequency::parse(&self.payment_frequency).unwrap_or(Frequency::Monthly),
+        }
+    }
+
+    /// Payments made so far (as an unsigned count).
+    pub fn made(&self) -> u32 {
+        u32::try_from(self.payments_made.max(0)).unwrap_or(0)
+    }
+
+    /// Due date of the next unpaid payment (the final one once everything is paid).
+    pub fn next_due(&self) -> NaiveDate {
+        let terms = self.terms();
+        terms.due((self.made() + 1).min(terms.count))
+    }
+
+    /// Amount of the next unpaid payment (0 once everything is paid).
+    pub fn next_amount(&self) -> i64 {
+        let terms = self.terms();
+        if self.made() >= terms.count {
+            0
+        } else {
+            terms.amount(self.made() + 1)
+        }
+    }
+
+    /// An active installment whose next payment was due before `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status == "active" && self.made() < self.terms().count && self.next_due() < today
+    }
+
+    /// What it costs a month: the payment, or a biweekly payment × 26 ÷ 12.
+    pub fn monthly_cents(&self) -> i64 {
+        schedule::monthly_equivalent(self.payment_amount_cents, self.terms().frequency)
+    }
+}
 
 /// (date, planned, spent) of one plan row.
 pub type PlanRow = (NaiveDate, i64, i64);
@@ -79,7 +156,7 @@ pub async fn sync(
     if !rows.is_empty() {
         // A new month's plan must exist before the installment's first rows in it (otherwise
         // the month would look built and the onboarding plan would never be laid out).
-        crate::onboarding::ensure_current_month(tx, row.user_id, today, now, metrics).await?;
+        super::ensure_month(tx, row.user_id, today, now, metrics).await?;
         insert_rows(tx, row.user_id, row.id, &rows, now).await?;
     }
     on_tx!(tx, conn => sqlx::query("UPDATE installments SET planned_through = $2 WHERE id = $1")
@@ -166,16 +243,6 @@ pub async fn reserve_missing(
         sync(tx, row, today, now, metrics).await?;
     }
     Ok(rows.len())
-}
-
-/// True when some active installment of the user is not laid out for the month of `today`.
-/// 1 query.
-pub async fn month_needs_reservation(db: &Db, user: Id, today: NaiveDate) -> Result<bool> {
-    let found: Option<i32> = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT 1 FROM installments WHERE user_id = $1 AND deleted_at IS NULL AND status = 'active' \
-         AND (planned_through IS NULL OR planned_through < $2) LIMIT 1")
-        .bind(user).bind(today).fetch_optional(pool).await)?;
-    Ok(found.is_some())
 }
 
 #[cfg(test)]

@@ -6,18 +6,83 @@
 //! earliest days of the month. Pausing, completing, cancelling or deleting releases the rows from
 //! today on; resuming or changing the target, the saved amount or the date recomputes them. Past
 //! rows never change. Everything runs inside the caller's write transaction (after `lock_user`).
+//! The goal row model ([`GoalRow`]) lives here, under the goal services, so that building a month
+//! can reserve its goals (`goals::GoalRow` is the same type).
 
 use chrono::{Datelike, NaiveDate};
 
-use super::days::days_in_month;
-use super::split_even;
-use super::store::month_bounds;
-use crate::db::{Db, Tx};
+use crate::budget::days::days_in_month;
+use crate::budget::split_even;
+use crate::budget::store::{month_bounds, plan_conflict};
+use crate::db::Tx;
 use crate::error::Result;
-use crate::goals::GoalRow;
+use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::metrics::Metrics;
-use crate::{on_db, on_tx};
+use crate::on_tx;
+
+/// The columns of [`GoalRow`], in order.
+pub(crate) const COLUMNS: &str = "id, user_id, title, description, category, target_amount_cents, saved_amount_cents, \
+    monthly_contribution_cents, currency, status, priority, target_date, goal_milestones_notified, created_at, \
+    updated_at, completed_at, deleted_at";
+
+/// A goal as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct GoalRow {
+    pub id: Id,
+    pub user_id: Id,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub target_amount_cents: i64,
+    pub saved_amount_cents: i64,
+    pub monthly_contribution_cents: Option<i64>,
+    pub currency: String,
+    pub status: String,
+    pub priority: String,
+    pub target_date: Option<NaiveDate>,
+    pub goal_milestones_notified: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+impl GoalRow {
+    /// What is still missing to the target (never negative).
+    pub fn remaining_cents(&self) -> i64 {
+        (self.target_amount_cents - self.saved_amount_cents).max(0)
+    }
+
+    /// The monthly contribution the user set (0 when none).
+    pub fn contribution_cents(&self) -> i64 {
+        self.monthly_contribution_cents.unwrap_or(0)
+    }
+
+    /// True for an active or paused goal whose target date is before `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        matches!(self.status.as_str(), "active" | "paused")
+            && self.target_date.is_some_and(|d| d < today)
+    }
+
+    /// Progress in percent (two decimals), capped at 100.
+    pub fn progress(&self) -> Fixed {
+        Fixed::percent_capped(self.saved_amount_cents, self.target_amount_cents)
+    }
+
+    /// The highest milestone reached: 100 when completed, else 75 / 50 / 25 / 0 by progress.
+    pub fn milestone(&self) -> i32 {
+        if self.status == "completed" {
+            return 100;
+        }
+        let saved = i128::from(self.saved_amount_cents) * 100;
+        let target = i128::from(self.target_amount_cents);
+        [75, 50, 25]
+            .into_iter()
+            .find(|m| saved >= target * i128::from(*m))
+            .unwrap_or(0)
+    }
+}
 
 /// Hundredths of a day in an average month (30.44 days).
 pub const MONTH_DAYS_X100: i64 = 3044;
@@ -85,7 +150,7 @@ pub async fn sync(
     }
     // A new month's plan must exist before the goal's first rows in it (otherwise the month
     // would look built and the onboarding plan would never be laid out).
-    crate::onboarding::ensure_current_month(tx, goal.user_id, today, now, metrics).await?;
+    super::ensure_month(tx, goal.user_id, today, now, metrics).await?;
     insert_rows(tx, goal.user_id, goal.id, &rows, now).await?;
     metrics
         .budget_calculations_total
@@ -116,7 +181,7 @@ async fn insert_rows(
             )
         })
         .collect();
-    let conflict = super::store::plan_conflict(tx);
+    let conflict = plan_conflict(tx);
     let sql = format!(
         "INSERT INTO daily_plan (id, user_id, date, category, goal_id, planned_cents, spent_cents, status, created_at, updated_at) \
          VALUES {} {conflict} DO UPDATE SET planned_cents = excluded.planned_cents, updated_at = excluded.updated_at",
@@ -156,19 +221,8 @@ pub async fn reserve_missing(
     Ok(goals.len())
 }
 
-/// True when some active dated goal of the user lacks its rows in the month of `today`. 1 query.
-pub async fn month_needs_reservation(db: &Db, user: Id, today: NaiveDate) -> Result<bool> {
-    let (first, last) = month_bounds(today);
-    let found: Option<i32> = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT 1 FROM goals g WHERE g.user_id = $1 AND g.deleted_at IS NULL AND g.status = 'active' \
-         AND g.target_date > $2 AND g.saved_amount_cents < g.target_amount_cents AND NOT EXISTS \
-         (SELECT 1 FROM daily_plan p WHERE p.user_id = $1 AND p.goal_id = g.id AND p.date >= $3 AND p.date <= $4) LIMIT 1")
-        .bind(user).bind(today).bind(first).bind(last).fetch_optional(pool).await)?;
-    Ok(found.is_some())
-}
-
 fn prefixed_columns() -> String {
-    crate::goals::COLUMNS
+    COLUMNS
         .split(',')
         .map(|c| format!("g.{}", c.trim()))
         .collect::<Vec<_>>()
