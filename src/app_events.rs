@@ -12,7 +12,7 @@ use sqlx::types::Json;
 use crate::clock::rfc3339;
 use crate::config::AnalyticsSettings;
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::{on_db, on_tx};
 
@@ -166,7 +166,7 @@ fn check(kind: Kind, e: &EventInput) -> Result<Checked> {
         .and_then(|t| crate::time::parse_instant(t, "body.timestamp", chrono_tz::Tz::UTC).ok());
     if !errors.is_empty() {
         return Err(Error::Validation {
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
             message: "Request validation failed".into(),
             fields: errors,
         });
@@ -265,7 +265,7 @@ pub async fn feature_stats(db: &Db, user: Id, feature: &str, now: i64) -> Result
         || feature.chars().any(char::is_control)
     {
         return Err(Error::invalid(
-            "VALIDATION_2001",
+            Code::Validation2001,
             "path.feature",
             "length",
             format!("must be 1 to {NAME_MAX} printable characters"),

@@ -20,7 +20,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::id::Id;
 
 pub use query::{AuditFilter, AuditRecord, DEFAULT_LIMIT, MAX_LIMIT, list, parse_since};
@@ -158,7 +158,7 @@ impl FromStr for EventType {
             .ok_or_else(|| {
                 let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
                 Error::invalid(
-                    "VALIDATION_2001",
+                    Code::Validation2001,
                     "event_type",
                     "enum",
                     format!("unknown event type; expected one of {}", names.join(", ")),

@@ -23,7 +23,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::email::Mailer;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::google::GoogleVerifier;
 use crate::id::Id;
 use crate::metrics::Metrics;
@@ -175,7 +175,7 @@ impl AuthService {
             .unwrap_or(false)
     }
 
-    pub(crate) fn unauthorized(code: &'static str, message: &str) -> Error {
+    pub(crate) fn unauthorized(code: Code, message: &str) -> Error {
         Error::Unauthorized {
             code,
             message: message.into(),

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::{on_db, on_tx};
 use catalogue::{Challenge, Rule, catalogue};
@@ -42,7 +42,7 @@ const COLUMNS: &str =
 pub fn challenge(id: &str) -> Result<&'static Challenge> {
     if !catalogue::is_id(id) {
         return Err(Error::invalid(
-            "VALIDATION_2011",
+            Code::Validation2011,
             "path.id",
             "format",
             "must be a challenge id (1 to 64 of a-z, 0-9, _ and -)",

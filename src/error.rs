@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+mod code;
+pub use code::Code;
+
 /// Result alias for core operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -31,23 +34,23 @@ impl FieldError {
 /// Everything that can go wrong in a core operation.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Well-formed input that breaks a rule (HTTP 422). `code` is the API code, e.g. `VALIDATION_2006`.
+    /// Well-formed input that breaks a rule (HTTP 422), e.g. [`Code::Validation2006`].
     #[error("{message}")]
     Validation {
-        code: &'static str,
+        code: Code,
         message: String,
         fields: Vec<FieldError>,
     },
     /// Input that could not be understood at all (HTTP 400).
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest { code: Code, message: String },
     /// No such object, or it belongs to someone else (HTTP 404).
     #[error("{0} not found")]
     NotFound(&'static str),
     /// Missing, invalid or refused credentials (HTTP 401 with `WWW-Authenticate: Bearer`).
     #[error("{message}")]
     Unauthorized {
-        code: &'static str,
+        code: Code,
         message: String,
         details: Option<serde_json::Value>,
     },
@@ -56,17 +59,17 @@ pub enum Error {
     Forbidden,
     /// A uniqueness or state conflict (HTTP 409).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: Code, message: String },
     /// A business rule refused the operation (HTTP 422 with a BUSINESS code).
     #[error("{message}")]
-    Business { code: &'static str, message: String },
+    Business { code: Code, message: String },
     /// The database or another dependency cannot serve now (HTTP 503).
     #[error("service unavailable: {reason}")]
     Unavailable {
         reason: String,
         retry_after_secs: u64,
     },
-    /// The caller asked too often (HTTP 429 `RATE_LIMIT_7001` with `Retry-After`).
+    /// The caller asked too often (HTTP 429 [`Code::RateLimit7001`] with `Retry-After`).
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// An external provider (Google, OCR, LLM) is down or its circuit is open (HTTP 503).
@@ -91,12 +94,7 @@ pub enum Error {
 
 impl Error {
     /// A single-field validation error.
-    pub fn invalid(
-        code: &'static str,
-        field: &str,
-        kind: &str,
-        message: impl fmt::Display,
-    ) -> Self {
+    pub fn invalid(code: Code, field: &str, kind: &str, message: impl fmt::Display) -> Self {
         let message = message.to_string();
         Error::Validation {
             code,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::{on_db, on_write};
@@ -144,7 +144,7 @@ impl HabitInput {
             })
         } else {
             Err(Error::Validation {
-                code: "VALIDATION_2001",
+                code: Code::Validation2001,
                 message: "Request validation failed".into(),
                 fields: errors,
             })

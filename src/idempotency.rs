@@ -11,7 +11,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, Tx};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::on_tx;
@@ -34,7 +34,7 @@ impl IdempotencyKey {
         let key = key.trim();
         if key.is_empty() || key.len() > MAX_KEY_LEN || key.chars().any(char::is_control) {
             return Err(Error::BadRequest {
-                code: "VALIDATION_2002",
+                code: Code::Validation2002,
                 message: "Idempotency-Key must be 1 to 255 printable characters".into(),
             });
         }
@@ -131,7 +131,7 @@ async fn complete(
 fn refusal(claim: &Claim) -> Option<Error> {
     match claim {
         Claim::Mismatch => Some(Error::Validation {
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
             message: "Idempotency-Key was used with a different request".into(),
             fields: vec![crate::error::FieldError::new(
                 "header.Idempotency-Key",
@@ -140,7 +140,7 @@ fn refusal(claim: &Claim) -> Option<Error> {
             )],
         }),
         Claim::InFlight => Some(Error::Conflict {
-            code: "RESOURCE_3003",
+            code: Code::Resource3003,
             message: "A request with this Idempotency-Key is still in progress".into(),
         }),
         _ => None,

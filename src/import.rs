@@ -19,7 +19,7 @@ use sqlx::types::Json;
 use crate::budget::{PlanCategory, TxCategory, store};
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::money::Money;
@@ -194,7 +194,7 @@ pub struct Committed {
 
 pub(crate) fn file_error(line: u64, message: impl std::fmt::Display) -> Error {
     Error::Validation {
-        code: "VALIDATION_2012",
+        code: Code::Validation2012,
         message: format!("The file is malformed at line {line}: {message}"),
         fields: vec![FieldError::new(
             "body.file",
@@ -205,7 +205,7 @@ pub(crate) fn file_error(line: u64, message: impl std::fmt::Display) -> Error {
 }
 
 pub(crate) fn mapping_error(field: &str, message: impl std::fmt::Display) -> Error {
-    Error::invalid("VALIDATION_2001", field, "value", message)
+    Error::invalid(Code::Validation2001, field, "value", message)
 }
 
 /// Parses an amount text: optional sign or parentheses, thousands separators, `decimal`.
@@ -291,7 +291,7 @@ pub(crate) fn spend(line: u64, cents: i64) -> std::result::Result<i64, Rejected>
 pub fn parse_file(bytes: &[u8], map: &Mapping) -> Result<Parsed> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid(
-            "VALIDATION_2012",
+            Code::Validation2012,
             "body.file",
             "size",
             format!("must be at most {MAX_FILE_BYTES} bytes"),
@@ -727,7 +727,7 @@ pub async fn commit_with_progress(
     };
     if status != "pending" {
         return Err(Error::Conflict {
-            code: "RESOURCE_3002",
+            code: Code::Resource3002,
             message: "This import is already committed".into(),
         });
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::{on_db, on_write};
 
@@ -64,7 +64,7 @@ impl MoodInput {
         let mood = match &self.mood {
             None | Some(Value::Null) => {
                 return Err(Error::invalid(
-                    "VALIDATION_2001",
+                    Code::Validation2001,
                     "body.mood",
                     "missing",
                     "field required",
@@ -76,7 +76,7 @@ impl MoodInput {
                 .and_then(|m| i32::try_from(m).ok())
                 .ok_or_else(|| {
                     Error::invalid(
-                        "VALIDATION_2003",
+                        Code::Validation2003,
                         "body.mood",
                         "range",
                         "must be a whole number from 1 to 5",
@@ -88,7 +88,7 @@ impl MoodInput {
             Some(Value::String(text)) => crate::time::parse_day(text, "body.date", tz)?,
             Some(_) => {
                 return Err(Error::invalid(
-                    "VALIDATION_2007",
+                    Code::Validation2007,
                     "body.date",
                     "type",
                     "must be a date or a date-time string",
@@ -97,7 +97,7 @@ impl MoodInput {
         };
         if day > today {
             return Err(Error::invalid(
-                "VALIDATION_2007",
+                Code::Validation2007,
                 "body.date",
                 "range",
                 "must not be after today",
@@ -151,7 +151,7 @@ pub fn range(
     let start = start.unwrap_or(end - Duration::days(29));
     if start > end {
         return Err(Error::invalid(
-            "VALIDATION_2007",
+            Code::Validation2007,
             "query.start_date",
             "range",
             "must not be after end_date",
@@ -159,7 +159,7 @@ pub fn range(
     }
     if (end - start).num_days() >= MAX_RANGE_DAYS {
         return Err(Error::invalid(
-            "VALIDATION_2007",
+            Code::Validation2007,
             "query.start_date",
             "range",
             "the range must be at most 366 days",

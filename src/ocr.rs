@@ -28,7 +28,7 @@ use crate::audit::AuditLog;
 use crate::clock::Clock;
 use crate::config::{OcrEngineKind, Settings};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::resilience::BreakerState;
@@ -157,7 +157,7 @@ impl OcrService {
         let limit = self.settings.limits.upload_bytes;
         if bytes.len() > limit {
             return Err(Error::invalid(
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "body.receipt",
                 "size",
                 format!("must be at most {limit} bytes"),
@@ -165,7 +165,7 @@ impl OcrService {
         }
         let kind = sniff(bytes).ok_or_else(|| {
             Error::invalid(
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "body.receipt",
                 "type",
                 "must be a JPEG, PNG, WebP or HEIC image",
@@ -175,7 +175,7 @@ impl OcrService {
         // claim gigapixels (a decompression bomb for the decoder).
         let (width, height) = images::dimensions(bytes).ok_or_else(|| {
             Error::invalid(
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "body.receipt",
                 "type",
                 "is not a readable image (its header is damaged)",
@@ -184,7 +184,7 @@ impl OcrService {
         let max_pixels = self.settings.ocr.max_pixels;
         if max_pixels > 0 && width.saturating_mul(height) > max_pixels {
             return Err(Error::invalid(
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "body.receipt",
                 "size",
                 format!("must be at most {max_pixels} pixels (width × height)"),
@@ -217,7 +217,12 @@ impl OcrService {
     pub async fn check_batch(&self, user: Id, images: &[&[u8]]) -> Result<()> {
         for (i, bytes) in images.iter().enumerate() {
             let bad = |what: &str| {
-                Error::invalid("VALIDATION_2002", &format!("body.files[{i}]"), "type", what)
+                Error::invalid(
+                    Code::Validation2002,
+                    &format!("body.files[{i}]"),
+                    "type",
+                    what,
+                )
             };
             sniff(bytes).ok_or_else(|| bad("must be a JPEG, PNG, WebP or HEIC image"))?;
             let (w, h) = images::dimensions(bytes)
@@ -245,7 +250,7 @@ impl OcrService {
         let limit = i64::try_from(ocr.stored_bytes_per_user).unwrap_or(i64::MAX);
         if limit > 0 && stored.saturating_add(bytes) > limit {
             return Err(Error::Business {
-                code: "BUSINESS_4003",
+                code: Code::Business4003,
                 message: "Receipt storage is full: delete stored receipt images first".into(),
             });
         }
@@ -271,7 +276,7 @@ impl OcrService {
         let limit = i64::try_from(ocr.stored_bytes_per_user).unwrap_or(i64::MAX);
         if limit > 0 && stored.saturating_add(new_bytes) > limit {
             return Err(Error::Business {
-                code: "BUSINESS_4003",
+                code: Code::Business4003,
                 message: "Receipt storage is full: delete stored receipt images first".into(),
             });
         }
@@ -357,7 +362,7 @@ impl OcrService {
         let row = self.owned(user, job).await?;
         if !row.status().is_terminal() {
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "The job is still being processed; its image is needed".into(),
             });
         }

@@ -1,7 +1,7 @@
 //! Pagination rules of API.md: `limit` defaults to 50 and is capped per list (1000 for
 //! transactions, 100 elsewhere); out of range is 422 `VALIDATION_2003`, never silently clamped.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// The page size of a list: `given` or `default`, which must lie in `1..=max`.
 pub fn limit(given: Option<i64>, default: i64, max: i64) -> Result<i64> {
@@ -10,7 +10,7 @@ pub fn limit(given: Option<i64>, default: i64, max: i64) -> Result<i64> {
         Ok(limit)
     } else {
         Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.limit",
             "range",
             format!("must be between 1 and {max}"),

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::clock::{Clock, rfc3339};
 use crate::config::{IapSettings, Secret};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::resilience::{BreakerConfig, CircuitBreaker};
@@ -122,7 +122,7 @@ struct GoogleAutoRenew {
 }
 
 fn refused(message: &str) -> Error {
-    Error::invalid("VALIDATION_2020", "body.receipt", "store", message)
+    Error::invalid(Code::Validation2020, "body.receipt", "store", message)
 }
 
 fn parse_url(text: &str, key: &str) -> Result<Url> {
@@ -546,7 +546,7 @@ pub async fn validate(
         Some(p @ ("ios" | "android")) => p,
         _ => {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.platform",
                 "enum",
                 "must be ios or android",
@@ -556,7 +556,7 @@ pub async fn validate(
     let receipt = input.receipt.as_deref().map(str::trim).unwrap_or("");
     if receipt.is_empty() || receipt.chars().count() > MAX_RECEIPT_CHARS {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "body.receipt",
             "length",
             "must be 1 to 65536 characters",
@@ -572,7 +572,7 @@ pub async fn validate(
     let id = match existing {
         Some(r) if r.user_id != user => {
             return Err(Error::Conflict {
-                code: "RESOURCE_4009",
+                code: Code::Resource4009,
                 message: "This purchase belongs to another account.".into(),
             });
         }
@@ -650,7 +650,7 @@ pub async fn set_status(
         Some(s @ ("cancelled" | "expired")) => s,
         _ => {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.status",
                 "enum",
                 "must be cancelled or expired (only a store receipt starts a subscription)",

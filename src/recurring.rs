@@ -16,7 +16,7 @@ use crate::budget::TxCategory;
 use crate::budget::store::lock_user;
 use crate::clock::{Clock, rfc3339};
 use crate::db::{Db, Tx};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::money::Money;
@@ -311,8 +311,8 @@ fn date_field(v: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> Opt
 /// field is named; the first failure's family gives the code.
 fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
     let mut errors = Vec::new();
-    let mut code = "VALIDATION_2001";
-    let mut first_code = |c: &'static str, errors: &Vec<FieldError>| {
+    let mut code = Code::Validation2001;
+    let mut first_code = |c: Code, errors: &Vec<FieldError>| {
         if errors.is_empty() {
             code = c;
         }
@@ -325,7 +325,7 @@ fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
             Some(c)
         }
         other => {
-            first_code("VALIDATION_2006", &errors);
+            first_code(Code::Validation2006, &errors);
             errors.push(FieldError::new(
                 "body.amount",
                 if other.is_none() { "missing" } else { "range" },
@@ -339,7 +339,7 @@ fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
         None => None,
     };
     if category.is_none() {
-        first_code("VALIDATION_2009", &errors);
+        first_code(Code::Validation2009, &errors);
         errors.push(FieldError::new(
             "body.category",
             "enum",
@@ -443,7 +443,7 @@ fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
         && ((today - s).num_days() > MAX_START_PAST_DAYS
             || (s - today).num_days() > MAX_START_FUTURE_DAYS)
     {
-        first_code("VALIDATION_2007", &errors);
+        first_code(Code::Validation2007, &errors);
         errors.push(FieldError::new(
             "body.start_date",
             "range",
@@ -500,7 +500,7 @@ fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
             };
             if checked.schedule().next_on_or_after(start_date).is_none() {
                 return Err(Error::invalid(
-                    "VALIDATION_2007",
+                    Code::Validation2007,
                     "body.end_date",
                     "range",
                     "the schedule has no date between start_date and end_date",
@@ -602,7 +602,7 @@ pub async fn create(ctx: &RecurringCtx<'_>, input: &RecurringInput) -> Result<Re
         .bind(ctx.user).fetch_one(&mut *conn).await)?;
     if live >= MAX_DEFINITIONS {
         return Err(Error::Business {
-            code: "BUSINESS_4012",
+            code: Code::Business4012,
             message: format!("At most {MAX_DEFINITIONS} recurring transactions"),
         });
     }

@@ -8,7 +8,7 @@ use sqlx::types::Json;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::on_write;
 
@@ -93,7 +93,7 @@ impl ClientErrorReport {
             Ok(reported_at)
         } else {
             Err(Error::Validation {
-                code: "VALIDATION_2001",
+                code: Code::Validation2001,
                 message: "Request validation failed".into(),
                 fields: errors,
             })

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::budget::TxCategory;
 use crate::clock::{Clock, rfc3339};
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::{on_db, on_write};
@@ -224,7 +224,7 @@ fn check(input: &NewRule) -> Result<CheckedRule> {
     }
     if !errors.is_empty() {
         return Err(Error::Validation {
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
             message: "Request validation failed".into(),
             fields: errors,
         });
@@ -249,7 +249,7 @@ pub async fn create(db: &Db, clock: &Clock, user: Id, input: &NewRule) -> Result
         "SELECT COUNT(*) FROM categorisation_rules WHERE user_id = $1").bind(user).fetch_one(pool).await)?;
     if count >= MAX_RULES {
         return Err(Error::Business {
-            code: "BUSINESS_4011",
+            code: Code::Business4011,
             message: format!("At most {MAX_RULES} rules; delete one first"),
         });
     }

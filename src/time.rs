@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::clock::ms_to_datetime;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// A user's timezone (falls back to UTC for an unknown stored name).
 pub fn tz(name: &str) -> Tz {
@@ -51,7 +51,7 @@ pub fn parse_instant(text: &str, field: &str, tz: Tz) -> Result<i64> {
         }
     }
     Err(Error::invalid(
-        "VALIDATION_2007",
+        Code::Validation2007,
         field,
         "date",
         "must be an RFC 3339 date-time",
@@ -79,7 +79,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
 
 fn out_of_range(field: &str) -> Error {
     Error::invalid(
-        "VALIDATION_2007",
+        Code::Validation2007,
         field,
         "range",
         "must be a date between the years 1000 and 9999",
@@ -90,7 +90,7 @@ fn out_of_range(field: &str) -> Error {
 pub fn parse_date(text: &str, field: &str) -> Result<NaiveDate> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Error::invalid(
-            "VALIDATION_2007",
+            Code::Validation2007,
             field,
             "date",
             "must be a date (YYYY-MM-DD)",

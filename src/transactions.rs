@@ -14,7 +14,7 @@ use sqlx::types::Json;
 use crate::budget::TxCategory;
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::on_db;
@@ -187,7 +187,7 @@ impl TransactionInput {
     /// `tz`: the user's timezone, in which a `spent_at` without an offset is read.
     pub fn check(&self, create: bool, now_ms: i64, tz: Tz) -> Result<Checked> {
         let mut errors = Vec::new();
-        let mut code = "VALIDATION_2001";
+        let mut code = Code::Validation2001;
         let mut out = Checked::default();
         match self.amount {
             Some(m) if !(MIN_AMOUNT_CENTS..=MAX_AMOUNT_CENTS).contains(&m.cents()) => {
@@ -196,12 +196,12 @@ impl TransactionInput {
                     "range",
                     "must be between 0.01 and 100000.00",
                 ));
-                code = "VALIDATION_2006";
+                code = Code::Validation2006;
             }
             Some(m) => out.amount = Some(m.cents()),
             None if create => {
                 errors.push(FieldError::new("body.amount", "missing", "field required"));
-                code = "VALIDATION_2006";
+                code = Code::Validation2006;
             }
             None => {}
         }
@@ -214,7 +214,7 @@ impl TransactionInput {
                         "enum",
                         "must be one of the 22 transaction categories",
                     ));
-                    code = "VALIDATION_2009";
+                    code = Code::Validation2009;
                 }
             },
             None if create => errors.push(FieldError::new(
@@ -276,7 +276,7 @@ impl TransactionInput {
                         "range",
                         "must be at most 1 day ahead and 7 years back",
                     ));
-                    code = "VALIDATION_2007";
+                    code = Code::Validation2007;
                 }
                 Ok(ms) => out.spent_at = Some(ms),
                 Err(_) => {
@@ -285,7 +285,7 @@ impl TransactionInput {
                         "date",
                         "must be an RFC 3339 date-time",
                     ));
-                    code = "VALIDATION_2007";
+                    code = Code::Validation2007;
                 }
             }
         }
@@ -294,7 +294,7 @@ impl TransactionInput {
                 Ok(id) => out.goal_id = Some(id),
                 Err(_) => {
                     errors.push(FieldError::new("body.goal_id", "format", "must be a UUID"));
-                    code = "VALIDATION_2011";
+                    code = Code::Validation2011;
                 }
             }
         }

@@ -6,7 +6,7 @@ use sqlx::types::Json;
 
 use crate::clock::{Clock, rfc3339};
 use crate::db::{Db, Tx};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
@@ -125,7 +125,7 @@ impl Email {
             Ok(Email(email))
         } else {
             Err(Error::invalid(
-                "VALIDATION_2004",
+                Code::Validation2004,
                 field,
                 "format",
                 "must be a valid email address",
@@ -145,7 +145,7 @@ pub fn parse_timezone(raw: &str, field: &str) -> Result<String> {
         .map(|tz| tz.name().to_string())
         .map_err(|_| {
             Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 field,
                 "timezone",
                 "must be an IANA timezone such as Europe/Berlin",
@@ -157,7 +157,7 @@ pub fn parse_timezone(raw: &str, field: &str) -> Result<String> {
 pub fn email_conflict(e: sqlx::Error) -> Error {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict {
-            code: "RESOURCE_3002",
+            code: Code::Resource3002,
             message: "Email already registered".into(),
         },
         _ => Error::Database(e),
@@ -383,7 +383,7 @@ fn short_text(
 /// The answer to a profile update that tries to change the address (422 `VALIDATION_2004`).
 pub fn email_change_elsewhere() -> Error {
     Error::Validation {
-        code: "VALIDATION_2004",
+        code: Code::Validation2004,
         message: "The email address cannot be changed here".into(),
         fields: vec![FieldError::new(
             "body.email",
@@ -472,7 +472,7 @@ pub async fn update_profile(
     };
     if !errors.is_empty() {
         return Err(Error::Validation {
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
             message: "Request validation failed".into(),
             fields: errors,
         });

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mita::error::{Error, FieldError};
+use mita::error::{Code, Error, FieldError};
 use serde_json::{Value, json};
 
 use crate::envelope::now_rfc3339;
@@ -12,7 +12,7 @@ use crate::envelope::now_rfc3339;
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub details: Option<Box<Value>>,
     pub retry_after_secs: Option<u64>,
@@ -26,7 +26,7 @@ pub struct ApiError {
 pub struct DatabaseError(pub &'static str);
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -50,12 +50,12 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "RESOURCE_3001",
+            Code::Resource3001,
             format!("{what} not found"),
         )
     }
 
-    pub fn validation(fields: Vec<FieldError>, code: &'static str) -> Self {
+    pub fn validation(fields: Vec<FieldError>, code: Code) -> Self {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             code,
@@ -67,7 +67,7 @@ impl ApiError {
     pub fn internal() -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "SYSTEM_8001",
+            Code::System8001,
             "An unexpected error occurred",
         )
     }
@@ -75,7 +75,7 @@ impl ApiError {
     pub fn unavailable(retry_after: u64) -> Self {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "SYSTEM_8003",
+            Code::System8003,
             "Service temporarily unavailable",
         )
         .retry_after(retry_after)
@@ -87,24 +87,24 @@ impl ApiError {
             StatusCode::NOT_FOUND => ApiError::not_found("Route"),
             StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
                 status,
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "Method not allowed for this route",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(status, "VALIDATION_2002", "Request body too large")
+                ApiError::new(status, Code::Validation2002, "Request body too large")
             }
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ApiError::new(status, "VALIDATION_2002", "Unsupported content type")
+                ApiError::new(status, Code::Validation2002, "Unsupported content type")
             }
             StatusCode::REQUEST_TIMEOUT
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "SYSTEM_8003",
+                Code::System8003,
                 "Request timed out or service unavailable",
             )
             .retry_after(1),
-            s if s.is_client_error() => ApiError::new(s, "VALIDATION_2002", "Bad request"),
+            s if s.is_client_error() => ApiError::new(s, Code::Validation2002, "Bad request"),
             _ => ApiError::internal(),
         }
     }
@@ -138,21 +138,21 @@ impl ApiError {
                     None => e,
                 }
             }
-            Error::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "AUTH_1007", "Not allowed"),
+            Error::Forbidden => ApiError::new(StatusCode::FORBIDDEN, Code::Auth1007, "Not allowed"),
             Error::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             Error::Business { code, message } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }
             Error::RateLimited { retry_after_secs } => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMIT_7001",
+                Code::RateLimit7001,
                 "Too many requests; try again later",
             )
             .retry_after(retry_after_secs.max(1)),
             Error::External {
                 message,
                 retry_after_secs,
-            } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "EXTERNAL_6001", message)
+            } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::External6001, message)
                 .retry_after(retry_after_secs.max(1)),
             Error::Unavailable {
                 reason,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use mita::config::Settings;
+use mita::error::Code;
 use sentry::protocol::{Breadcrumb, Event, Value as SentryValue};
 use sentry::{ClientInitGuard, Hub, Level};
 use serde_json::Value;
@@ -24,7 +25,7 @@ pub struct Panicked;
 
 /// The API error code of a response, for the report of a 5xx.
 #[derive(Clone, Copy, Debug)]
-pub struct ErrorCode(pub &'static str);
+pub struct ErrorCode(pub Code);
 
 /// Starts the Sentry client when `sentry.dsn` (`SENTRY_DSN`) is set; keep the guard for the
 /// life of the process (dropping it flushes what is queued).
@@ -95,17 +96,17 @@ pub fn request_hub(request_id: &str, method: &str, route: &str) -> Arc<Hub> {
 }
 
 /// Reports a 5xx answer (not one from a panic: that one is reported already).
-pub fn report_server_error(hub: &Hub, status: StatusCode, code: Option<&'static str>) {
+pub fn report_server_error(hub: &Hub, status: StatusCode, code: Option<Code>) {
     hub.with_scope(
         |scope| {
             scope.set_tag("status", status.as_u16());
             if let Some(code) = code {
-                scope.set_tag("error_code", code);
+                scope.set_tag("error_code", code.as_str());
             }
         },
         || {
             hub.capture_message(
-                &format!("HTTP {} {}", status.as_u16(), code.unwrap_or("")),
+                &format!("HTTP {} {}", status.as_u16(), code.map_or("", Code::as_str)),
                 Level::Error,
             )
         },

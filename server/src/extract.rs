@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use mita::error::FieldError;
+use mita::error::{Code, FieldError};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -25,7 +25,7 @@ where
         if !is_json(req.headers()) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "Expected request with `Content-Type: application/json`",
             ));
         }
@@ -73,7 +73,7 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "VALIDATION_2010",
+            Code::Validation2010,
             format!("Malformed JSON at line {} column {}", e.line(), e.column()),
         ),
         Category::Data => {
@@ -85,7 +85,7 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
             let (kind, message) = describe(&e.to_string());
             ApiError::validation(
                 vec![FieldError::new(field, kind, message)],
-                "VALIDATION_2001",
+                Code::Validation2001,
             )
         }
     }
@@ -211,7 +211,7 @@ impl FromRequestParts<crate::state::AppState> for Authed {
         let Some(token) = bearer(parts) else {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "AUTH_1004",
+                Code::Auth1004,
                 "Authentication required",
             ));
         };
@@ -231,7 +231,7 @@ impl FromRequestParts<crate::state::AppState> for Authed {
         {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "AUTH_1009",
+                Code::Auth1009,
                 "Verify your email address first (POST /api/auth/resend-verification sends a new link)",
             )
             .with_details(serde_json::json!({ "blocked": blocked })));
@@ -266,7 +266,7 @@ pub fn pat_allowed(
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "AUTH_1013",
+            Code::Auth1013,
             "This route needs a signed-in session; personal access tokens are not accepted here",
         ));
     }
@@ -277,7 +277,7 @@ pub fn pat_allowed(
     if !reads && grant.scope == mita::auth::pat::Scope::Read {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "AUTH_1014",
+            Code::Auth1014,
             "This token has the read scope; writes need a token with the write scope",
         ));
     }
@@ -388,7 +388,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         // rule, e.g. a month of 13, is the handler's 422).
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "VALIDATION_2002",
+            Code::Validation2002,
             "Invalid query parameters",
         )
         .with_details(serde_json::json!({
@@ -416,7 +416,7 @@ pub fn idempotent_json<T: DeserializeOwned>(
     let key = match headers.get("idempotency-key") {
         Some(v) => {
             let text = v.to_str().map_err(|_| mita::Error::BadRequest {
-                code: "VALIDATION_2002",
+                code: Code::Validation2002,
                 message: "Idempotency-Key must be printable text".into(),
             })?;
             Some(mita::idempotency::IdempotencyKey::new(text, route, body)?)
@@ -439,13 +439,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
                 .map_err(|_| {
                     ApiError::validation(
                         vec![FieldError::new("path.id", "format", "must be a UUID")],
-                        "VALIDATION_2011",
+                        Code::Validation2011,
                     )
                 })?;
         raw.parse().map(PathId).map_err(|_| {
             ApiError::validation(
                 vec![FieldError::new("path.id", "format", "must be a UUID")],
-                "VALIDATION_2011",
+                Code::Validation2011,
             )
         })
     }

@@ -4,6 +4,7 @@
 //! for the whole cluster of instances; on SQLite (one instance) they are kept in memory with
 //! `governor`.
 
+use mita::error::Code;
 use std::marker::PhantomData;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -210,7 +211,7 @@ impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
                 }
                 Err(ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "RATE_LIMIT_7001",
+                    Code::RateLimit7001,
                     "Too many requests; try again later",
                 )
                 .retry_after(secs.max(1)))

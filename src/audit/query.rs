@@ -6,7 +6,7 @@ use sqlx::types::Json;
 
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::on_db;
 
@@ -116,7 +116,7 @@ pub fn parse_since(text: &str, now_ms: i64) -> Result<i64> {
     }
     let invalid = || {
         Error::invalid(
-            "VALIDATION_2007",
+            Code::Validation2007,
             "query.since",
             "format",
             "must be a duration such as 30m, 24h or 7d, or an RFC 3339 timestamp",

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{EventType, Outcome};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::users::{self, Email};
 use crate::{on_db, on_tx, on_write};
@@ -25,7 +25,7 @@ pub(crate) fn hash_token(token: &str) -> String {
 /// The error of a reset token that is unknown, used or expired.
 pub fn invalid_reset_token() -> Error {
     Error::BadRequest {
-        code: "AUTH_1003",
+        code: Code::Auth1003,
         message: "Invalid or expired reset token".into(),
     }
 }
@@ -70,9 +70,10 @@ impl AuthService {
             let counted = self.record_failure(&user, meta).await?;
             return Err(match counted {
                 Error::Unauthorized {
-                    code: "AUTH_1008", ..
+                    code: Code::Auth1008,
+                    ..
                 } => counted,
-                _ => Self::unauthorized("AUTH_1001", "Current password is incorrect"),
+                _ => Self::unauthorized(Code::Auth1001, "Current password is incorrect"),
             });
         }
         let hash = self.hasher.hash(&user.email, new).await?;

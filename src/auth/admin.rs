@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::users::{self, Email, NewUser, USER_COLUMNS, User};
 use crate::{on_db, on_tx, on_write};
@@ -20,7 +20,7 @@ pub fn parse_role(raw: &str) -> Result<&'static str> {
         "user" | "basic_user" => Ok("basic_user"),
         "premium" | "premium_user" => Ok("premium_user"),
         _ => Err(Error::invalid(
-            "VALIDATION_2001",
+            Code::Validation2001,
             "role",
             "enum",
             "must be admin, user or premium_user",
@@ -169,7 +169,7 @@ impl AuthService {
                 return Ok((existing, false));
             }
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "Email already registered".into(),
             });
         }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::audit::{EventType, Outcome};
 use crate::db::Tx;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::users::{self, Email, email_conflict};
 use crate::{on_db, on_tx};
@@ -42,7 +42,7 @@ impl Purpose {
 /// The error of a link that is unknown, used, expired, for another purpose or another user.
 pub fn invalid_link() -> Error {
     Error::BadRequest {
-        code: "AUTH_1003",
+        code: Code::Auth1003,
         message: "Invalid or expired link".into(),
     }
 }
@@ -234,7 +234,7 @@ impl AuthService {
         let user = self.user_by_id(auth.id).await?;
         if new_email.as_str() == user.email {
             return Err(Error::invalid(
-                "VALIDATION_2004",
+                Code::Validation2004,
                 "body.new_email",
                 "same",
                 "is already the account's address",

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::google::GoogleError;
 use crate::id::Id;
 use crate::money::Money;
@@ -105,12 +105,12 @@ impl Registration {
         let phone = optional_text(self.phone, "body.phone", 30, &mut errors);
         if !errors.is_empty() {
             let code = if errors.iter().any(|e| e.kind == "weak_password") {
-                "VALIDATION_2005"
+                Code::Validation2005
             } else {
-                "VALIDATION_2001"
+                Code::Validation2001
             };
             let code = if errors.iter().all(|e| e.field == "body.email") {
-                "VALIDATION_2004"
+                Code::Validation2004
             } else {
                 code
             };
@@ -174,12 +174,12 @@ impl AuthService {
     }
 
     fn bad_credentials() -> Error {
-        Self::unauthorized("AUTH_1001", "Invalid email or password")
+        Self::unauthorized(Code::Auth1001, "Invalid email or password")
     }
 
     pub(super) fn locked(&self, until: i64) -> Error {
         Error::Unauthorized {
-            code: "AUTH_1008",
+            code: Code::Auth1008,
             message: "Account is temporarily locked after repeated failed logins".into(),
             details: Some(json!({ "locked_until": rfc3339(until) })),
         }
@@ -360,7 +360,7 @@ impl AuthService {
                     .detail("reason", reason),
             );
             Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: message.into(),
             })
         };
@@ -413,7 +413,7 @@ impl AuthService {
                     meta.event(EventType::GoogleLogin, Outcome::Failure, None)
                         .detail("reason", reason),
                 );
-                return Err(Self::unauthorized("AUTH_1011", "Google sign-in failed"));
+                return Err(Self::unauthorized(Code::Auth1011, "Google sign-in failed"));
             }
             Err(GoogleError::NotConfigured) | Err(GoogleError::Unavailable) => {
                 return Err(Error::External {

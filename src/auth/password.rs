@@ -29,7 +29,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::oneshot;
 
 use crate::config::AuthSettings;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::metrics::Metrics;
 
 /// Common passwords refused at registration (lower-case, one per line).
@@ -502,7 +502,7 @@ pub fn check_strength(password: &str, field: &str) -> Result<()> {
     match problem {
         None => Ok(()),
         Some(message) => Err(Error::Validation {
-            code: "VALIDATION_2005",
+            code: Code::Validation2005,
             message: "Password does not meet the requirements".into(),
             fields: vec![FieldError::new(field, "weak_password", message)],
         }),

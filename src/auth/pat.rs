@@ -13,7 +13,7 @@ use super::tokens::{Claims, ISSUER, TokenError, TokenType};
 use super::{AuthService, AuthUser, RequestMeta};
 use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::{on_db, on_write};
 
@@ -153,7 +153,7 @@ fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(Error::invalid(
-            "VALIDATION_2001",
+            Code::Validation2001,
             "body.name",
             "length",
             "must be 1 to 100 printable characters",
@@ -177,7 +177,7 @@ impl AuthService {
             Some(d) if (1..=MAX_DAYS).contains(&d) => Some(now + d * 86_400_000),
             Some(_) => {
                 return Err(Error::Validation {
-                    code: "VALIDATION_2003",
+                    code: Code::Validation2003,
                     message: "Request validation failed".into(),
                     fields: vec![FieldError::new(
                         "body.expires_in_days",
@@ -192,7 +192,7 @@ impl AuthService {
             .bind(auth.id).fetch_one(pool).await)?;
         if live >= MAX_TOKENS_PER_USER {
             return Err(Error::Business {
-                code: "BUSINESS_4010",
+                code: Code::Business4010,
                 message: format!("At most {MAX_TOKENS_PER_USER} tokens; revoke one first"),
             });
         }

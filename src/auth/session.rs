@@ -4,7 +4,7 @@
 use crate::audit::{EventType, Outcome};
 use crate::db::blocking::query_map;
 use crate::db::{Db, SqliteDb, Tx, for_update};
-use crate::error::Result;
+use crate::error::{Code, Result};
 use crate::id::Id;
 use crate::users::User;
 use crate::{on_db, on_tx, on_write};
@@ -165,7 +165,7 @@ impl AuthService {
     /// Rotates a refresh token. Presenting an already-rotated one again (outside the grace
     /// window for a client retry) revokes the whole login family.
     pub async fn refresh(&self, refresh_token: &str, meta: &RequestMeta) -> Result<TokenPair> {
-        let bad = || Self::unauthorized("AUTH_1006", "Invalid refresh token");
+        let bad = || Self::unauthorized(Code::Auth1006, "Invalid refresh token");
         let claims = match self.tokens.verify(refresh_token, TokenType::Refresh) {
             Ok(c) => c,
             Err(TokenError::Expired) => return Err(TokenError::Expired.into()),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::config::AuthSettings;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 
 pub const ISSUER: &str = "mita-finance-api";
@@ -81,10 +81,10 @@ pub enum TokenError {
 impl From<TokenError> for Error {
     fn from(e: TokenError) -> Error {
         let (code, message) = match e {
-            TokenError::Expired => ("AUTH_1002", "Token has expired"),
-            TokenError::Invalid => ("AUTH_1003", "Invalid token"),
-            TokenError::WrongType => ("AUTH_1003", "Wrong token type for this route"),
-            TokenError::Revoked => ("AUTH_1005", "Token has been revoked"),
+            TokenError::Expired => (Code::Auth1002, "Token has expired"),
+            TokenError::Invalid => (Code::Auth1003, "Invalid token"),
+            TokenError::WrongType => (Code::Auth1003, "Wrong token type for this route"),
+            TokenError::Revoked => (Code::Auth1005, "Token has been revoked"),
         };
         Error::Unauthorized {
             code,

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::users::{self, User};
 use crate::{on_db, on_tx, on_write};
@@ -96,19 +96,19 @@ fn hash(token: &str) -> String {
 }
 
 fn bad_code() -> Error {
-    AuthService::unauthorized("AUTH_1012", "Invalid two-factor code")
+    AuthService::unauthorized(Code::Auth1012, "Invalid two-factor code")
 }
 
 fn bad_challenge() -> Error {
     AuthService::unauthorized(
-        "AUTH_1010",
+        Code::Auth1010,
         "Invalid or expired sign-in challenge; sign in again",
     )
 }
 
 fn code_required() -> Error {
     Error::invalid(
-        "VALIDATION_2001",
+        Code::Validation2001,
         "body.code",
         "missing",
         "a 6-digit code or a recovery_code is required",
@@ -166,7 +166,7 @@ impl AuthService {
         if user.password_hash.is_some() {
             let Some(password) = reauth.password.as_deref().filter(|p| !p.is_empty()) else {
                 return Err(Error::invalid(
-                    "VALIDATION_2001",
+                    Code::Validation2001,
                     "body.password",
                     "missing",
                     "the current password is required",
@@ -182,15 +182,16 @@ impl AuthService {
             let counted = self.record_failure(user, meta).await?;
             return Err(match counted {
                 Error::Unauthorized {
-                    code: "AUTH_1008", ..
+                    code: Code::Auth1008,
+                    ..
                 } => counted,
-                _ => Self::unauthorized("AUTH_1001", "Current password is incorrect"),
+                _ => Self::unauthorized(Code::Auth1001, "Current password is incorrect"),
             });
         }
         // A Google-only account: a fresh sign-in with the linked Google account.
         let Some(id_token) = reauth.id_token.as_deref().filter(|t| !t.is_empty()) else {
             return Err(Error::invalid(
-                "VALIDATION_2001",
+                Code::Validation2001,
                 "body.id_token",
                 "missing",
                 "this account has no password: a fresh Google ID token is required",
@@ -205,7 +206,7 @@ impl AuthService {
         match google.verify(id_token).await {
             Ok(identity) if user.google_sub.as_deref() == Some(identity.sub.as_str()) => Ok(()),
             Ok(_) | Err(crate::google::GoogleError::Invalid(_)) => {
-                Err(Self::unauthorized("AUTH_1011", "Google sign-in failed"))
+                Err(Self::unauthorized(Code::Auth1011, "Google sign-in failed"))
             }
             Err(_) => Err(Error::External {
                 message: "Google sign-in is temporarily unavailable".into(),
@@ -225,7 +226,7 @@ impl AuthService {
         let user = self.user_by_id(auth.id).await?;
         if self.two_factor_enabled(user.id).await? {
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "Two-factor sign-in is already on; turn it off first".into(),
             });
         }
@@ -279,19 +280,19 @@ impl AuthService {
         let user = self.user_by_id(auth.id).await?;
         let Some(row) = self.totp_row(user.id).await? else {
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "No two-factor setup in progress; start with /api/auth/2fa/setup".into(),
             });
         };
         if row.enabled_at.is_some() {
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "Two-factor sign-in is already on".into(),
             });
         }
         let invalid = || {
             Error::invalid(
-                "VALIDATION_2001",
+                Code::Validation2001,
                 "body.code",
                 "value",
                 "is not the current code of the authenticator app",
@@ -314,7 +315,7 @@ impl AuthService {
         if enabled == 0 {
             tx.rollback().await?;
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "Two-factor sign-in is already on".into(),
             });
         }
@@ -342,7 +343,7 @@ impl AuthService {
         let user = self.user_by_id(auth.id).await?;
         let Some(row) = self.totp_row(user.id).await? else {
             return Err(Error::Conflict {
-                code: "RESOURCE_3002",
+                code: Code::Resource3002,
                 message: "Two-factor sign-in is not on".into(),
             });
         };
@@ -428,7 +429,8 @@ impl AuthService {
         let counted = self.record_failure(user, meta).await?;
         Ok(match counted {
             Error::Unauthorized {
-                code: "AUTH_1008", ..
+                code: Code::Auth1008,
+                ..
             } => counted,
             _ => bad_code(),
         })

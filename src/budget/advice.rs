@@ -15,7 +15,7 @@ use super::days::days_in_month;
 use super::split_proportional;
 use super::views::{Ctx, month_range};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
 use crate::money::Money;
 use crate::on_db;
@@ -184,7 +184,7 @@ fn base_allocation(income: Money) -> Result<super::allocation::BudgetPlan> {
 fn positive(value: Option<Money>, field: &str) -> Result<Money> {
     value.filter(|m| m.cents() > 0).ok_or_else(|| {
         Error::invalid(
-            "VALIDATION_2006",
+            Code::Validation2006,
             field,
             "range",
             "must be an amount greater than 0",
@@ -285,7 +285,7 @@ pub async fn behavioral(db: &Db, ctx: &Ctx, input: &BehavioralInput) -> Result<B
         .is_some_and(|p| !p.is_object() && !p.is_null())
     {
         return Err(Error::invalid(
-            "VALIDATION_2001",
+            Code::Validation2001,
             "body.profile",
             "type",
             "must be an object",

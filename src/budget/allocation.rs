@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::category::PlanCategory;
 use super::split_proportional;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::money::Money;
 
 /// Extra food weight per dining-out per month, and per coffee per week (basis points).
@@ -103,7 +103,7 @@ pub struct BudgetPlan {
 
 fn money_error(field: &str, message: &str) -> Error {
     Error::Validation {
-        code: "VALIDATION_2006",
+        code: Code::Validation2006,
         message: "Request validation failed".into(),
         fields: vec![FieldError::new(field, "range", message)],
     }
@@ -133,7 +133,7 @@ pub fn allocate(input: &AllocationInput) -> Result<BudgetPlan> {
     for (category, amount) in &input.fixed_expenses {
         if !category.is_sacred() || *category == PlanCategory::GoalSavings {
             return Err(Error::invalid(
-                "VALIDATION_2009",
+                Code::Validation2009,
                 &format!("body.fixed_expenses.{category}"),
                 "category",
                 PlanCategory::FIXED_EXPENSE_KEYS,
@@ -150,7 +150,7 @@ pub fn allocate(input: &AllocationInput) -> Result<BudgetPlan> {
     let fixed_total: i64 = input.fixed_expenses.values().map(|m| m.cents()).sum();
     if fixed_total > income {
         return Err(Error::Business {
-            code: "BUSINESS_4001",
+            code: Code::Business4001,
             message: "Fixed expenses are larger than the income".into(),
         });
     }
@@ -307,7 +307,7 @@ mod tests {
         assert!(matches!(
             err,
             Error::Business {
-                code: "BUSINESS_4001",
+                code: Code::Business4001,
                 ..
             }
         ));

@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::category::PlanCategory;
 use super::days::days_in_month;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::on_db;
@@ -72,7 +72,7 @@ impl Ctx {
 pub fn check_month(year: i32, month: u32) -> Result<(i32, u32)> {
     if !(1..=12).contains(&month) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "month",
             "range",
             "must be between 1 and 12",
@@ -80,7 +80,7 @@ pub fn check_month(year: i32, month: u32) -> Result<(i32, u32)> {
     }
     if !(2000..=2100).contains(&year) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "year",
             "range",
             "must be between 2000 and 2100",
@@ -93,9 +93,14 @@ pub fn check_month(year: i32, month: u32) -> Result<(i32, u32)> {
 pub fn month_range(year: i32, month: u32) -> Result<(NaiveDate, NaiveDate)> {
     let first = NaiveDate::from_ymd_opt(year, month, 1);
     let last = NaiveDate::from_ymd_opt(year, month, days_in_month(year, month));
-    first
-        .zip(last)
-        .ok_or_else(|| Error::invalid("VALIDATION_2003", "month", "range", "is not a valid month"))
+    first.zip(last).ok_or_else(|| {
+        Error::invalid(
+            Code::Validation2003,
+            "month",
+            "range",
+            "is not a valid month",
+        )
+    })
 }
 
 /// Planned and spent of one (day, plan category), summed over goals for `goal_savings`.

@@ -10,7 +10,7 @@ use super::catalogue::{Badge, catalogue};
 use super::progress::streaks;
 use super::{all_of, days, settle};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::on_db;
@@ -37,7 +37,7 @@ impl Period {
             Some("monthly" | "month") => Ok(Period::Monthly),
             Some("all_time" | "alltime" | "all") => Ok(Period::AllTime),
             Some(_) => Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "query.period",
                 "enum",
                 "must be weekly, monthly or all_time",

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::budget::allocation::tier_for;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
 use crate::installments::context::Context;
 use crate::installments::input::Checker;
@@ -81,7 +81,7 @@ fn ratio_bp(c: &mut Checker, m: RoundedMoney, field: &str) -> Option<i64> {
             field,
             "range",
             "must be a fraction (0–1) or a percent (0–100)",
-            "VALIDATION_2003",
+            Code::Validation2003,
         );
         return None;
     }
@@ -118,7 +118,7 @@ impl UserContextInput {
                 "body.user_context.monthly_income",
                 "missing",
                 "no income is known: send monthly_income above 0 or complete onboarding",
-                "VALIDATION_2006",
+                Code::Validation2006,
             );
         }
         match (income, age, family, dti) {
@@ -228,7 +228,7 @@ pub fn thresholds(kind: &str, u: &UserContext) -> Result<Map<String, Value>> {
         }),
         _ => {
             return Err(Error::invalid(
-                "VALIDATION_2001",
+                Code::Validation2001,
                 "body.threshold_type",
                 "enum",
                 format!("must be one of {}", TYPES.join(", ")),

@@ -12,7 +12,7 @@ use super::{COLUMNS, GoalRow, math};
 use crate::budget::store::month_bounds;
 use crate::budget::{PlanCategory, TxCategory};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::on_db;
@@ -170,7 +170,7 @@ pub fn month_of(today: NaiveDate, year: Option<i32>, month: Option<u32>) -> Resu
     let (y, m) = (year.unwrap_or(today.year()), month.unwrap_or(today.month()));
     if !(1..=12).contains(&m) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.month",
             "range",
             "must be 1 to 12",
@@ -178,7 +178,7 @@ pub fn month_of(today: NaiveDate, year: Option<i32>, month: Option<u32>) -> Resu
     }
     if !(2000..=2100).contains(&y) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.year",
             "range",
             "must be 2000 to 2100",

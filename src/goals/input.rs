@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 
 use super::{CATEGORIES, MAX_GOAL_CENTS};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::money::Money;
 
 /// A field that may be absent (`None`), explicitly null (`Some(None)`) or set.
@@ -54,11 +54,11 @@ pub struct GoalChanges {
 
 struct Checker {
     errors: Vec<FieldError>,
-    code: &'static str,
+    code: Code,
 }
 
 impl Checker {
-    fn fail(&mut self, field: &str, kind: &str, message: &str, code: &'static str) {
+    fn fail(&mut self, field: &str, kind: &str, message: &str, code: Code) {
         if self.errors.is_empty() {
             self.code = code;
         }
@@ -70,7 +70,7 @@ impl Checker {
         let n = t.chars().count();
         if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n') {
             let msg = format!("must be {min} to {max} printable characters");
-            self.fail(field, "length", &msg, "VALIDATION_2001");
+            self.fail(field, "length", &msg, Code::Validation2001);
             return None;
         }
         Some(t.to_string())
@@ -80,7 +80,7 @@ impl Checker {
         if m.cents() < min || m.cents() > MAX_GOAL_CENTS {
             let lower = if min > 0 { "above 0" } else { "at least 0" };
             let msg = format!("must be {lower} and at most 100000000.00");
-            self.fail(field, "range", &msg, "VALIDATION_2006");
+            self.fail(field, "range", &msg, Code::Validation2006);
             return None;
         }
         Some(m.cents())
@@ -101,12 +101,17 @@ impl GoalInput {
     pub fn check(&self, create: bool, today: NaiveDate, tz: Tz) -> Result<GoalChanges> {
         let mut c = Checker {
             errors: Vec::new(),
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
         };
         let mut out = GoalChanges::default();
         match &self.title {
             Some(t) => out.title = c.text(t, "body.title", 1, 200),
-            None if create => c.fail("body.title", "missing", "field required", "VALIDATION_2001"),
+            None if create => c.fail(
+                "body.title",
+                "missing",
+                "field required",
+                Code::Validation2001,
+            ),
             None => {}
         }
         if let Some(d) = &self.description {
@@ -120,7 +125,7 @@ impl GoalInput {
                 Some(Some(canonical)) => Some(Some(canonical.to_string())),
                 Some(None) => {
                     let msg = "must be one of Savings, Travel, Emergency, Technology, Education, Health, Home, Vehicle, Investment, Other";
-                    c.fail("body.category", "enum", msg, "VALIDATION_2009");
+                    c.fail("body.category", "enum", msg, Code::Validation2009);
                     None
                 }
                 None => Some(None),
@@ -132,7 +137,7 @@ impl GoalInput {
                 "body.target_amount",
                 "missing",
                 "field required",
-                "VALIDATION_2006",
+                Code::Validation2006,
             ),
             None => {}
         }
@@ -151,18 +156,18 @@ impl GoalInput {
                 Some(text) => match crate::time::parse_day(text, "body.target_date", tz) {
                     Ok(day) if day < today => {
                         let msg = "must not be in the past";
-                        c.fail("body.target_date", "range", msg, "VALIDATION_2007");
+                        c.fail("body.target_date", "range", msg, Code::Validation2007);
                         None
                     }
                     Ok(day) if (day - today).num_days() > 36_600 => {
                         let msg = "must be within 100 years";
-                        c.fail("body.target_date", "range", msg, "VALIDATION_2007");
+                        c.fail("body.target_date", "range", msg, Code::Validation2007);
                         None
                     }
                     Ok(day) => Some(Some(day)),
                     Err(_) => {
                         let msg = "must be a date (YYYY-MM-DD)";
-                        c.fail("body.target_date", "date", msg, "VALIDATION_2007");
+                        c.fail("body.target_date", "date", msg, Code::Validation2007);
                         None
                     }
                 },
@@ -174,7 +179,7 @@ impl GoalInput {
                 out.priority = Some(p);
             } else {
                 let msg = "must be high, medium or low";
-                c.fail("body.priority", "enum", msg, "VALIDATION_2001");
+                c.fail("body.priority", "enum", msg, Code::Validation2001);
             }
         }
         if let Some(s) = &self.status {
@@ -183,7 +188,7 @@ impl GoalInput {
                 out.status = Some(s);
             } else {
                 let msg = "must be active, paused, completed or cancelled";
-                c.fail("body.status", "enum", msg, "VALIDATION_2001");
+                c.fail("body.status", "enum", msg, Code::Validation2001);
             }
         }
         if c.errors.is_empty() {
@@ -210,13 +215,13 @@ impl AmountInput {
         match self.amount {
             Some(m) if m.cents() >= 1 && m.cents() <= max_cents => Ok(m.cents()),
             Some(_) => Err(Error::invalid(
-                "VALIDATION_2006",
+                Code::Validation2006,
                 "body.amount",
                 "range",
                 format!("must be between 0.01 and {}", Money::from_cents(max_cents)),
             )),
             None => Err(Error::invalid(
-                "VALIDATION_2006",
+                Code::Validation2006,
                 "body.amount",
                 "missing",
                 "field required",

@@ -16,7 +16,7 @@ use crate::budget::store as plan;
 use crate::budget::{PlanCategory, TxCategory};
 use crate::db::Tx;
 use crate::envelope::{success_json, timestamp_of};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::idempotency::{self, Answer, Begun, IdempotencyKey};
 use crate::metrics::cents_as_units;
@@ -28,7 +28,7 @@ use crate::transactions::{COLUMNS as TX_COLUMNS, MAX_AMOUNT_CENTS, Row, Transact
 fn not_cancelled(status: &str) -> Result<()> {
     if status == "cancelled" {
         return Err(Error::BadRequest {
-            code: "VALIDATION_2002",
+            code: Code::Validation2002,
             message: "A cancelled goal takes no more money".into(),
         });
     }
@@ -41,7 +41,7 @@ fn grown(saved: i64, amount: i64) -> Result<i64> {
         .filter(|s| *s <= MAX_GOAL_CENTS)
         .ok_or_else(|| {
             Error::invalid(
-                "VALIDATION_2006",
+                Code::Validation2006,
                 "body.amount",
                 "range",
                 "would take the goal above 100000000.00",

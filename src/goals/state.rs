@@ -3,7 +3,7 @@
 //! whose saved amount reaches its target completes itself (with `completed_at`).
 
 use super::{GoalCtx, GoalRow, GoalView, store};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 
 /// A requested state change.
@@ -39,7 +39,7 @@ impl Move {
 
 fn refused(from: &str, mv: Move) -> Error {
     Error::BadRequest {
-        code: "VALIDATION_2002",
+        code: Code::Validation2002,
         message: format!(
             "A {from} goal cannot become {}{}",
             mv.target(),
@@ -80,7 +80,7 @@ pub fn apply_status(row: &mut GoalRow, status: &str, now: i64) -> Result<()> {
         return Ok(());
     }
     let mv = Move::to(status).ok_or_else(|| Error::BadRequest {
-        code: "VALIDATION_2002",
+        code: Code::Validation2002,
         message: "Unknown goal status".into(),
     })?;
     apply(row, mv, now)

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::streaks::{self, Frequency};
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::{on_db, on_tx};
@@ -29,7 +29,7 @@ impl DateInput {
         let day = crate::time::parse_day(text, "body.date", tz)?;
         if day > today {
             return Err(Error::invalid(
-                "VALIDATION_2007",
+                Code::Validation2007,
                 "body.date",
                 "range",
                 "must not be after today",
@@ -139,7 +139,7 @@ pub async fn progress(
     let start = range.0.unwrap_or(end - chrono::Duration::days(29));
     if start > end || (end - start).num_days() > 366 {
         return Err(Error::invalid(
-            "VALIDATION_2007",
+            Code::Validation2007,
             "query.start_date",
             "range",
             "must be on or before end_date, at most 366 days apart",

@@ -11,7 +11,7 @@ use super::rules::advice::{
 use super::rules::monthly::BudgetSide;
 use super::{Insights, Narrated, Sourced};
 use crate::budget::views::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::goals::health;
 use crate::goals::store::{self, ListFilter};
 use crate::id::Id;
@@ -83,7 +83,7 @@ impl Insights {
         let days = days_ahead.unwrap_or(30);
         if !(1..=MAX_DAYS_AHEAD).contains(&days) {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "query.days_ahead",
                 "range",
                 "must be 1 to 365",

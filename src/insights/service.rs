@@ -20,7 +20,7 @@ use super::{Insights, Narrated, Origin, Sourced};
 use crate::budget::PlanCategory;
 use crate::budget::status::DayStatus;
 use crate::budget::views::{Ctx, DayTotals, check_month, day_totals, month_range, plan_cells};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 
 /// Longest accepted assistant question, in characters.
@@ -236,7 +236,7 @@ impl Insights {
             || question.chars().any(|c| c.is_control() && c != '\n')
         {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.question",
                 "length",
                 "must be 1 to 1000 printable characters",
@@ -306,7 +306,7 @@ fn parse_status(text: &str) -> Result<DayStatus> {
     match s.as_str() {
         "green" | "yellow" | "red" | "neutral" => Ok(DayStatus::parse(&s)),
         _ => Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "body.status",
             "enum",
             "must be green, yellow, red or neutral",

@@ -11,7 +11,7 @@ use sqlx::types::Json;
 use super::Origin;
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::{on_db, on_write};
 
@@ -161,7 +161,7 @@ pub async fn history(db: &Db, user: Id, f: &HistoryFilter) -> Result<Vec<Snapsho
         && !KINDS.contains(&kind.as_str())
     {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.kind",
             "enum",
             format!("must be one of {}", KINDS.join(", ")),

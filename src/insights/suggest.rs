@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::categorize::{Candidate, keyword_candidates, normalize};
 use super::{Insights, Origin, Source};
 use crate::budget::TxCategory;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::on_db;
@@ -38,7 +38,7 @@ impl Insights {
             || text.chars().any(char::is_control)
         {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.description",
                 "length",
                 "must be 1 to 500 printable characters",
@@ -46,7 +46,7 @@ impl Insights {
         }
         if amount.is_some_and(|a| !(MIN_AMOUNT_CENTS..=MAX_AMOUNT_CENTS).contains(&a.cents())) {
             return Err(Error::invalid(
-                "VALIDATION_2006",
+                Code::Validation2006,
                 "body.amount",
                 "range",
                 "must be between 0.01 and 100000.00",

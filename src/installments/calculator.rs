@@ -10,7 +10,7 @@ use super::context::{self, Context};
 use super::input::{CalculatorInput, CalculatorRequest};
 use super::risk::{Assessment, Factor, Level, Proposal, Situation, assess};
 use super::schedule::amortize;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
@@ -89,7 +89,7 @@ pub fn situation(
 ) -> Result<(Situation, &'static str)> {
     let Some((income, source)) = ctx.income(req.monthly_income) else {
         return Err(Error::invalid(
-            "VALIDATION_2006",
+            Code::Validation2006,
             income_field,
             "missing",
             "no income is known: send monthly_income, save a financial profile or complete onboarding",

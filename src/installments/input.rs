@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::schedule::Frequency;
 use super::{CATEGORIES, MAX_PAYMENTS, MAX_TOTAL_CENTS};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::money::{MAX_AMOUNT_CENTS, Money, RoundedMoney};
 
 /// A field that may be absent (`None`), explicitly null (`Some(None)`) or set.
@@ -20,7 +20,7 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 /// Collects field errors; the first one's code is the answer's code.
 pub struct Checker {
     pub errors: Vec<FieldError>,
-    code: &'static str,
+    code: Code,
 }
 
 impl Default for Checker {
@@ -33,18 +33,18 @@ impl Checker {
     pub fn new() -> Checker {
         Checker {
             errors: Vec::new(),
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
         }
     }
 
-    pub fn fail(&mut self, field: &str, kind: &str, message: &str, code: &'static str) {
+    pub fn fail(&mut self, field: &str, kind: &str, message: &str, code: Code) {
         if self.errors.is_empty() {
             self.code = code;
         }
         self.errors.push(FieldError::new(field, kind, message));
     }
 
-    fn missing(&mut self, field: &str, code: &'static str) {
+    fn missing(&mut self, field: &str, code: Code) {
         self.fail(field, "missing", "field required", code);
     }
 
@@ -53,7 +53,7 @@ impl Checker {
         let n = t.chars().count();
         if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n') {
             let msg = format!("must be {min} to {max} printable characters");
-            self.fail(field, "length", &msg, "VALIDATION_2001");
+            self.fail(field, "length", &msg, Code::Validation2001);
             return None;
         }
         Some(t.to_string())
@@ -67,7 +67,7 @@ impl Checker {
                 Money::from_cents(min),
                 Money::from_cents(max)
             );
-            self.fail(field, "range", &msg, "VALIDATION_2006");
+            self.fail(field, "range", &msg, Code::Validation2006);
             return None;
         }
         Some(m.cents())
@@ -77,7 +77,7 @@ impl Checker {
     pub fn count(&mut self, v: i64, field: &str, min: i64, max: i64) -> Option<i64> {
         if v < min || v > max {
             let msg = format!("must be between {min} and {max}");
-            self.fail(field, "range", &msg, "VALIDATION_2003");
+            self.fail(field, "range", &msg, Code::Validation2003);
             return None;
         }
         Some(v)
@@ -101,7 +101,7 @@ impl Checker {
             Some(c)
         } else {
             let msg = format!("must be one of {}", CATEGORIES.join(", "));
-            self.fail(field, "enum", &msg, "VALIDATION_2009");
+            self.fail(field, "enum", &msg, Code::Validation2009);
             None
         }
     }
@@ -112,7 +112,7 @@ impl Checker {
             Some(a.to_string())
         } else {
             let msg = format!("must be one of {}", AGE_GROUPS.join(", "));
-            self.fail(field, "enum", &msg, "VALIDATION_2001");
+            self.fail(field, "enum", &msg, Code::Validation2001);
             None
         }
     }
@@ -190,28 +190,28 @@ impl InstallmentInput {
         let item_name = match &self.item_name {
             Some(t) => c.text(t, "body.item_name", 1, 200),
             None => {
-                c.missing("body.item_name", "VALIDATION_2001");
+                c.missing("body.item_name", Code::Validation2001);
                 None
             }
         };
         let category = match &self.category {
             Some(t) => c.category(t, "body.category"),
             None => {
-                c.missing("body.category", "VALIDATION_2009");
+                c.missing("body.category", Code::Validation2009);
                 None
             }
         };
         let total = match self.total_amount {
             Some(m) => c.amount(m, "body.total_amount", 1, MAX_TOTAL_CENTS),
             None => {
-                c.missing("body.total_amount", "VALIDATION_2006");
+                c.missing("body.total_amount", Code::Validation2006);
                 None
             }
         };
         let payment = match self.payment_amount {
             Some(m) => c.amount(m, "body.payment_amount", 1, MAX_AMOUNT_CENTS),
             None => {
-                c.missing("body.payment_amount", "VALIDATION_2006");
+                c.missing("body.payment_amount", Code::Validation2006);
                 None
             }
         };
@@ -222,7 +222,7 @@ impl InstallmentInput {
         let count = match self.total_payments {
             Some(n) => c.count(n, "body.total_payments", 1, MAX_PAYMENTS),
             None => {
-                c.missing("body.total_payments", "VALIDATION_2003");
+                c.missing("body.total_payments", Code::Validation2003);
                 None
             }
         };
@@ -237,7 +237,7 @@ impl InstallmentInput {
             Some(Some(f)) => Some(f),
             Some(None) => {
                 let msg = "must be monthly or biweekly";
-                c.fail("body.payment_frequency", "enum", msg, "VALIDATION_2001");
+                c.fail("body.payment_frequency", "enum", msg, Code::Validation2001);
                 None
             }
         };
@@ -246,12 +246,12 @@ impl InstallmentInput {
                 Ok(d) => Some(d),
                 Err(_) => {
                     let msg = "must be a date (YYYY-MM-DD) or a date-time";
-                    c.fail("body.first_payment_date", "date", msg, "VALIDATION_2007");
+                    c.fail("body.first_payment_date", "date", msg, Code::Validation2007);
                     None
                 }
             },
             None => {
-                c.missing("body.first_payment_date", "VALIDATION_2007");
+                c.missing("body.first_payment_date", Code::Validation2007);
                 None
             }
         };
@@ -263,10 +263,10 @@ impl InstallmentInput {
             let last = i128::from(total) - i128::from(payment) * i128::from(count - 1);
             if last <= 0 {
                 let msg = "must be more than payment_amount × (total_payments − 1): the last payment would be 0 or less";
-                c.fail("body.total_amount", "range", msg, "VALIDATION_2006");
+                c.fail("body.total_amount", "range", msg, Code::Validation2006);
             } else if last > i128::from(MAX_AMOUNT_CENTS) {
                 let msg = "leaves a last payment above 100000.00 (each payment is recorded as a transaction)";
-                c.fail("body.total_amount", "range", msg, "VALIDATION_2006");
+                c.fail("body.total_amount", "range", msg, Code::Validation2006);
             }
         }
         let checked = match (
@@ -329,13 +329,13 @@ impl InstallmentInput {
                     "body.status",
                     "enum",
                     "overdue is computed from the due dates; use active, cancelled or completed",
-                    "VALIDATION_2001",
+                    Code::Validation2001,
                 ),
                 _ => c.fail(
                     "body.status",
                     "enum",
                     "must be active, cancelled or completed",
-                    "VALIDATION_2001",
+                    Code::Validation2001,
                 ),
             }
         }
@@ -459,21 +459,21 @@ impl CalculatorInput {
         let price = match self.purchase_amount {
             Some(m) => c.amount(m.0, "body.purchase_amount", 1, MAX_TOTAL_CENTS),
             None => {
-                c.missing("body.purchase_amount", "VALIDATION_2006");
+                c.missing("body.purchase_amount", Code::Validation2006);
                 None
             }
         };
         let category = match &self.category {
             Some(t) => c.category(t, "body.category"),
             None => {
-                c.missing("body.category", "VALIDATION_2009");
+                c.missing("body.category", Code::Validation2009);
                 None
             }
         };
         let payments = match self.num_payments {
             Some(n) => c.count(n, "body.num_payments", 1, MAX_PAYMENTS),
             None => {
-                c.missing("body.num_payments", "VALIDATION_2003");
+                c.missing("body.num_payments", Code::Validation2003);
                 None
             }
         };
@@ -506,13 +506,13 @@ impl CalculatorInput {
                 Ok(m) if m.cents() >= 0 => Some(m.cents() > 0),
                 _ => {
                     let msg = "must be an amount of at least 0 (or true/false)";
-                    c.fail("body.credit_card_debt", "range", msg, "VALIDATION_2006");
+                    c.fail("body.credit_card_debt", "range", msg, Code::Validation2006);
                     None
                 }
             },
             Some(_) => {
                 let msg = "must be an amount (or true/false)";
-                c.fail("body.credit_card_debt", "type", msg, "VALIDATION_2006");
+                c.fail("body.credit_card_debt", "type", msg, Code::Validation2006);
                 None
             }
         };

@@ -10,7 +10,7 @@ use sqlx::types::Json;
 
 use super::{InstallmentRow, payment_category};
 use crate::db::Tx;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::on_tx;
 
@@ -112,7 +112,7 @@ pub async fn refuse_if_payment(tx: &mut Tx, transaction: Id) -> Result<()> {
         .bind(transaction).fetch_optional(&mut *conn).await)?;
     if found.is_some() {
         return Err(Error::Conflict {
-            code: "RESOURCE_3002",
+            code: Code::Resource3002,
             message: "This transaction records an installment payment: it changes with the installment's payments_made \
                       (the payments of a deleted installment stay as spent)"
                 .into(),

@@ -8,7 +8,7 @@ use super::input::{InstallmentChanges, InstallmentInput};
 use super::{COLUMNS, InstallmentCtx, InstallmentRow, InstallmentView, payments};
 use crate::budget::store::lock_user;
 use crate::db::{Db, Tx};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::metrics::cents_as_units;
 use crate::plan::installments as installments_plan;
@@ -101,7 +101,7 @@ pub async fn create(ctx: &InstallmentCtx<'_>, input: &InstallmentInput) -> Resul
 }
 
 fn refuse(field: &str, message: &str) -> Error {
-    Error::invalid("VALIDATION_2001", field, "state", message)
+    Error::invalid(Code::Validation2001, field, "state", message)
 }
 
 /// Applies checked changes to a row. Order: a resume (`status: active` on a cancelled one),
@@ -127,7 +127,7 @@ fn apply(row: &mut InstallmentRow, c: &InstallmentChanges, now: i64) -> Result<(
                 row.total_payments
             );
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.payments_made",
                 "range",
                 msg,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::{on_tx, on_write};
 
@@ -103,7 +103,7 @@ fn refuse(errors: Vec<FieldError>) -> Result<()> {
         return Ok(());
     }
     Err(Error::Validation {
-        code: "VALIDATION_2001",
+        code: Code::Validation2001,
         message: "Request validation failed".into(),
         fields: errors,
     })

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 
 /// The notification types of the app's model.
 pub const TYPES: [&str; 7] = [
@@ -202,7 +202,7 @@ impl NotificationInput {
                 group_key,
             }),
             _ => Err(Error::Validation {
-                code: "VALIDATION_2001",
+                code: Code::Validation2001,
                 message: "Request validation failed".into(),
                 fields: errors,
             }),

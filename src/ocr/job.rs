@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::clock::rfc3339;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::id::Id;
 
 /// Where a job is in its life.
@@ -64,7 +64,7 @@ impl FromStr for JobStatus {
             .find(|st| st.as_str() == s)
             .ok_or_else(|| {
                 Error::invalid(
-                    "VALIDATION_2001",
+                    Code::Validation2001,
                     "status",
                     "enum",
                     "must be one of pending, processing, completed, failed",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::budget::TxCategory;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::insights::categorize;
 use crate::money::{Money, RoundedMoney};
 
@@ -86,7 +86,7 @@ pub struct Reviewed {
 
 fn too_long(field: &str, max: usize) -> Error {
     Error::invalid(
-        "VALIDATION_2003",
+        Code::Validation2003,
         field,
         "length",
         format!("must be at most {max} characters"),
@@ -114,7 +114,7 @@ fn level(confidence_bp: u16) -> &'static str {
 pub fn review(r: &ReceiptIn, today: NaiveDate) -> Result<Reviewed> {
     if r.items.len() > MAX_ITEMS {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "body.items",
             "length",
             format!("must hold at most {MAX_ITEMS} items"),
@@ -146,7 +146,7 @@ pub fn review(r: &ReceiptIn, today: NaiveDate) -> Result<Reviewed> {
         let price = it.price.map_or(Money::from_cents(0), |p| p.0);
         if price.is_negative() {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 &format!("body.items[{i}].price"),
                 "range",
                 "must not be negative",

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::questions;
 use crate::budget::PlanCategory;
 use crate::budget::allocation::SpendingHabits;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::money::Money;
 use crate::users;
 
@@ -160,7 +160,7 @@ impl Submission {
         };
         if !errors.is_empty() {
             return Err(Error::Validation {
-                code: "VALIDATION_2001",
+                code: Code::Validation2001,
                 message: "Request validation failed".into(),
                 fields: errors,
             });

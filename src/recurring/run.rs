@@ -24,7 +24,7 @@ use crate::budget::PlanCategory;
 use crate::budget::store::{self, lock_user, month_bounds, plan_conflict, update_statuses_between};
 use crate::clock::Clock;
 use crate::db::{Db, Tx};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::metrics::Metrics;
 use crate::money::Money;
@@ -339,7 +339,7 @@ pub struct Upcoming {
 pub async fn upcoming(db: &Db, user: Id, today: NaiveDate, days: i64) -> Result<Upcoming> {
     if !(1..=MAX_UPCOMING_DAYS).contains(&days) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.days",
             "range",
             format!("must be 1 to {MAX_UPCOMING_DAYS}"),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::budget::status::{DayStatus, day_status};
 use crate::budget::{PlanCategory, TxCategory};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
 use crate::money::Money;
@@ -174,7 +174,7 @@ pub async fn affordability(
 ) -> Result<Affordability> {
     let tx_category: TxCategory = category.parse().map_err(|()| {
         Error::invalid(
-            "VALIDATION_2009",
+            Code::Validation2009,
             "body.category",
             "enum",
             "must be one of the 22 transaction categories",
@@ -182,7 +182,7 @@ pub async fn affordability(
     })?;
     if amount.cents() <= 0 || amount.cents() > super::MAX_AMOUNT_CENTS {
         return Err(Error::invalid(
-            "VALIDATION_2006",
+            Code::Validation2006,
             "body.amount",
             "range",
             "must be between 0.01 and 100000.00",

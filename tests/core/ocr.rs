@@ -334,7 +334,7 @@ async fn uploads_are_limited_per_user_by_rate_and_by_stored_bytes() {
         matches!(
             err,
             mita::Error::Business {
-                code: "BUSINESS_4003",
+                code: mita::error::Code::Business4003,
                 ..
             }
         ),

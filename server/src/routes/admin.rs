@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use mita::audit::{AuditFilter, list as list_audit, parse_since};
 use mita::auth::admin::UnlockOutcome;
+use mita::error::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -44,7 +45,7 @@ async fn audit(
     let user_id = match q.user_id.as_deref() {
         Some(raw) => Some(raw.parse().map_err(|_| {
             mita::Error::invalid(
-                "VALIDATION_2011",
+                Code::Validation2011,
                 "query.user_id",
                 "format",
                 "must be a UUID",
@@ -137,7 +138,7 @@ async fn ocr_jobs(
     let status = match q.status.as_deref() {
         Some(s) => Some(s.parse::<mita::ocr::JobStatus>().map_err(|_| {
             mita::Error::invalid(
-                "VALIDATION_2001",
+                Code::Validation2001,
                 "query.status",
                 "enum",
                 "must be one of pending, processing, completed, failed",
@@ -148,7 +149,7 @@ async fn ocr_jobs(
     let user_id = match q.user_id.as_deref() {
         Some(raw) => Some(raw.parse().map_err(|_| {
             mita::Error::invalid(
-                "VALIDATION_2011",
+                Code::Validation2011,
                 "query.user_id",
                 "format",
                 "must be a UUID",

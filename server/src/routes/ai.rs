@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
+use mita::error::Code;
 use mita::insights::rules::day::DayExplanation;
 use mita::insights::{Origin, Sourced};
 use mita::money::Money;
@@ -334,7 +335,7 @@ async fn goal_analysis(
         .map(|g| {
             g.parse::<mita::id::Id>().map_err(|_| {
                 mita::error::Error::invalid(
-                    "VALIDATION_2011",
+                    Code::Validation2011,
                     "query.goal_id",
                     "uuid",
                     "must be a UUID",

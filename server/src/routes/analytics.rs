@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use mita::app_events::{self, EventInput, Kind};
 use mita::budget::views::analytics;
-use mita::error::Error;
+use mita::error::{Code, Error};
 use mita::id::Id;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -208,9 +208,14 @@ async fn feature_usage_stats(
     Authed(user): Authed,
     Path((user_id, feature)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
-    let id: Id = user_id
-        .parse()
-        .map_err(|_| Error::invalid("VALIDATION_2011", "path.user_id", "uuid", "must be a UUID"))?;
+    let id: Id = user_id.parse().map_err(|_| {
+        Error::invalid(
+            Code::Validation2011,
+            "path.user_id",
+            "uuid",
+            "must be a UUID",
+        )
+    })?;
     if id != user.id {
         return Err(Error::NotFound("user").into());
     }

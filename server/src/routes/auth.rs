@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use mita::auth::login::{LoggedIn, Registration};
 use mita::auth::two_factor::LoginOutcome;
 use mita::clock::rfc3339;
+use mita::error::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -209,7 +210,7 @@ async fn refresh_token(
 ) -> ApiResult<impl IntoResponse> {
     let Some(token) = body.refresh_token.or(from_header) else {
         return Err(mita::Error::Unauthorized {
-            code: "AUTH_1004",
+            code: Code::Auth1004,
             message: "Refresh token required".into(),
             details: None,
         }
@@ -486,7 +487,7 @@ async fn delete_account(
 ) -> ApiResult<impl IntoResponse> {
     if !body.confirmation {
         return Err(mita::Error::invalid(
-            "VALIDATION_2001",
+            Code::Validation2001,
             "body.confirmation",
             "required",
             "must be true to delete the account",

@@ -5,6 +5,7 @@ use axum::response::IntoResponse;
 use chrono::Datelike;
 use mita::budget::views::preview::{self, RedistributeRequest, ShellRequest};
 use mita::budget::views::{calendar, check_month};
+use mita::error::Code;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -37,7 +38,7 @@ async fn saved(
 ) -> ApiResult<impl IntoResponse> {
     let bad = || {
         mita::Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "path",
             "format",
             "year and month must be numbers",

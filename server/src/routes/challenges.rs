@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use mita::challenges::board::{self, Period};
 use mita::challenges::{self, views};
-use mita::error::FieldError;
+use mita::error::{Code, FieldError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -39,7 +39,7 @@ fn challenge_of(
                 "format",
                 "must be a challenge id",
             )],
-            "VALIDATION_2011",
+            Code::Validation2011,
         )
     })?;
     Ok(challenges::challenge(&raw)?)

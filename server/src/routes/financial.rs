@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
+use mita::error::Code;
 use mita::financial::thresholds::{self, HousingInput, ThresholdsInput, UserContextInput};
 use mita::financial::{self, Proposed};
 use mita::installments::context;
@@ -72,7 +73,7 @@ async fn evaluate(
                         "query.price",
                         "missing",
                         "field required with months",
-                        "VALIDATION_2006",
+                        Code::Validation2006,
                     );
                     None
                 }
@@ -84,7 +85,7 @@ async fn evaluate(
                         "query.months",
                         "missing",
                         "field required with price",
-                        "VALIDATION_2003",
+                        Code::Validation2003,
                     );
                     None
                 }
@@ -140,7 +141,7 @@ async fn dynamic_thresholds(
 ) -> ApiResult<impl IntoResponse> {
     let Some(kind) = input.threshold_type.as_deref().map(str::trim) else {
         return Err(mita::Error::invalid(
-            "VALIDATION_2001",
+            Code::Validation2001,
             "body.threshold_type",
             "missing",
             "field required",

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
+use mita::error::Code;
 use mita::goals::input::{GoalInput, canonical_category};
 use mita::goals::store::{self, ListFilter};
 use mita::goals::{GoalCtx, GoalView};
@@ -129,7 +130,7 @@ async fn list(
 ) -> ApiResult<impl IntoResponse> {
     let invalid = |field: &str, message: &str| {
         ApiError::from(mita::Error::invalid(
-            "VALIDATION_2002",
+            Code::Validation2002,
             field,
             "value",
             message,

@@ -4,7 +4,7 @@
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use mita::error::FieldError;
+use mita::error::{Code, FieldError};
 use mita::import::{self, MAX_FILE_BYTES, Mapping};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -55,7 +55,7 @@ pub struct CommittedDoc {
 fn missing(field: &str, message: &str) -> ApiError {
     ApiError::validation(
         vec![FieldError::new(field, "missing", message)],
-        "VALIDATION_2001",
+        Code::Validation2001,
     )
 }
 
@@ -76,7 +76,7 @@ async fn upload(
     let mut multipart = Multipart::from_request(req, &()).await.map_err(|_| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "VALIDATION_2002",
+            Code::Validation2002,
             "Expected a multipart/form-data upload with the fields `file` and `mapping`",
         )
     })?;
@@ -84,7 +84,7 @@ async fn upload(
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         ApiError::new(
             e.status(),
-            "VALIDATION_2002",
+            Code::Validation2002,
             "The upload could not be read (too large or malformed)",
         )
     })? {
@@ -94,7 +94,7 @@ async fn upload(
                 file = Some(field.bytes().await.map_err(|e| {
                     ApiError::new(
                         e.status(),
-                        "VALIDATION_2002",
+                        Code::Validation2002,
                         "The file could not be read (too large?)",
                     )
                 })?);
@@ -107,7 +107,7 @@ async fn upload(
                 let parsed: Mapping = serde_json::from_str(&text).map_err(|e| {
                     ApiError::validation(
                         vec![FieldError::new("body.mapping", "format", e.to_string())],
-                        "VALIDATION_2001",
+                        Code::Validation2001,
                     )
                 })?;
                 mapping = Some(parsed);
@@ -134,7 +134,7 @@ async fn upload(
                     "value",
                     "must be csv, ofx, qfx or qif",
                 )],
-                "VALIDATION_2001",
+                Code::Validation2001,
             ));
         }
         mapping.format = Some(f);

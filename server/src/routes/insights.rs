@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
+use mita::error::Code;
 use mita::insights::snapshots::HistoryFilter;
 use mita::insights::{Origin, categorize};
 use mita::money::RoundedMoney;
@@ -95,7 +96,7 @@ async fn ocr_categorize(
     let text = text.join(" ");
     if text.is_empty() || text.chars().count() > 1_000 {
         return Err(mita::Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "body.description",
             "length",
             "give a description or a merchant (at most 1000 characters in all)",

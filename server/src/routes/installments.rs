@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use mita::error::Code;
 use mita::installments::input::InstallmentInput;
 use mita::installments::store::{self, FILTERS};
 use mita::installments::{InstallmentCtx, InstallmentView, achievements, summary};
@@ -166,7 +167,7 @@ async fn list(
         Some(s) if FILTERS.contains(&s.as_str()) => Some(s),
         Some(_) => {
             return Err(ApiError::from(mita::Error::invalid(
-                "VALIDATION_2002",
+                Code::Validation2002,
                 "query.status",
                 "value",
                 "must be active, completed, cancelled or overdue",
@@ -247,13 +248,18 @@ async fn calendar(
     Path((year, month)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     let bad = |field: &str| {
-        mita::Error::invalid("VALIDATION_2003", field, "format", "must be a whole number")
+        mita::Error::invalid(
+            Code::Validation2003,
+            field,
+            "format",
+            "must be a whole number",
+        )
     };
     let year: i32 = year.trim().parse().map_err(|_| bad("path.year"))?;
     let month: u32 = month.trim().parse().map_err(|_| bad("path.month"))?;
     if !(2000..=2100).contains(&year) {
         return Err(ApiError::from(mita::Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "path.year",
             "range",
             "must be between 2000 and 2100",
@@ -261,7 +267,7 @@ async fn calendar(
     }
     let Some(first) = chrono::NaiveDate::from_ymd_opt(year, month, 1) else {
         return Err(ApiError::from(mita::Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "path.month",
             "range",
             "must be between 1 and 12",

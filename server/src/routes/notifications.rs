@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
+use mita::error::Code;
 use mita::notifications::prefs::{self, PreferencesUpdate};
 use mita::notifications::{self, ListFilter, NotificationInput};
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,7 @@ fn flag(v: Option<&str>) -> ApiResult<bool> {
         None | Some("false" | "0" | "no" | "") => Ok(false),
         Some("true" | "1" | "yes") => Ok(true),
         Some(_) => Err(mita::Error::invalid(
-            "VALIDATION_2002",
+            Code::Validation2002,
             "query.unread_only",
             "type",
             "must be true or false",

@@ -4,6 +4,7 @@
 
 mod upload;
 
+use mita::error::Code;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -271,14 +272,14 @@ fn failed_receipt(view: &JobView) -> ApiError {
     if matches!(reason, reason::NO_TEXT | reason::UNREADABLE_IMAGE) {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "BUSINESS_4002",
+            Code::Business4002,
             "No receipt could be read from the image",
         )
         .with_details(details)
     } else {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "EXTERNAL_6001",
+            Code::External6001,
             "Receipt recognition is unavailable; the receipt is kept and will be retried",
         )
         .with_details(details)
@@ -312,7 +313,7 @@ async fn accept(
     if mita::ocr::sniff(&bytes).is_none() {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "VALIDATION_2002",
+            Code::Validation2002,
             "The upload is not a JPEG, PNG, WebP or HEIC image",
         ));
     }

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
-use mita::error::Error;
+use mita::error::{Code, Error};
 use mita::id::Id;
 use mita::premium::{self, StatusInput, ValidateInput};
 use serde_json::json;
@@ -28,9 +28,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The path's user id, which must be the caller's (not a UUID → 422, another user → 404).
 fn own(caller: Id, raw: &str) -> ApiResult<()> {
-    let id: Id = raw
-        .parse()
-        .map_err(|_| Error::invalid("VALIDATION_2011", "path.user_id", "uuid", "must be a UUID"))?;
+    let id: Id = raw.parse().map_err(|_| {
+        Error::invalid(
+            Code::Validation2011,
+            "path.user_id",
+            "uuid",
+            "must be a UUID",
+        )
+    })?;
     if id != caller {
         return Err(Error::NotFound("User").into());
     }

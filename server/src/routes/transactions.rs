@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use mita::error::Code;
 use mita::transactions::checks::{self, AffordabilityQuestion};
 use mita::transactions::write::{self, WriteCtx};
 use mita::transactions::{self, ListFilter, TransactionInput};
@@ -157,7 +158,7 @@ async fn list(
     let category = match q.category.as_deref() {
         Some(c) => Some(c.parse().map_err(|()| {
             mita::Error::invalid(
-                "VALIDATION_2009",
+                Code::Validation2009,
                 "query.category",
                 "enum",
                 "unknown category",
@@ -263,7 +264,7 @@ async fn by_date(
         }
         (None, None, None) => {
             return Err(mita::Error::invalid(
-                "VALIDATION_2007",
+                Code::Validation2007,
                 "query.date",
                 "missing",
                 "give date or start_date/end_date",
@@ -309,7 +310,7 @@ async fn merchant_suggestions(
     let text = q.q.or(q.query).unwrap_or_default();
     if text.chars().count() > 100 {
         return Err(mita::Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.q",
             "length",
             "must be at most 100 characters",

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Ctx, money, month_range};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::on_db;
@@ -88,7 +88,7 @@ pub async fn trend(db: &Db, ctx: &Ctx, days: Option<u32>) -> Result<Trend> {
     let days = days.unwrap_or(TREND_DEFAULT_DAYS);
     if !(1..=TREND_MAX_DAYS).contains(&days) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.days",
             "range",
             "must be between 1 and 366",

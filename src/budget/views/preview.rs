@@ -12,7 +12,7 @@ use crate::budget::allocation::{AllocationInput, BudgetPlan, SpendingHabits, all
 use crate::budget::category::{Kind, PlanCategory};
 use crate::budget::split_proportional;
 use crate::budget::store::month_rows_for;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::{Money, RoundedMoney};
 
 mod balance;
@@ -83,7 +83,7 @@ fn fixed_categories(
     for (key, amount) in fixed {
         let Some(category) = PlanCategory::from_fixed_expense_key(key) else {
             return Err(Error::invalid(
-                "VALIDATION_2009",
+                Code::Validation2009,
                 "body.fixed",
                 "category",
                 PlanCategory::FIXED_EXPENSE_KEYS,
@@ -91,7 +91,12 @@ fn fixed_categories(
         };
         let total = out.entry(category).or_default();
         *total = total.checked_add(amount.0).ok_or_else(|| {
-            Error::invalid("VALIDATION_2006", "body.fixed", "range", "is out of range")
+            Error::invalid(
+                Code::Validation2006,
+                "body.fixed",
+                "range",
+                "is out of range",
+            )
         })?;
     }
     Ok(out)
@@ -108,7 +113,7 @@ fn weighted_categories(
             .filter(|c| c.kind() != Kind::Sacred);
         let Some(category) = category else {
             return Err(Error::invalid(
-                "VALIDATION_2009",
+                Code::Validation2009,
                 "body.weights",
                 "category",
                 "keys must be one of food, transportation, healthcare, entertainment, shopping, travel, other",
@@ -119,7 +124,7 @@ fn weighted_categories(
             serde_json::Value::String(s) => s.clone(),
             _ => {
                 return Err(Error::invalid(
-                    "VALIDATION_2003",
+                    Code::Validation2003,
                     "body.weights",
                     "type",
                     "weights must be numbers",
@@ -128,7 +133,7 @@ fn weighted_categories(
         };
         let bp = parse_weight(&text).ok_or_else(|| {
             Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.weights",
                 "range",
                 "a weight is a fraction 0–1 or a percent 0–100",
@@ -138,7 +143,7 @@ fn weighted_categories(
     }
     if out.iter().map(|(_, bp)| bp).sum::<i64>() > 10_000 {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "body.weights",
             "range",
             "weights must not add up to more than 100 %",
@@ -160,7 +165,7 @@ pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
     let (income, savings_target) = (req.income.0, req.savings_target.0);
     if income.cents() <= 0 {
         return Err(Error::invalid(
-            "VALIDATION_2006",
+            Code::Validation2006,
             "body.income",
             "range",
             "must be greater than 0",
@@ -168,7 +173,7 @@ pub fn shell(req: &ShellRequest, default_month: (i32, u32)) -> Result<Shell> {
     }
     if savings_target.is_negative() || fixed.values().any(|m| m.is_negative()) {
         return Err(Error::invalid(
-            "VALIDATION_2006",
+            Code::Validation2006,
             "body",
             "range",
             "amounts must not be negative",

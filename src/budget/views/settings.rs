@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::rfc3339;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::money::Money;
 use crate::{on_db, on_write};
@@ -126,7 +126,7 @@ pub async fn redistribution_history(
     let offset = offset.unwrap_or(0);
     if offset < 0 {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.offset",
             "range",
             "must not be negative",

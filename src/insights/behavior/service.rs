@@ -10,7 +10,7 @@ use super::rules::{
 use crate::budget::TxCategory;
 use crate::budget::views::{Ctx, day_totals, month_range, plan_cells, ratio};
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::insights::data::{self, Spend, days_before};
 use crate::insights::rules::anomalies::{self, Anomaly};
 use crate::money::Money;
@@ -41,7 +41,7 @@ pub fn counted(ctx: &Ctx, year: i32, month: u32) -> Result<(NaiveDate, NaiveDate
     let (first, last) = month_range(year, month)?;
     if first > ctx.today {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.month",
             "range",
             "must not be after the current month",
@@ -293,7 +293,7 @@ pub struct Progress {
 pub async fn progress(db: &Db, ctx: &Ctx, months: u32) -> Result<Progress> {
     if !(1..=12).contains(&months) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.months",
             "range",
             "must be 1 to 12",
@@ -411,7 +411,7 @@ pub async fn category(
 ) -> Result<CategoryAnswer> {
     let cat: TxCategory = name.trim().to_ascii_lowercase().parse().map_err(|_| {
         Error::invalid(
-            "VALIDATION_2009",
+            Code::Validation2009,
             "path.category",
             "enum",
             "must be one of the 22 transaction categories",
@@ -597,7 +597,7 @@ pub async fn expense_suggestions(
         None => None,
         Some(c) => Some(c.to_ascii_lowercase().parse::<TxCategory>().map_err(|_| {
             Error::invalid(
-                "VALIDATION_2009",
+                Code::Validation2009,
                 "body.category",
                 "enum",
                 "must be one of the 22 transaction categories",
@@ -610,7 +610,7 @@ pub async fn expense_suggestions(
             let c = a.0.cents();
             if c <= 0 {
                 return Err(Error::invalid(
-                    "VALIDATION_2006",
+                    Code::Validation2006,
                     "body.amount",
                     "range",
                     "must be greater than 0",
@@ -684,7 +684,7 @@ pub async fn expense_suggestions(
 pub async fn recent_anomalies(db: &Db, ctx: &Ctx, days: u32) -> Result<Vec<Anomaly>> {
     if !(1..=90).contains(&days) {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "query.days",
             "range",
             "must be 1 to 90",

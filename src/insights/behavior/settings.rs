@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 
 use crate::db::Db;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
 use crate::{on_db, on_tx};
 
@@ -98,7 +98,7 @@ pub async fn update(
     }
     if !errors.is_empty() {
         return Err(Error::Validation {
-            code: "VALIDATION_2001",
+            code: Code::Validation2001,
             message: "Request validation failed".into(),
             fields: errors,
         });

@@ -4,7 +4,7 @@
 
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
-use mita::error::FieldError;
+use mita::error::{Code, FieldError};
 
 use crate::error::ApiError;
 
@@ -16,7 +16,7 @@ pub async fn read_image(req: Request, limit: usize) -> Result<Vec<u8>, ApiError>
     if !is_multipart(&req) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "VALIDATION_2002",
+            Code::Validation2002,
             "Expected a multipart/form-data upload with the image in the field `receipt` or `file`",
         ));
     }
@@ -65,13 +65,13 @@ pub async fn read_image(req: Request, limit: usize) -> Result<Vec<u8>, ApiError>
                 "missing",
                 "an image is required in the field `receipt` or `file`",
             )],
-            "VALIDATION_2002",
+            Code::Validation2002,
         )
     })?;
     if image.is_empty() {
         return Err(ApiError::validation(
             vec![FieldError::new("body.receipt", "size", "must not be empty")],
-            "VALIDATION_2002",
+            Code::Validation2002,
         ));
     }
     Ok(image)
@@ -91,7 +91,7 @@ fn is_multipart(req: &Request) -> bool {
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "VALIDATION_2002",
+        Code::Validation2002,
         format!("The upload is larger than {limit} bytes"),
     )
 }
@@ -99,7 +99,7 @@ fn too_large(limit: usize) -> ApiError {
 fn bad_multipart() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "VALIDATION_2002",
+        Code::Validation2002,
         "Malformed multipart/form-data body",
     )
 }
@@ -125,7 +125,7 @@ pub async fn read_images(
     if !is_multipart(&req) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "VALIDATION_2002",
+            Code::Validation2002,
             "Expected a multipart/form-data upload with the images in the field `files`",
         ));
     }
@@ -152,7 +152,7 @@ pub async fn read_images(
                     "length",
                     format!("at most {max_count} images per batch"),
                 )],
-                "VALIDATION_2002",
+                Code::Validation2002,
             ));
         }
         let mut buf = Vec::new();
@@ -173,7 +173,7 @@ pub async fn read_images(
                         "size",
                         "must not be empty",
                     )],
-                    "VALIDATION_2002",
+                    Code::Validation2002,
                 ));
             }
             images.push(buf);
@@ -186,7 +186,7 @@ pub async fn read_images(
                 "missing",
                 "at least one image is required in the field `files`",
             )],
-            "VALIDATION_2002",
+            Code::Validation2002,
         ));
     }
     Ok(images)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::money;
 use crate::budget::split_proportional;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 
 /// One day of a calendar sent for redistribution: `total` is what the day uses (spent or
@@ -46,7 +46,7 @@ pub fn redistribute(req: &RedistributeRequest) -> Result<Redistributed> {
         None | Some("balance") | Some("") => {}
         Some(_) => {
             return Err(Error::invalid(
-                "VALIDATION_2003",
+                Code::Validation2003,
                 "body.strategy",
                 "enum",
                 "must be balance",
@@ -56,7 +56,7 @@ pub fn redistribute(req: &RedistributeRequest) -> Result<Redistributed> {
     if req.calendar.len() > MAX_PREVIEW_DAYS || req.calendar.keys().any(|k| k.chars().count() > 64)
     {
         return Err(Error::invalid(
-            "VALIDATION_2003",
+            Code::Validation2003,
             "body.calendar",
             "length",
             "at most 366 days with keys of up to 64 characters",
@@ -68,7 +68,7 @@ pub fn redistribute(req: &RedistributeRequest) -> Result<Redistributed> {
         .any(|d| d.total.is_negative() || d.limit.is_negative())
     {
         return Err(Error::invalid(
-            "VALIDATION_2006",
+            Code::Validation2006,
             "body.calendar",
             "range",
             "amounts must not be negative",

@@ -1,3 +1,4 @@
+use crate::error::Code;
 use serde_json::json;
 
 use super::*;
@@ -80,7 +81,7 @@ fn shell_refuses_bad_keys_weights_and_fixed_above_income() {
     assert!(matches!(
         err,
         Error::Business {
-            code: "BUSINESS_4001",
+            code: Code::Business4001,
             ..
         }
     ));
