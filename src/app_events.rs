@@ -44,17 +44,23 @@ impl Kind {
 
 /// The body of any of the three event routes; which fields are required depends on the kind.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventInput {
+    /// Required for feature-usage and feature-access-attempt; at most 100 characters.
     pub feature: Option<String>,
+    /// Required for paywall-impression.
     pub screen: Option<String>,
     pub action: Option<String>,
     pub context: Option<String>,
     pub session_id: Option<String>,
     pub platform: Option<String>,
     pub app_version: Option<String>,
+    /// Required for feature-access-attempt.
     pub has_access: Option<bool>,
     pub is_premium_feature: Option<bool>,
+    /// An object of at most 2048 bytes serialised.
     pub metadata: Option<Value>,
+    /// The client's clock (informative).
     pub timestamp: Option<String>,
 }
 

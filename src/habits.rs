@@ -7,13 +7,14 @@ pub mod streaks;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::clock::rfc3339;
 use crate::db::Db;
 use crate::error::{Code, Error, FieldError, Result};
 use crate::fixed::Fixed;
 use crate::id::Id;
+use crate::input::nullable;
 use crate::{on_db, on_write};
 use streaks::Frequency;
 
@@ -66,18 +67,15 @@ impl HabitView {
     }
 }
 
-fn nullable<'de, D: Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 /// Body of `POST /api/habits` (title required) and `PATCH /api/habits/{id}` (any field).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HabitInput {
+    /// Required on create.
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub description: Option<Option<String>>,
+    /// daily (default), weekly, monthly.
     pub target_frequency: Option<String>,
 }
 

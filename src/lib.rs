@@ -26,6 +26,7 @@ pub mod health;
 pub mod id;
 pub mod idempotency;
 pub mod import;
+pub mod input;
 pub mod insights;
 pub mod installments;
 pub mod metrics;

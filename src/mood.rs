@@ -53,8 +53,14 @@ impl From<&MoodRow> for MoodView {
 /// Body of `POST /api/mood`: `{mood: 1..5, date?}` (the app sends its local clock as a naive
 /// date-time). Kept as JSON values so a wrong type is reported on the field.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoodInput {
+    /// Required: a whole number from 1 to 5.
+    #[cfg_attr(feature = "openapi", schema(value_type = i32))]
     pub mood: Option<Value>,
+    /// A date or a date-time (a naive one is the caller's local time); default today, never
+    /// after today.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub date: Option<Value>,
 }
 

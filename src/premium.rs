@@ -518,9 +518,13 @@ pub async fn history(db: &Db, user: Id) -> Result<Vec<HistoryItem>> {
 
 /// `POST /api/iap/validate {user_id, receipt, platform}`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidateInput {
+    /// The caller's id (another → 404).
     pub user_id: Option<String>,
+    /// Apple: the base64 receipt; Google: the purchase token.
     pub receipt: Option<String>,
+    /// ios or android.
     pub platform: Option<String>,
 }
 
@@ -630,8 +634,11 @@ async fn event(
 
 /// `PUT /api/subscriptions/{id}/status {user_id, status, expires_at, metadata, updated_by}`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusInput {
+    /// The caller's id (another → 404).
     pub user_id: Option<String>,
+    /// cancelled or expired; anything else is 422.
     pub status: Option<String>,
 }
 

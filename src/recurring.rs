@@ -10,7 +10,7 @@ pub mod schedule;
 
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::budget::TxCategory;
 use crate::budget::store::lock_user;
@@ -18,6 +18,7 @@ use crate::clock::{Clock, rfc3339};
 use crate::db::{Db, Tx};
 use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
+use crate::input::{Lines, nullable, text};
 use crate::metrics::Metrics;
 use crate::money::Money;
 use crate::{on_db, on_tx};
@@ -32,35 +33,44 @@ pub const MAX_START_PAST_DAYS: i64 = 366;
 /// How far ahead a start date may be (days).
 pub const MAX_START_FUTURE_DAYS: i64 = 3660;
 
-/// Present-and-null versus absent, for the PATCH fields that can be cleared.
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A create (every schedule field the frequency needs) or a PATCH (any field; `null` clears
 /// `description`, `notes`, `end_date` and `count`).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecurringInput {
+    /// 0.01 – 100,000.00.
     pub amount: Option<Money>,
+    /// One of the 22 transaction categories; a fixed expense (rent, mortgage, utilities,
+    /// insurance, subscriptions, education, childcare) reserves its plan rows ahead.
     pub category: Option<String>,
+    /// 1–200 characters (the transaction's merchant).
     pub payee: Option<String>,
-    #[serde(default, deserialize_with = "some")]
+    /// ≤ 500 characters (the transaction's description; default the payee).
+    #[serde(default, deserialize_with = "nullable")]
     pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some")]
+    /// ≤ 1000 characters.
+    #[serde(default, deserialize_with = "nullable")]
     pub notes: Option<Option<String>>,
+    /// 3 letters (default USD).
     pub currency: Option<String>,
+    /// monthly, weekly, every_n_days or yearly.
     pub frequency: Option<String>,
+    /// monthly and yearly: 1–31 (29–31 clamp to the month's last day; yearly: a day of the month).
     pub day_of_month: Option<i64>,
+    /// weekly: monday … sunday.
     pub weekday: Option<String>,
+    /// every_n_days: 1–366.
     pub interval_days: Option<i64>,
+    /// yearly: 1–12.
     pub month: Option<i64>,
+    /// YYYY-MM-DD, at most 366 days ago (a past start catches up, bounded per run).
     pub start_date: Option<String>,
-    #[serde(default, deserialize_with = "some")]
+    /// YYYY-MM-DD, on or after start_date; none after it.
+    #[serde(default, deserialize_with = "nullable")]
     pub end_date: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some")]
+    /// At most this many occurrences (1–1000).
+    #[serde(default, deserialize_with = "nullable")]
     pub count: Option<Option<i64>>,
 }
 
@@ -244,30 +254,6 @@ struct Checked {
     count: Option<i32>,
 }
 
-fn text(
-    v: Option<&str>,
-    field: &str,
-    max: usize,
-    required: bool,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let Some(t) = v.map(str::trim) else {
-        if required {
-            errors.push(FieldError::new(field, "missing", "is required"));
-        }
-        return None;
-    };
-    if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            field,
-            "length",
-            format!("must be 1 to {max} printable characters"),
-        ));
-        return None;
-    }
-    Some(t.to_string())
-}
-
 fn int_in(
     v: Option<i64>,
     field: &str,
@@ -346,19 +332,28 @@ fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
             "must be one of the 22 transaction categories",
         ));
     }
-    let payee = text(input.payee.as_deref(), "body.payee", 200, true, &mut errors);
+    if input.payee.is_none() {
+        errors.push(FieldError::new("body.payee", "missing", "is required"));
+    }
+    let payee = text(
+        input.payee.as_deref(),
+        "body.payee",
+        (1, 200),
+        Lines::One,
+        &mut errors,
+    );
     let description = text(
         input.description.as_ref().and_then(|d| d.as_deref()),
         "body.description",
-        500,
-        false,
+        (1, 500),
+        Lines::One,
         &mut errors,
     );
     let notes = text(
         input.notes.as_ref().and_then(|d| d.as_deref()),
         "body.notes",
-        1000,
-        false,
+        (1, 1000),
+        Lines::One,
         &mut errors,
     );
     let currency = input

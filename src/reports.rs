@@ -18,8 +18,11 @@ const MAX_SHORT_CHARS: usize = 200;
 
 /// A report as the app sends it; unknown fields are kept as context.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientErrorReport {
+    /// The error message.
     pub error: String,
+    /// The client's id for this error.
     #[serde(default)]
     pub id: Option<String>,
     /// The client's timestamp: RFC 3339, or a local date-time without an offset (the app's

@@ -13,6 +13,7 @@ use crate::clock::{Clock, rfc3339};
 use crate::db::Db;
 use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
+use crate::input::{Lines, text};
 use crate::money::Money;
 use crate::{on_db, on_write};
 
@@ -23,25 +24,36 @@ pub const MAX_PATTERN: usize = 200;
 /// Compiled size limit of a pattern (bytes of automaton).
 const REGEX_SIZE_LIMIT: usize = 256 * 1024;
 
-/// What a create sends.
+/// A rule as sent (create and replace): at least one condition and one action.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewRule {
+    /// 1–100 characters.
     pub name: String,
+    /// Condition: the payee (merchant, else description) contains this text, any case.
     #[serde(default)]
     pub payee_contains: Option<String>,
+    /// Condition: the payee matches this regular expression (≤ 200 characters, case-insensitive,
+    /// linear-time engine).
     #[serde(default)]
     pub payee_matches: Option<String>,
+    /// Condition: amount ≥ this (decimal, e.g. 4.50).
     #[serde(default)]
     pub min_amount: Option<Money>,
+    /// Condition: amount ≤ this.
     #[serde(default)]
     pub max_amount: Option<Money>,
+    /// Condition: the row comes from an import of this account (never true for a typed spend).
     #[serde(default)]
     pub account: Option<String>,
+    /// Action: one of the 22 transaction categories.
     #[serde(default)]
     pub set_category: Option<String>,
+    /// Action: the description (≤ 500).
     #[serde(default)]
     pub set_description: Option<String>,
+    /// Action: add this tag (≤ 50).
     #[serde(default)]
     pub add_tag: Option<String>,
 }
@@ -90,24 +102,6 @@ impl From<RuleRow> for RuleView {
 const COLUMNS: &str = "id, name, position, payee_contains, payee_matches, min_cents, max_cents, account, \
      set_category, set_description, add_tag, created_at";
 
-fn text(
-    v: &Option<String>,
-    field: &str,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let t = v.as_ref()?.trim();
-    if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            field,
-            "length",
-            format!("must be 1 to {max} printable characters"),
-        ));
-        return None;
-    }
-    Some(t.to_string())
-}
-
 /// Compiles a `payee_matches` pattern, case-insensitive, within the size limit.
 pub fn compile(pattern: &str) -> std::result::Result<Regex, String> {
     RegexBuilder::new(pattern)
@@ -143,17 +137,25 @@ struct CheckedRule {
 
 fn check(input: &NewRule) -> Result<CheckedRule> {
     let mut errors = Vec::new();
-    let name = text(&Some(input.name.clone()), "body.name", 100, &mut errors);
+    let name = text(
+        Some(&input.name),
+        "body.name",
+        (1, 100),
+        Lines::One,
+        &mut errors,
+    );
     let payee_contains = text(
-        &input.payee_contains,
+        input.payee_contains.as_deref(),
         "body.payee_contains",
-        200,
+        (1, 200),
+        Lines::One,
         &mut errors,
     );
     let payee_matches = text(
-        &input.payee_matches,
+        input.payee_matches.as_deref(),
         "body.payee_matches",
-        MAX_PATTERN,
+        (1, MAX_PATTERN),
+        Lines::One,
         &mut errors,
     );
     if let Some(p) = &payee_matches
@@ -161,14 +163,27 @@ fn check(input: &NewRule) -> Result<CheckedRule> {
     {
         errors.push(FieldError::new("body.payee_matches", "regex", why));
     }
-    let account = text(&input.account, "body.account", 100, &mut errors);
-    let set_description = text(
-        &input.set_description,
-        "body.set_description",
-        500,
+    let account = text(
+        input.account.as_deref(),
+        "body.account",
+        (1, 100),
+        Lines::One,
         &mut errors,
     );
-    let add_tag = text(&input.add_tag, "body.add_tag", 50, &mut errors);
+    let set_description = text(
+        input.set_description.as_deref(),
+        "body.set_description",
+        (1, 500),
+        Lines::One,
+        &mut errors,
+    );
+    let add_tag = text(
+        input.add_tag.as_deref(),
+        "body.add_tag",
+        (1, 50),
+        Lines::One,
+        &mut errors,
+    );
     let mut set_category = None;
     if let Some(c) = &input.set_category {
         match c.trim().parse::<TxCategory>() {

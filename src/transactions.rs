@@ -16,6 +16,7 @@ use crate::clock::rfc3339;
 use crate::db::Db;
 use crate::error::{Code, Error, FieldError, Result};
 use crate::id::Id;
+use crate::input::{Lines, text};
 use crate::money::Money;
 use crate::on_db;
 
@@ -129,18 +130,27 @@ impl From<Row> for TransactionView {
 
 /// Fields of a create (all) or a partial update (any).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransactionInput {
+    /// 0.01 – 100000, at most 2 decimals. Required on create.
     pub amount: Option<Money>,
+    /// One of the 22 categories (food, dining, groceries, transportation, gas, ...). Required on
+    /// create.
     pub category: Option<String>,
     pub description: Option<String>,
+    /// ISO 4217 (default USD).
     pub currency: Option<String>,
     pub merchant: Option<String>,
     pub location: Option<String>,
+    /// At most 10.
     pub tags: Option<Vec<String>>,
     pub is_recurring: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     pub confidence_score: Option<serde_json::Number>,
     pub receipt_url: Option<String>,
     pub notes: Option<String>,
+    /// RFC 3339 (without an offset: the user's timezone); at most 1 day ahead, 7 years back
+    /// (default now).
     pub spent_at: Option<String>,
     pub goal_id: Option<String>,
 }
@@ -161,25 +171,6 @@ pub struct Checked {
     pub notes: Option<String>,
     pub spent_at: Option<i64>,
     pub goal_id: Option<Id>,
-}
-
-fn text(
-    v: &Option<String>,
-    field: &str,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let v = v.as_ref()?;
-    let t = v.trim();
-    if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-        errors.push(FieldError::new(
-            field,
-            "length",
-            format!("must be at most {max} printable characters"),
-        ));
-        return None;
-    }
-    Some(t.to_string())
 }
 
 impl TransactionInput {
@@ -224,11 +215,41 @@ impl TransactionInput {
             )),
             None => {}
         }
-        out.description = text(&self.description, "body.description", 500, &mut errors);
-        out.merchant = text(&self.merchant, "body.merchant", 200, &mut errors);
-        out.location = text(&self.location, "body.location", 200, &mut errors);
-        out.notes = text(&self.notes, "body.notes", 2000, &mut errors);
-        out.receipt_url = text(&self.receipt_url, "body.receipt_url", 2048, &mut errors);
+        out.description = text(
+            self.description.as_deref(),
+            "body.description",
+            (0, 500),
+            Lines::Many,
+            &mut errors,
+        );
+        out.merchant = text(
+            self.merchant.as_deref(),
+            "body.merchant",
+            (0, 200),
+            Lines::Many,
+            &mut errors,
+        );
+        out.location = text(
+            self.location.as_deref(),
+            "body.location",
+            (0, 200),
+            Lines::Many,
+            &mut errors,
+        );
+        out.notes = text(
+            self.notes.as_deref(),
+            "body.notes",
+            (0, 2000),
+            Lines::Many,
+            &mut errors,
+        );
+        out.receipt_url = text(
+            self.receipt_url.as_deref(),
+            "body.receipt_url",
+            (0, 2048),
+            Lines::Many,
+            &mut errors,
+        );
         if let Some(c) = &self.currency {
             let c = c.trim().to_ascii_uppercase();
             if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
@@ -320,16 +341,15 @@ pub struct ListFilter {
     pub category: Option<TxCategory>,
 }
 
-/// The list's query: `$1` user, `$2`/`$3` first/last local date, `$4` category, `$5` limit,
-/// `$6` offset (null filters match everything).
+/// The list's filter and order: `$1` user, `$2`/`$3` first/last local date, `$4` category, `$5`
+/// limit, `$6` offset (null filters match everything). Both list reads use it.
+const LIST_WHERE: &str = "WHERE user_id = $1 AND deleted_at IS NULL AND ($2 IS NULL OR local_date >= $2) \
+    AND ($3 IS NULL OR local_date <= $3) AND ($4 IS NULL OR category = $4) \
+    ORDER BY spent_at DESC, id DESC LIMIT $5 OFFSET $6";
+
 fn list_sql() -> &'static str {
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT {COLUMNS} FROM transactions WHERE user_id = $1 AND deleted_at IS NULL \
-             AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) AND ($4 IS NULL OR category = $4) \
-             ORDER BY spent_at DESC, id DESC LIMIT $5 OFFSET $6"
-        )
-    });
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {COLUMNS} FROM transactions {LIST_WHERE}"));
     &SQL
 }
 

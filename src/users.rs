@@ -319,8 +319,12 @@ impl From<&User> for Profile {
 /// `PATCH /api/users/me`: only these fields; anything else in the body is ignored. The settings
 /// screen's names `dark_mode` and `notifications` are accepted for the `*_enabled` fields.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileUpdate {
     pub name: Option<String>,
+    /// Accepted only when it is the current address (the app sends it with every save); a
+    /// different one is 422 `VALIDATION_2004` and nothing is applied: the address changes with
+    /// `POST /api/users/me/email`.
     pub email: Option<String>,
     pub country: Option<String>,
     pub timezone: Option<String>,
@@ -329,16 +333,21 @@ pub struct ProfileUpdate {
     pub budget_method: Option<String>,
     pub currency: Option<String>,
     pub region: Option<String>,
+    /// Also accepted as `notifications`.
     #[serde(alias = "notifications")]
     pub notifications_enabled: Option<bool>,
+    /// Also accepted as `dark_mode`.
     #[serde(alias = "dark_mode")]
     pub dark_mode_enabled: Option<bool>,
     pub biometric_auth: Option<bool>,
     pub auto_sync: Option<bool>,
     pub offline_mode: Option<bool>,
+    /// At most 32 characters.
     pub language: Option<String>,
+    /// At most 20 characters.
     pub date_format: Option<String>,
     /// A percent 0–100 with at most two decimals (number or text).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     pub budget_alert_threshold: Option<serde_json::Value>,
 }
 

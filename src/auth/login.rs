@@ -23,15 +23,20 @@ use super::{AuthService, RequestMeta, TokenPair};
 
 /// `POST /api/auth/register`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Registration {
     pub email: String,
+    /// 8–128 characters, upper and lower case and a digit, not a common password.
     pub password: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// Two-letter country code (default `US`).
     #[serde(default)]
     pub country: Option<String>,
+    /// Yearly income (a number or string with at most two decimals).
     #[serde(default)]
     pub annual_income: Option<Money>,
+    /// IANA timezone (default `UTC`).
     #[serde(default)]
     pub timezone: Option<String>,
     #[serde(default)]

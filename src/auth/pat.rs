@@ -30,6 +30,7 @@ pub const MAX_DAYS: i64 = 3650;
 
 /// What a token may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// GET and HEAD only.
@@ -72,9 +73,12 @@ pub struct PatGrant {
 
 /// What a create asks for.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    /// 1–100 characters, to recognise the token later.
     pub name: String,
+    /// `read` (GET/HEAD only) or `write` (every method).
     pub scope: Scope,
     /// Days until it expires (1–3650); none: until revoked.
     #[serde(default)]

@@ -28,6 +28,7 @@ use secret::{DIGITS, PERIOD_SECS, matching_step, new_recovery_codes, recovery_co
 /// Proof of presence for sensitive changes: the current password, or for an account without
 /// one (Google only) a fresh Google ID token of the linked Google account.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reauth {
     #[serde(default)]
     pub password: Option<String>,

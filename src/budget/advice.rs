@@ -194,6 +194,7 @@ fn positive(value: Option<Money>, field: &str) -> Result<Money> {
 
 /// Body of `POST /api/budget/income_based_recommendations`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeInput {
     pub monthly_income: Option<Money>,
 }
@@ -238,7 +239,9 @@ pub fn recommendations(input: &IncomeInput) -> Result<Recommendations> {
 
 /// Body of `POST /api/budget/behavioral_allocation`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BehavioralInput {
+    /// Default: the caller's monthly income.
     pub total_amount: Option<Money>,
     /// The app's `{income_tier}`; accepted, the tier comes from the amount.
     pub profile: Option<Value>,
@@ -376,6 +379,7 @@ pub async fn behavioral(db: &Db, ctx: &Ctx, input: &BehavioralInput) -> Result<B
 
 /// Body of `POST /api/budget/monthly`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthlyInput {
     pub year: Option<i32>,
     pub month: Option<u32>,

@@ -68,6 +68,7 @@ pub fn tier_bounds(annual_cents: i64) -> Option<(&'static Tier, i64, Option<i64>
 
 /// Spending habits from the onboarding questions (counts).
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SpendingHabits {
     pub dining_out_per_month: u32,

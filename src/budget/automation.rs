@@ -46,6 +46,7 @@ pub struct SettingsView {
 
 /// Body of the PATCH: any of the switches, each a JSON boolean; other keys are refused.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub auto_redistribution: Option<bool>,

@@ -32,6 +32,11 @@ impl DayStatus {
     }
 }
 
+/// The yellow band above the plan: 5 % of the planned amount, at least 2.00 and at most 25.00.
+const TOLERANCE_PERCENT: i64 = 5;
+const TOLERANCE_FLOOR: i64 = 200;
+const TOLERANCE_CAP: i64 = 2_500;
+
 /// `delta = spent − planned`: green if `delta ≤ 0`, yellow if `delta ≤ max(2.00, min(25.00,
 /// 5 % of planned))`, else red. Cents throughout.
 pub fn day_status(planned: i64, spent: i64) -> DayStatus {
@@ -39,12 +44,30 @@ pub fn day_status(planned: i64, spent: i64) -> DayStatus {
     if delta <= 0 {
         return DayStatus::Green;
     }
-    let tolerance = (planned.max(0) * 5 / 100).clamp(0, 2_500).max(200);
+    let tolerance = (planned.max(0) * TOLERANCE_PERCENT / 100)
+        .clamp(0, TOLERANCE_CAP)
+        .max(TOLERANCE_FLOOR);
     if delta <= tolerance {
         DayStatus::Yellow
     } else {
         DayStatus::Red
     }
+}
+
+/// [`day_status`] as an SQL `CASE` over the SQL expressions of the day's `planned` and `spent`
+/// sums, for the statements that let the database write statuses (`postgres`: its `GREATEST`
+/// and `LEAST`, else SQLite's `max` and `min`).
+pub fn day_status_case(planned: &str, spent: &str, postgres: bool) -> String {
+    let (max, min) = if postgres {
+        ("GREATEST", "LEAST")
+    } else {
+        ("max", "min")
+    };
+    format!(
+        "CASE WHEN {spent} - {planned} <= 0 THEN 'green' \
+         WHEN {spent} - {planned} <= {max}({TOLERANCE_FLOOR}, {min}({TOLERANCE_CAP}, {max}({planned}, 0) * {TOLERANCE_PERCENT} / 100)) \
+         THEN 'yellow' ELSE 'red' END"
+    )
 }
 
 #[cfg(test)]

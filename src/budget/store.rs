@@ -2,6 +2,8 @@
 //! always inside the caller's write transaction, so a spend and its effect on the plan commit
 //! together or not at all.
 
+use std::sync::LazyLock;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::allocation::{BudgetPlan, SpendingHabits};
@@ -235,24 +237,23 @@ pub async fn apply_spend(
     })
 }
 
-/// The SQL of [`update_day_status`]: BUDGET.md §4's rule computed by the database (the same
-/// integer arithmetic as [`super::status::day_status`], tested against it), written to every row of the day.
+/// The SQL of [`update_day_status`]: BUDGET.md §4's rule ([`super::status::day_status_case`])
+/// computed by the database and written to every row of the day.
 fn day_status_sql(tx: &Tx) -> &'static str {
+    fn build(postgres: bool) -> String {
+        format!(
+            "UPDATE daily_plan SET status = (SELECT {} \
+               FROM (SELECT COALESCE(SUM(planned_cents), 0) AS p, COALESCE(SUM(spent_cents), 0) AS s FROM daily_plan \
+                     WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings') t), updated_at = $3 \
+             WHERE user_id = $1 AND date = $2 RETURNING status",
+            super::status::day_status_case("t.p", "t.s", postgres)
+        )
+    }
+    static PG: LazyLock<String> = LazyLock::new(|| build(true));
+    static SQLITE: LazyLock<String> = LazyLock::new(|| build(false));
     match tx {
-        Tx::Postgres(_) => {
-            "UPDATE daily_plan SET status = (SELECT CASE WHEN t.s - t.p <= 0 THEN 'green' \
-               WHEN t.s - t.p <= GREATEST(200, LEAST(2500, GREATEST(t.p, 0) * 5 / 100)) THEN 'yellow' ELSE 'red' END \
-               FROM (SELECT COALESCE(SUM(planned_cents), 0) AS p, COALESCE(SUM(spent_cents), 0) AS s FROM daily_plan \
-                     WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings') t), updated_at = $3 \
-             WHERE user_id = $1 AND date = $2 RETURNING status"
-        }
-        Tx::Sqlite(_) => {
-            "UPDATE daily_plan SET status = (SELECT CASE WHEN t.s - t.p <= 0 THEN 'green' \
-               WHEN t.s - t.p <= max(200, min(2500, max(t.p, 0) * 5 / 100)) THEN 'yellow' ELSE 'red' END \
-               FROM (SELECT COALESCE(SUM(planned_cents), 0) AS p, COALESCE(SUM(spent_cents), 0) AS s FROM daily_plan \
-                     WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings') t), updated_at = $3 \
-             WHERE user_id = $1 AND date = $2 RETURNING status"
-        }
+        Tx::Postgres(_) => &PG,
+        Tx::Sqlite(_) => &SQLITE,
     }
 }
 
@@ -452,16 +453,15 @@ pub async fn update_statuses_between(
     to: NaiveDate,
     now: i64,
 ) -> Result<()> {
-    let (max, min) = match tx {
-        Tx::Postgres(_) => ("GREATEST", "LEAST"),
-        Tx::Sqlite(_) => ("max", "min"),
-    };
-    let sums = "FROM daily_plan d2 WHERE d2.user_id = daily_plan.user_id AND d2.date = daily_plan.date AND d2.category <> 'goal_savings'";
+    let case = super::status::day_status_case(
+        "COALESCE(SUM(d2.planned_cents), 0)",
+        "COALESCE(SUM(d2.spent_cents), 0)",
+        matches!(tx, Tx::Postgres(_)),
+    );
     let sql = format!(
-        "UPDATE daily_plan SET status = (SELECT CASE WHEN COALESCE(SUM(d2.spent_cents), 0) - COALESCE(SUM(d2.planned_cents), 0) <= 0 THEN 'green' \
-           WHEN COALESCE(SUM(d2.spent_cents), 0) - COALESCE(SUM(d2.planned_cents), 0) \
-                <= {max}(200, {min}(2500, {max}(COALESCE(SUM(d2.planned_cents), 0), 0) * 5 / 100)) THEN 'yellow' ELSE 'red' END {sums}), \
-         updated_at = $4 WHERE user_id = $1 AND date >= $2 AND date <= $3"
+        "UPDATE daily_plan SET status = (SELECT {case} FROM daily_plan d2 WHERE d2.user_id = daily_plan.user_id \
+           AND d2.date = daily_plan.date AND d2.category <> 'goal_savings'), updated_at = $4 \
+         WHERE user_id = $1 AND date >= $2 AND date <= $3"
     );
     on_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(from).bind(to).bind(now)
         .execute(&mut *conn).await.map(|_| ()))?;

@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use crate::budget::allocation::tier_for;
 use crate::error::{Code, Error, Result};
 use crate::fixed::Fixed;
+use crate::input::Checker;
 use crate::installments::context::Context;
-use crate::installments::input::Checker;
 use crate::money::{Money, RoundedMoney};
 
 /// The threshold types the app asks for (`ThresholdType`).
@@ -34,6 +34,7 @@ pub const CONCENTRATION_BP: [i64; 5] = [6_000, 5_500, 5_000, 4_500, 4_000];
 
 /// `user_context` as the app sends it (`UserContext.toJson`).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserContextInput {
     pub monthly_income: Option<RoundedMoney>,
     pub age: Option<i64>,
@@ -49,13 +50,19 @@ pub struct UserContextInput {
 
 /// Body of `POST /api/financial/dynamic-thresholds`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThresholdsInput {
+    /// budget_allocation, spending_pattern, health_scoring, savings_target, goal_constraint,
+    /// behavioral_trigger.
     pub threshold_type: Option<String>,
+    /// `{monthly_income, age, region, family_size, debt_to_income_ratio, months_of_data,
+    /// current_savings_rate, housing_status, life_stage}`; the income falls back to the caller's.
     pub user_context: Option<UserContextInput>,
 }
 
 /// Body of `POST /api/financial/housing-affordability`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HousingInput {
     pub user_context: Option<UserContextInput>,
 }

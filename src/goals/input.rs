@@ -4,37 +4,38 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::{CATEGORIES, MAX_GOAL_CENTS};
-use crate::error::{Code, Error, FieldError, Result};
+use crate::error::{Code, Error, Result};
+use crate::input::{Checker, nullable};
 use crate::money::Money;
-
-/// A field that may be absent (`None`), explicitly null (`Some(None)`) or set.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// Body of `POST /api/goals` (all fields) and `PATCH /api/goals/{id}` (any).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GoalInput {
+    /// Required on create.
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub category: Option<Option<String>>,
+    /// Required on create; > 0.
     pub target_amount: Option<Money>,
     pub saved_amount: Option<Money>,
+    /// Alias of `saved_amount`.
     pub current_amount: Option<Money>,
     #[serde(default, deserialize_with = "nullable")]
     pub monthly_contribution: Option<Option<Money>>,
+    /// YYYY-MM-DD; not in the past.
     #[serde(default, deserialize_with = "nullable")]
     pub target_date: Option<Option<String>>,
+    /// Alias of `target_date`.
     #[serde(default, deserialize_with = "nullable")]
     pub deadline: Option<Option<String>>,
     pub priority: Option<String>,
+    /// Update only: a state move (400 when not allowed).
     pub status: Option<String>,
 }
 
@@ -52,39 +53,15 @@ pub struct GoalChanges {
     pub status: Option<String>,
 }
 
-struct Checker {
-    errors: Vec<FieldError>,
-    code: Code,
-}
-
-impl Checker {
-    fn fail(&mut self, field: &str, kind: &str, message: &str, code: Code) {
-        if self.errors.is_empty() {
-            self.code = code;
-        }
-        self.errors.push(FieldError::new(field, kind, message));
+/// A goal amount from `min` cents up to [`MAX_GOAL_CENTS`].
+fn amount(c: &mut Checker, m: Money, field: &str, min: i64) -> Option<i64> {
+    if m.cents() < min || m.cents() > MAX_GOAL_CENTS {
+        let lower = if min > 0 { "above 0" } else { "at least 0" };
+        let msg = format!("must be {lower} and at most 100000000.00");
+        c.fail(field, "range", &msg, Code::Validation2006);
+        return None;
     }
-
-    fn text(&mut self, v: &str, field: &str, min: usize, max: usize) -> Option<String> {
-        let t = v.trim();
-        let n = t.chars().count();
-        if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n') {
-            let msg = format!("must be {min} to {max} printable characters");
-            self.fail(field, "length", &msg, Code::Validation2001);
-            return None;
-        }
-        Some(t.to_string())
-    }
-
-    fn amount(&mut self, m: Money, field: &str, min: i64) -> Option<i64> {
-        if m.cents() < min || m.cents() > MAX_GOAL_CENTS {
-            let lower = if min > 0 { "above 0" } else { "at least 0" };
-            let msg = format!("must be {lower} and at most 100000000.00");
-            self.fail(field, "range", &msg, Code::Validation2006);
-            return None;
-        }
-        Some(m.cents())
-    }
+    Some(m.cents())
 }
 
 /// The canonical spelling of a goal category (case-insensitive match), if it is one.
@@ -99,10 +76,7 @@ impl GoalInput {
     /// Validates every given field. `create` requires `title` and `target_amount`; a target date
     /// must not be before `today` (the user's) nor more than 100 years ahead.
     pub fn check(&self, create: bool, today: NaiveDate, tz: Tz) -> Result<GoalChanges> {
-        let mut c = Checker {
-            errors: Vec::new(),
-            code: Code::Validation2001,
-        };
+        let mut c = Checker::new();
         let mut out = GoalChanges::default();
         match &self.title {
             Some(t) => out.title = c.text(t, "body.title", 1, 200),
@@ -132,7 +106,7 @@ impl GoalInput {
             };
         }
         match self.target_amount {
-            Some(m) => out.target_cents = c.amount(m, "body.target_amount", 1),
+            Some(m) => out.target_cents = amount(&mut c, m, "body.target_amount", 1),
             None if create => c.fail(
                 "body.target_amount",
                 "missing",
@@ -142,11 +116,11 @@ impl GoalInput {
             None => {}
         }
         if let Some(m) = self.saved_amount.or(self.current_amount) {
-            out.saved_cents = c.amount(m, "body.saved_amount", 0);
+            out.saved_cents = amount(&mut c, m, "body.saved_amount", 0);
         }
         if let Some(m) = &self.monthly_contribution {
             out.contribution_cents = match m {
-                Some(m) => c.amount(*m, "body.monthly_contribution", 0).map(Some),
+                Some(m) => amount(&mut c, *m, "body.monthly_contribution", 0).map(Some),
                 None => Some(None),
             };
         }
@@ -191,21 +165,15 @@ impl GoalInput {
                 c.fail("body.status", "enum", msg, Code::Validation2001);
             }
         }
-        if c.errors.is_empty() {
-            Ok(out)
-        } else {
-            Err(Error::Validation {
-                code: c.code,
-                message: "Request validation failed".into(),
-                fields: c.errors,
-            })
-        }
+        c.finish(out)
     }
 }
 
 /// Body of `add_savings` and `auto_transfer`: `{amount > 0}`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AmountInput {
+    /// Required; > 0, at most 2 decimals.
     pub amount: Option<Money>,
 }
 

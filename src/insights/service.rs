@@ -22,6 +22,7 @@ use crate::budget::status::DayStatus;
 use crate::budget::views::{Ctx, DayTotals, check_month, day_totals, month_range, plan_cells};
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
+use crate::input::{Lines, printable, text_error};
 
 /// Longest accepted assistant question, in characters.
 pub const MAX_QUESTION_CHARS: usize = 1_000;
@@ -230,18 +231,15 @@ impl Insights {
         question: &str,
         context: Option<&Value>,
     ) -> Result<Sourced<AssistantAnswer>> {
-        let question = question.trim();
-        if question.is_empty()
-            || question.chars().count() > MAX_QUESTION_CHARS
-            || question.chars().any(|c| c.is_control() && c != '\n')
-        {
+        let Some(question) = printable(question, 1, MAX_QUESTION_CHARS, Lines::Many) else {
+            let e = text_error("body.question", 1, MAX_QUESTION_CHARS);
             return Err(Error::invalid(
                 Code::Validation2003,
-                "body.question",
-                "length",
-                "must be 1 to 1000 printable characters",
+                &e.field,
+                &e.kind,
+                &e.message,
             ));
-        }
+        };
         let ctx = self.ctx(user).await?;
         let month_first = ctx.today.with_day(1).unwrap_or(ctx.today);
         let before = days_before(month_first, 1);

@@ -3,131 +3,28 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::schedule::Frequency;
 use super::{CATEGORIES, MAX_PAYMENTS, MAX_TOTAL_CENTS};
-use crate::error::{Code, Error, FieldError, Result};
+use crate::error::{Code, Error, Result};
+use crate::input::{Checker, nullable};
 use crate::money::{MAX_AMOUNT_CENTS, Money, RoundedMoney};
 
-/// A field that may be absent (`None`), explicitly null (`Some(None)`) or set.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+/// An installment category (any case), lowercased.
+fn category(c: &mut Checker, raw: &str, field: &str) -> Option<String> {
+    let v = raw.trim().to_ascii_lowercase();
+    c.one_of(v, field, &CATEGORIES, Code::Validation2009)
 }
 
-/// Collects field errors; the first one's code is the answer's code.
-pub struct Checker {
-    pub errors: Vec<FieldError>,
-    code: Code,
-}
-
-impl Default for Checker {
-    fn default() -> Self {
-        Checker::new()
-    }
-}
-
-impl Checker {
-    pub fn new() -> Checker {
-        Checker {
-            errors: Vec::new(),
-            code: Code::Validation2001,
-        }
-    }
-
-    pub fn fail(&mut self, field: &str, kind: &str, message: &str, code: Code) {
-        if self.errors.is_empty() {
-            self.code = code;
-        }
-        self.errors.push(FieldError::new(field, kind, message));
-    }
-
-    fn missing(&mut self, field: &str, code: Code) {
-        self.fail(field, "missing", "field required", code);
-    }
-
-    pub fn text(&mut self, v: &str, field: &str, min: usize, max: usize) -> Option<String> {
-        let t = v.trim();
-        let n = t.chars().count();
-        if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n') {
-            let msg = format!("must be {min} to {max} printable characters");
-            self.fail(field, "length", &msg, Code::Validation2001);
-            return None;
-        }
-        Some(t.to_string())
-    }
-
-    /// An amount in `min ..= max` cents.
-    pub fn amount(&mut self, m: Money, field: &str, min: i64, max: i64) -> Option<i64> {
-        if m.cents() < min || m.cents() > max {
-            let msg = format!(
-                "must be between {} and {}",
-                Money::from_cents(min),
-                Money::from_cents(max)
-            );
-            self.fail(field, "range", &msg, Code::Validation2006);
-            return None;
-        }
-        Some(m.cents())
-    }
-
-    /// A count in `min ..= max`.
-    pub fn count(&mut self, v: i64, field: &str, min: i64, max: i64) -> Option<i64> {
-        if v < min || v > max {
-            let msg = format!("must be between {min} and {max}");
-            self.fail(field, "range", &msg, Code::Validation2003);
-            return None;
-        }
-        Some(v)
-    }
-
-    /// An annual interest rate in percent (0–100, read to two decimals) as basis points.
-    pub fn rate(&mut self, m: Money, field: &str) -> Option<i64> {
-        self.amount(m, field, 0, 10_000)
-            .map(|_| m.cents())
-            .or_else(|| {
-                if let Some(e) = self.errors.last_mut() {
-                    e.message = "must be a percentage between 0 and 100".into();
-                }
-                None
-            })
-    }
-
-    pub fn category(&mut self, raw: &str, field: &str) -> Option<String> {
-        let c = raw.trim().to_ascii_lowercase();
-        if CATEGORIES.contains(&c.as_str()) {
-            Some(c)
-        } else {
-            let msg = format!("must be one of {}", CATEGORIES.join(", "));
-            self.fail(field, "enum", &msg, Code::Validation2009);
-            None
-        }
-    }
-
-    pub fn age_group(&mut self, raw: &str, field: &str) -> Option<String> {
-        let a = raw.trim();
-        if AGE_GROUPS.contains(&a) {
-            Some(a.to_string())
-        } else {
-            let msg = format!("must be one of {}", AGE_GROUPS.join(", "));
-            self.fail(field, "enum", &msg, Code::Validation2001);
-            None
-        }
-    }
-
-    pub fn finish<T>(self, value: T) -> Result<T> {
-        if self.errors.is_empty() {
-            Ok(value)
-        } else {
-            Err(Error::Validation {
-                code: self.code,
-                message: "Request validation failed".into(),
-                fields: self.errors,
-            })
-        }
-    }
+/// One of the app's [`AGE_GROUPS`].
+fn age_group(c: &mut Checker, raw: &str, field: &str) -> Option<String> {
+    c.one_of(
+        raw.trim().to_string(),
+        field,
+        &AGE_GROUPS,
+        Code::Validation2001,
+    )
 }
 
 /// The app's age groups (`AgeGroup.toJson`).
@@ -136,17 +33,29 @@ pub const AGE_GROUPS: [&str; 4] = ["18-24", "25-34", "35-44", "45+"];
 /// Body of `POST /api/installments` (the app's `Installment.toJson`) and of
 /// `PATCH /api/installments/{id}`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InstallmentInput {
+    /// Create: required; 1–200 characters.
     pub item_name: Option<String>,
+    /// Create: required.
     pub category: Option<String>,
+    /// Create only: required; 0.01 – 100,000,000.00; more than payment_amount × (total_payments − 1).
     pub total_amount: Option<Money>,
+    /// Create only: required; 0.01 – 100,000.00.
     pub payment_amount: Option<Money>,
-    /// Annual percent; the app's double arithmetic is rounded to 0.01 %.
+    /// Create only: annual percent 0–100 (default 0); the app's double arithmetic is rounded to
+    /// 0.01 %.
     pub interest_rate: Option<RoundedMoney>,
+    /// Create only: required; 1–360.
     pub total_payments: Option<i64>,
+    /// 0 – total_payments (default 0). On update, raising it records each new payment as a
+    /// transaction; lowering it undoes the payments recorded through the app.
     pub payments_made: Option<i64>,
+    /// Create only: monthly (default) or biweekly.
     pub payment_frequency: Option<String>,
+    /// Create only: required; a date or a date-time (local when without offset).
     pub first_payment_date: Option<String>,
+    /// Update only: active (resume a cancelled one), cancelled, completed (only when all is paid).
     pub status: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub notes: Option<Option<String>>,
@@ -195,7 +104,7 @@ impl InstallmentInput {
             }
         };
         let category = match &self.category {
-            Some(t) => c.category(t, "body.category"),
+            Some(t) => category(&mut c, t, "body.category"),
             None => {
                 c.missing("body.category", Code::Validation2009);
                 None
@@ -314,7 +223,7 @@ impl InstallmentInput {
             out.item_name = c.text(t, "body.item_name", 1, 200);
         }
         if let Some(t) = &self.category {
-            out.category = c.category(t, "body.category");
+            out.category = category(&mut c, t, "body.category");
         }
         if let Some(n) = self.payments_made {
             out.payments_made = c
@@ -354,9 +263,11 @@ impl InstallmentInput {
 /// Body of `POST /api/installments/profile` (the app's `UserFinancialProfile.toJson`): the
 /// profile is replaced by what is sent; a null or absent amount is unknown.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileInput {
     pub monthly_income: Option<Money>,
     pub current_balance: Option<Money>,
+    /// 18-24, 25-34, 35-44, 45+.
     pub age_group: Option<String>,
     pub credit_card_debt: Option<Money>,
     pub credit_card_payment: Option<Money>,
@@ -407,7 +318,7 @@ impl ProfileInput {
             planning_mortgage: self.planning_mortgage.unwrap_or(false),
         };
         if let Some(a) = &self.age_group {
-            p.age_group = c.age_group(a, "body.age_group");
+            p.age_group = age_group(&mut c, a, "body.age_group");
         }
         c.finish(p)
     }
@@ -417,20 +328,31 @@ impl ProfileInput {
 /// Amounts come from the app's double arithmetic (obligations are sums of doubles), so decimals
 /// beyond the cent are rounded here (a preview, never a record).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalculatorInput {
+    /// Required; 0.01 – 100,000,000.00.
     pub purchase_amount: Option<RoundedMoney>,
+    /// Required: electronics, clothing, furniture, travel, education, health, groceries,
+    /// utilities, other.
     pub category: Option<String>,
+    /// Required; 1–360 monthly payments.
     pub num_payments: Option<i64>,
+    /// Annual percent 0–100 (default 0).
     pub interest_rate: Option<RoundedMoney>,
+    /// Else the profile's, else the onboarding income.
     pub monthly_income: Option<RoundedMoney>,
+    /// Else the profile's; unknown without either.
     pub current_balance: Option<RoundedMoney>,
+    /// 18-24, 25-34, 35-44, 45+.
     pub age_group: Option<String>,
     /// Ignored: the server counts the caller's active installments itself.
     pub active_installments_count: Option<i64>,
     /// Ignored, as `active_installments_count`.
     pub active_installments_monthly: Option<RoundedMoney>,
     /// An amount (the app) or a yes/no flag.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     pub credit_card_debt: Option<serde_json::Value>,
+    /// Else the profile's obligations, else the plan's fixed expenses.
     pub other_monthly_obligations: Option<RoundedMoney>,
     pub planning_mortgage: Option<bool>,
 }
@@ -464,7 +386,7 @@ impl CalculatorInput {
             }
         };
         let category = match &self.category {
-            Some(t) => c.category(t, "body.category"),
+            Some(t) => category(&mut c, t, "body.category"),
             None => {
                 c.missing("body.category", Code::Validation2009);
                 None
@@ -498,7 +420,7 @@ impl CalculatorInput {
         let age_group = self
             .age_group
             .as_deref()
-            .and_then(|a| c.age_group(a, "body.age_group"));
+            .and_then(|a| age_group(&mut c, a, "body.age_group"));
         let credit_card_debt = match &self.credit_card_debt {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::Bool(b)) => Some(*b),

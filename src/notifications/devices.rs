@@ -14,9 +14,12 @@ pub const PLATFORMS: [&str; 3] = ["ios", "android", "web"];
 
 /// `POST /api/notifications/register-device`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeviceRegistration))]
 pub struct Registration {
+    /// Required (or as `token`).
     pub push_token: Option<String>,
     pub token: Option<String>,
+    /// Required: ios, android, web.
     pub platform: Option<String>,
     pub device_id: Option<String>,
     pub app_version: Option<String>,
@@ -24,15 +27,20 @@ pub struct Registration {
 
 /// `PATCH|POST /api/notifications/update-device`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenChange {
+    /// Required.
     pub old_push_token: Option<String>,
+    /// Required.
     pub new_push_token: Option<String>,
     pub platform: Option<String>,
 }
 
 /// `DELETE|POST /api/notifications/unregister-device`.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unregistration {
+    /// Required (or as `token`).
     pub push_token: Option<String>,
     pub token: Option<String>,
 }

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Code, Error, FieldError, Result};
+use crate::input::{Lines, text};
 
 /// The notification types of the app's model.
 pub const TYPES: [&str; 7] = [
@@ -61,19 +62,6 @@ pub struct Checked {
     pub group_key: Option<String>,
 }
 
-fn text(v: Option<&str>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
-    let t = v?.trim();
-    if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-        errors.push(FieldError::new(
-            field,
-            "length",
-            format!("must be 1 to {max} printable characters"),
-        ));
-        return None;
-    }
-    Some(t.to_string())
-}
-
 fn one_of(
     v: Option<&str>,
     field: &str,
@@ -103,12 +91,24 @@ impl NotificationInput {
     /// `tz`: the user's timezone, in which date-times without an offset are read.
     pub fn check(&self, now: i64, tz: chrono_tz::Tz) -> Result<Checked> {
         let mut errors = Vec::new();
-        let title = text(self.title.as_deref(), "body.title", 200, &mut errors);
+        let title = text(
+            self.title.as_deref(),
+            "body.title",
+            (1, 200),
+            Lines::Many,
+            &mut errors,
+        );
         if self.title.is_none() {
             errors.push(FieldError::new("body.title", "missing", "field required"));
         }
         let raw_message = self.message.as_deref().or(self.body.as_deref());
-        let message = text(raw_message, "body.message", 2000, &mut errors);
+        let message = text(
+            raw_message,
+            "body.message",
+            (1, 2000),
+            Lines::Many,
+            &mut errors,
+        );
         if raw_message.is_none() {
             errors.push(FieldError::new("body.message", "missing", "field required"));
         }
@@ -128,20 +128,29 @@ impl NotificationInput {
         let image_url = text(
             self.image_url.as_deref(),
             "body.image_url",
-            2048,
+            (1, 2048),
+            Lines::Many,
             &mut errors,
         );
         let action_url = text(
             self.action_url.as_deref(),
             "body.action_url",
-            2048,
+            (1, 2048),
+            Lines::Many,
             &mut errors,
         );
-        let category = text(self.category.as_deref(), "body.category", 50, &mut errors);
+        let category = text(
+            self.category.as_deref(),
+            "body.category",
+            (1, 50),
+            Lines::Many,
+            &mut errors,
+        );
         let group_key = text(
             self.group_key.as_deref(),
             "body.group_key",
-            100,
+            (1, 100),
+            Lines::Many,
             &mut errors,
         );
         let data = match &self.data {

@@ -38,6 +38,7 @@ impl Default for Preferences {
 
 /// `PUT /api/notifications/preferences`: any subset of the switches (other fields ignored).
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreferencesUpdate {
     pub push_enabled: Option<bool>,
     pub email_enabled: Option<bool>,

@@ -18,7 +18,9 @@ use crate::users;
 
 /// `income` of the submit body.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Income {
+    /// > 0.
     pub monthly_income: Money,
     #[serde(default)]
     pub additional_income: Money,
@@ -26,23 +28,31 @@ pub struct Income {
 
 /// `goals` of the submit body.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Goals {
     #[serde(default)]
     pub savings_goal_amount_per_month: Money,
 }
 
-/// `POST /api/onboarding/submit` body.
+/// `POST /api/onboarding/submit` body (amounts are numbers or strings with at most 2 decimals).
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Submission {
     #[serde(deserialize_with = "object")]
     pub income: Income,
+    /// `{category: amount}`; keys: rent, mortgage, utilities, insurance, subscriptions,
+    /// education, childcare, debt_payments, and the app's own `internet` (into utilities),
+    /// `car_payment` and `loan_payment` (into debt_payments); keys landing on one category are
+    /// added up.
     #[serde(default)]
     pub fixed_expenses: BTreeMap<String, Money>,
+    /// Counts 0–1000.
     #[serde(default, deserialize_with = "object")]
     pub spending_habits: SpendingHabits,
     #[serde(default, deserialize_with = "object")]
     pub goals: Goals,
     pub region: Option<String>,
+    /// IANA timezone name.
     pub timezone: Option<String>,
 }
 

@@ -14,17 +14,13 @@ use crate::db::blocking::query_map;
 use crate::error::{Error, Result};
 use crate::id::Id;
 
-use super::{ListFilter, Row, TransactionView};
+use super::{LIST_WHERE, ListFilter, Row, TransactionView};
 
 fn pg_instant(col: &str) -> String {
     format!(
         "to_char(to_timestamp({col} / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '.' || lpad(({col} % 1000)::text, 3, '0') || 'Z'"
     )
 }
-
-const WHERE: &str = "WHERE user_id = $1 AND deleted_at IS NULL AND ($2 IS NULL OR local_date >= $2) \
-    AND ($3 IS NULL OR local_date <= $3) AND ($4 IS NULL OR category = $4) \
-    ORDER BY spent_at DESC, id DESC LIMIT $5 OFFSET $6";
 
 fn pg_sql() -> &'static str {
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -35,7 +31,7 @@ fn pg_sql() -> &'static str {
              'currency', currency, 'description', description, 'merchant', merchant, 'location', location, 'tags', tags, \
              'is_recurring', is_recurring, 'confidence_score', confidence_score, 'receipt_url', receipt_url, 'notes', notes, \
              'spent_at', {}, 'created_at', {}, 'updated_at', {}) ORDER BY spent_at DESC, id DESC), '[]'::json) AS TEXT) \
-             FROM (SELECT * FROM transactions {WHERE}) t",
+             FROM (SELECT * FROM transactions {LIST_WHERE}) t",
             pg_instant("spent_at"),
             pg_instant("created_at"),
             pg_instant("updated_at")

@@ -243,6 +243,28 @@ async fn the_database_computes_day_status_exactly_like_the_rust_rule() {
             "planned {planned} spent {spent}"
         );
     }
+    // The range statement (one correlated aggregate per row) applies the same rule.
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let last = first + chrono::Duration::days(cases.len() as i64 - 1);
+    on_write!(&db, pool => sqlx::query("UPDATE daily_plan SET status = 'neutral'").execute(pool).await.map(|_| ())).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    mita::budget::store::update_statuses_between(&mut tx, user, first, last, 3)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (i, (planned, spent)) in cases.iter().enumerate() {
+        let day = first + chrono::Duration::days(i as i64);
+        let statuses: Vec<String> = on_db!(&db, pool => sqlx::query_scalar("SELECT status FROM daily_plan WHERE user_id = $1 AND date = $2")
+            .bind(user).bind(day).fetch_all(pool).await).unwrap();
+        assert_eq!(statuses.len(), 2);
+        for s in statuses {
+            assert_eq!(
+                s,
+                day_status(*planned, *spent).as_str(),
+                "range: planned {planned} spent {spent}"
+            );
+        }
+    }
 }
 
 /// Issue 18 §5: PostgreSQL over TLS works (`sslmode=require`, and `verify-full` against the CI

@@ -108,28 +108,6 @@ async fn trend(
     Ok(ok(analytics::trend(&state.db, &ctx, q.days).await?))
 }
 
-/// The body of the event routes (documentation; which fields are required depends on the route).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct EventDoc {
-    /// Required for feature-usage and feature-access-attempt; at most 100 characters.
-    feature: Option<String>,
-    /// Required for paywall-impression.
-    screen: Option<String>,
-    action: Option<String>,
-    context: Option<String>,
-    session_id: Option<String>,
-    platform: Option<String>,
-    app_version: Option<String>,
-    /// Required for feature-access-attempt.
-    has_access: Option<bool>,
-    is_premium_feature: Option<bool>,
-    /// An object of at most 2048 bytes serialised.
-    metadata: Option<serde_json::Value>,
-    /// The client's clock (informative).
-    timestamp: Option<String>,
-}
-
 /// The answer of an event route (documentation).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -165,7 +143,7 @@ async fn record(
 
 /// Record that the caller used a feature: `data{event_id, kind, recorded_at}` (429 above
 /// `analytics.events_per_hour`).
-#[utoipa::path(post, path = "/api/analytics/feature-usage", tag = "analytics", request_body = EventDoc,
+#[utoipa::path(post, path = "/api/analytics/feature-usage", tag = "analytics", request_body = EventInput,
     responses((status = 200, body = RecordedDoc), (status = 401), (status = 422), (status = 429)), security(("bearer" = [])))]
 async fn feature_usage(
     State(state): State<AppState>,
@@ -176,7 +154,7 @@ async fn feature_usage(
 }
 
 /// Record that the caller tried to open a feature (`has_access` required).
-#[utoipa::path(post, path = "/api/analytics/feature-access-attempt", tag = "analytics", request_body = EventDoc,
+#[utoipa::path(post, path = "/api/analytics/feature-access-attempt", tag = "analytics", request_body = EventInput,
     responses((status = 200, body = RecordedDoc), (status = 401), (status = 422), (status = 429)), security(("bearer" = [])))]
 async fn feature_access_attempt(
     State(state): State<AppState>,
@@ -187,7 +165,7 @@ async fn feature_access_attempt(
 }
 
 /// Record that the caller was shown a paywall (`screen` required).
-#[utoipa::path(post, path = "/api/analytics/paywall-impression", tag = "analytics", request_body = EventDoc,
+#[utoipa::path(post, path = "/api/analytics/paywall-impression", tag = "analytics", request_body = EventInput,
     responses((status = 200, body = RecordedDoc), (status = 401), (status = 422), (status = 429)), security(("bearer" = [])))]
 async fn paywall_impression(
     State(state): State<AppState>,

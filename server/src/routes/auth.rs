@@ -85,28 +85,8 @@ pub(crate) fn session(
     }
 }
 
-/// Request body of `register` (documentation of the accepted fields).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct RegisterRequest {
-    email: String,
-    /// 8–128 characters, upper and lower case and a digit, not a common password.
-    password: String,
-    name: Option<String>,
-    /// Two-letter country code (default `US`).
-    country: Option<String>,
-    /// Yearly income (a number or string with at most two decimals).
-    #[schema(value_type = Option<f64>)]
-    annual_income: Option<String>,
-    /// IANA timezone (default `UTC`).
-    timezone: Option<String>,
-    state: Option<String>,
-    zip_code: Option<String>,
-    phone: Option<String>,
-}
-
 /// Create an account; answers 201 with a session.
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = Registration,
     responses((status = 201, body = SessionAnswer), (status = 409, description = "Email taken"),
               (status = 422, description = "Invalid input or weak password"), (status = 429, description = "Rate limited")))]
 async fn register(

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The behaviour preferences (documentation).
 #[derive(ToSchema)]
+#[schema(as = BehaviorPreferencesDoc)]
 #[allow(dead_code)]
 pub struct PreferencesDoc {
     /// Default true.

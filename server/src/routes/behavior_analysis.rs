@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use mita::budget::views::Ctx;
 use mita::insights::behavior::service::{self, CalendarRequest, ExpenseRequest};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -229,19 +229,10 @@ async fn category(
     ))
 }
 
-/// `POST /api/behavior/calendar` body (documentation; `profile`, `mood_log`, `challenge_log`
-/// and `calendar_log` are accepted and not used).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CalendarDoc {
-    year: Option<i32>,
-    month: Option<u32>,
-}
-
 /// Every day of the month with its plan, spending, usual weekday spending and risk:
 /// `data{year, month, high_risk_days, calendar[{date, day, weekday, planned, spent, expected,
 /// risk}]}` (nothing is stored).
-#[utoipa::path(post, path = "/api/behavior/calendar", tag = "behavior", request_body = CalendarDoc,
+#[utoipa::path(post, path = "/api/behavior/calendar", tag = "behavior", request_body = CalendarRequest,
     responses((status = 200, description = "Behaviour calendar"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn calendar(
     State(state): State<AppState>,
@@ -252,20 +243,9 @@ async fn calendar(
     Ok(ok(service::calendar(&state.db, &ctx, &r).await?))
 }
 
-/// `POST /api/behavior/expense_suggestions` body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ExpenseDoc {
-    category: Option<String>,
-    amount: Option<f64>,
-    description: Option<String>,
-    /// YYYY-MM-DD, default today.
-    date: Option<String>,
-}
-
 /// Suggestions for an expense being entered: `data{category, date, typical_amount,
 /// remaining_today, suggestions[{suggestion_type, message}]}` (nothing is stored).
-#[utoipa::path(post, path = "/api/behavior/expense_suggestions", tag = "behavior", request_body = ExpenseDoc,
+#[utoipa::path(post, path = "/api/behavior/expense_suggestions", tag = "behavior", request_body = ExpenseRequest,
     responses((status = 200, description = "Suggestions"), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn expense_suggestions(
     State(state): State<AppState>,

@@ -193,7 +193,7 @@ async fn get_mode(
 }
 
 /// Set the caller's budget mode (persisted). Another value → 422.
-#[utoipa::path(patch, path = "/api/budget/mode", tag = "budget", request_body = ModeDoc,
+#[utoipa::path(patch, path = "/api/budget/mode", tag = "budget", request_body = ModeBody,
     responses((status = 200, body = ModeDoc), (status = 401), (status = 422)), security(("bearer" = [])))]
 async fn set_mode(
     State(state): State<AppState>,

@@ -49,7 +49,7 @@ async fn get_settings(
 }
 
 /// Change any of the switches (JSON booleans; other keys → 422).
-#[utoipa::path(patch, path = "/api/budget/automation_settings", tag = "budget", request_body = AutomationDoc,
+#[utoipa::path(patch, path = "/api/budget/automation_settings", tag = "budget", request_body = SettingsPatch,
     responses((status = 200, body = AutomationDoc), (status = 422)), security(("bearer" = [])))]
 async fn patch_settings(
     State(state): State<AppState>,
@@ -102,18 +102,9 @@ async fn suggestions(
     Ok(ok(advice::suggestions(&state.db, &ctx, year, month).await?))
 }
 
-/// Behavioral body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct BehavioralDoc {
-    /// Default: the caller's monthly income.
-    total_amount: Option<f64>,
-    profile: Option<serde_json::Value>,
-}
-
 /// Split the variable part of an amount between categories by the engine's weights, leaning
 /// toward the caller's own spending of the last 90 days as far as it has history.
-#[utoipa::path(post, path = "/api/budget/behavioral_allocation", tag = "budget", request_body = BehavioralDoc,
+#[utoipa::path(post, path = "/api/budget/behavioral_allocation", tag = "budget", request_body = BehavioralInput,
     responses((status = 200, description = "{total_amount, method, income_tier, lookback_days, variable_total, unallocated, allocations{cat: {amount, base_amount, confidence, observed_share, transactions}}, confidence}"), (status = 422)),
     security(("bearer" = [])))]
 async fn behavioral_allocation(
@@ -125,15 +116,8 @@ async fn behavioral_allocation(
     Ok(ok(advice::behavioral(&state.db, &ctx, &input).await?))
 }
 
-/// Income body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct IncomeDoc {
-    monthly_income: f64,
-}
-
 /// The engine's allocation of a monthly income by its tier, the rest as savings.
-#[utoipa::path(post, path = "/api/budget/income_based_recommendations", tag = "budget", request_body = IncomeDoc,
+#[utoipa::path(post, path = "/api/budget/income_based_recommendations", tag = "budget", request_body = IncomeInput,
     responses((status = 200, description = "{monthly_income, tier, income_tier, allocations{cat: amount, savings}, total_allocated, recommended_savings, savings_rate}"), (status = 422)),
     security(("bearer" = [])))]
 async fn income_based_recommendations(
@@ -143,18 +127,8 @@ async fn income_based_recommendations(
     Ok(ok(advice::recommendations(&input)?))
 }
 
-/// Monthly body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct MonthlyDoc {
-    year: Option<i32>,
-    month: Option<u32>,
-    /// Accepted, never applied.
-    user_answers: Option<serde_json::Value>,
-}
-
 /// A month's plan in figures: income, budget, reserved savings, spent, per category.
-#[utoipa::path(post, path = "/api/budget/monthly", tag = "budget", request_body = MonthlyDoc,
+#[utoipa::path(post, path = "/api/budget/monthly", tag = "budget", request_body = MonthlyInput,
     responses((status = 200, description = "{year, month, total_income, total_budget, allocated, saved, spent, remaining, unallocated, categories, spent_by_category, source, ignored_fields}"), (status = 422)),
     security(("bearer" = [])))]
 async fn monthly(

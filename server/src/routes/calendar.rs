@@ -6,7 +6,6 @@ use chrono::Datelike;
 use mita::budget::views::preview::{self, RedistributeRequest, ShellRequest};
 use mita::budget::views::{calendar, check_month};
 use mita::error::Code;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -64,27 +63,8 @@ async fn current_month(
     Ok(ok(calendar::current(&state.db, &ctx).await?))
 }
 
-/// `POST /api/calendar/shell` body.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ShellDoc {
-    /// Monthly income (> 0).
-    #[schema(value_type = f64)]
-    income: String,
-    #[schema(value_type = Option<f64>)]
-    savings_target: Option<String>,
-    /// `{category: amount}` over the fixed-expense keys of onboarding (rent, mortgage,
-    /// utilities, internet, insurance, subscriptions, education, childcare, car_payment, loan_payment, debt_payments).
-    fixed: Option<serde_json::Value>,
-    /// `{category: weight}` over food, transportation, healthcare, entertainment, shopping, travel,
-    /// other; a fraction (0.15) or a percent (15). Without weights the income tier's are used.
-    weights: Option<serde_json::Value>,
-    year: Option<i32>,
-    month: Option<u32>,
-}
-
 /// A preview calendar from an income, fixed expenses and category weights (not saved).
-#[utoipa::path(post, path = "/api/calendar/shell", tag = "calendar", request_body = ShellDoc,
+#[utoipa::path(post, path = "/api/calendar/shell", tag = "calendar", request_body = ShellRequest,
     responses((status = 200, description = "`data{year, month, allocations, savings_target, unallocated, calendar[]}`"),
               (status = 401), (status = 422, description = "Invalid input, or BUSINESS_4001 fixed expenses above income")),
     security(("bearer" = [])))]
@@ -101,19 +81,9 @@ async fn shell(
     )?))
 }
 
-/// `POST /api/calendar/redistribute` body.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct RedistributeDoc {
-    /// `{day: {total, limit}}`: `total` is what the day uses, `limit` its budget (≤ 366 days).
-    calendar: serde_json::Value,
-    /// `balance` (the default and only strategy).
-    strategy: Option<String>,
-}
-
 /// Preview of the `balance` strategy: the surplus of under-limit days moves to over-limit days
 /// in proportion (Σ limits unchanged). Not saved.
-#[utoipa::path(post, path = "/api/calendar/redistribute", tag = "calendar", request_body = RedistributeDoc,
+#[utoipa::path(post, path = "/api/calendar/redistribute", tag = "calendar", request_body = RedistributeRequest,
     responses((status = 200, description = "`data{strategy, moved, updated_calendar{day:{total, limit}}}`"),
               (status = 401), (status = 422, description = "Unknown strategy or invalid amounts")),
     security(("bearer" = [])))]

@@ -19,22 +19,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(report))
 }
 
-/// The body the app sends (extra fields are kept as context).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ErrorReportRequest {
-    /// The error message.
-    error: String,
-    /// The client's id for this error.
-    id: Option<String>,
-    /// When it happened on the device: RFC 3339, or a local date-time without an offset (read in
-    /// the sender's timezone when a valid token came with the report, else UTC).
-    timestamp: Option<String>,
-    #[schema(rename = "stackTrace")]
-    stack_trace: Option<String>,
-    severity: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ErrorReportReceived {
     /// Always `received`.
@@ -44,7 +28,7 @@ pub struct ErrorReportReceived {
 
 /// Store a client error report.
 #[utoipa::path(post, path = "/api/errors/report", tag = "errors",
-    request_body = ErrorReportRequest,
+    request_body = ClientErrorReport,
     responses((status = 200, description = "Stored", body = ErrorReportReceived),
               (status = 422, description = "Invalid report")))]
 async fn report(

@@ -7,11 +7,11 @@ use axum::response::IntoResponse;
 use mita::error::Code;
 use mita::financial::thresholds::{self, HousingInput, ThresholdsInput, UserContextInput};
 use mita::financial::{self, Proposed};
+use mita::input::Checker;
 use mita::installments::context;
-use mita::installments::input::Checker;
 use mita::money::Money;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -117,22 +117,10 @@ async fn evaluate(
     Ok(ok(list))
 }
 
-/// Body (documentation; the app's `{threshold_type, user_context: UserContext.toJson}`).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ThresholdsDoc {
-    /// budget_allocation, spending_pattern, health_scoring, savings_target, goal_constraint,
-    /// behavioral_trigger.
-    threshold_type: String,
-    /// `{monthly_income, age, region, family_size, debt_to_income_ratio, months_of_data,
-    /// current_savings_rate, housing_status, life_stage}`; the income falls back to the caller's.
-    user_context: Option<serde_json::Value>,
-}
-
 /// Income-relative thresholds of one type, answered bare (a map the app reads by key):
 /// allocation shares, purchase sizes, grade boundaries, savings rates, goal limits or
 /// overspending triggers, plus `threshold_type`, `income_tier`, `monthly_income`.
-#[utoipa::path(post, path = "/api/financial/dynamic-thresholds", tag = "financial", request_body = ThresholdsDoc,
+#[utoipa::path(post, path = "/api/financial/dynamic-thresholds", tag = "financial", request_body = ThresholdsInput,
     responses((status = 200, description = "bare map"), (status = 422)), security(("bearer" = [])))]
 async fn dynamic_thresholds(
     State(state): State<AppState>,
@@ -153,18 +141,11 @@ async fn dynamic_thresholds(
     Ok(Json(thresholds::thresholds(kind, &u)?))
 }
 
-/// Housing body (documentation; the app's `{user_context}`).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct HousingDoc {
-    user_context: Option<serde_json::Value>,
-}
-
 /// Housing ratios for the income (bare): `{recommended_housing_ratio, maximum_housing_ratio,
 /// comfortable_housing_ratio, regional_adjustment_factor, income_tier, monthly_income,
 /// recommended_monthly_housing, maximum_monthly_housing, comfortable_monthly_housing,
 /// current_monthly_housing, current_housing_ratio}`.
-#[utoipa::path(post, path = "/api/financial/housing-affordability", tag = "financial", request_body = HousingDoc,
+#[utoipa::path(post, path = "/api/financial/housing-affordability", tag = "financial", request_body = HousingInput,
     responses((status = 200, description = "bare map"), (status = 422)), security(("bearer" = [])))]
 async fn housing_affordability(
     State(state): State<AppState>,

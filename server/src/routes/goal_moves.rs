@@ -9,7 +9,6 @@ use mita::goals::GoalView;
 use mita::goals::input::AmountInput;
 use mita::goals::savings;
 use mita::goals::state::{self as goal_state, Move};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,18 +28,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resume))
 }
 
-/// `{amount}` (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct AmountRequest {
-    /// > 0, at most 2 decimals.
-    amount: f64,
-}
-
 /// Add `amount` to the goal's savings; it completes at 100 % (with `completed_at`). Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/goals/{id}/add_savings", tag = "goals", params(("id" = String, Path),
     ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
-    request_body = AmountRequest, responses((status = 200, body = GoalDoc), (status = 400, description = "Cancelled goal"),
+    request_body = AmountInput, responses((status = 200, body = GoalDoc), (status = 400, description = "Cancelled goal"),
     (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 async fn add_savings(
     State(state): State<AppState>,
@@ -63,7 +54,7 @@ async fn add_savings(
 /// one database transaction. Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/goals/{id}/auto_transfer", tag = "goals", params(("id" = String, Path),
     ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
-    request_body = AmountRequest, responses((status = 200, description = "{goal, transaction, amount}"),
+    request_body = AmountInput, responses((status = 200, description = "{goal, transaction, amount}"),
     (status = 400), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 async fn auto_transfer(
     State(state): State<AppState>,

@@ -76,28 +76,8 @@ pub struct GoalDoc {
     is_overdue: bool,
 }
 
-/// Create / update body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct GoalRequest {
-    /// Required on create.
-    title: Option<String>,
-    description: Option<String>,
-    category: Option<String>,
-    /// Required on create; > 0.
-    target_amount: Option<f64>,
-    /// Or `current_amount`.
-    saved_amount: Option<f64>,
-    monthly_contribution: Option<f64>,
-    /// YYYY-MM-DD (or `deadline`); not in the past.
-    target_date: Option<String>,
-    priority: Option<String>,
-    /// Update only: a state move (400 when not allowed).
-    status: Option<String>,
-}
-
 /// Create a goal; progress is computed and a fully saved goal completes at once.
-#[utoipa::path(post, path = "/api/goals", tag = "goals", request_body = GoalRequest,
+#[utoipa::path(post, path = "/api/goals", tag = "goals", request_body = GoalInput,
     responses((status = 201, body = GoalDoc), (status = 422)), security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
@@ -203,7 +183,7 @@ async fn get_one(
 }
 
 /// Partial update; the plan reservation is recomputed. A `status` is a state move (400 if not allowed).
-#[utoipa::path(patch, path = "/api/goals/{id}", tag = "goals", params(("id" = String, Path)), request_body = GoalRequest,
+#[utoipa::path(patch, path = "/api/goals/{id}", tag = "goals", params(("id" = String, Path)), request_body = GoalInput,
     responses((status = 200, body = GoalDoc), (status = 400), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
@@ -216,7 +196,7 @@ async fn update(
 }
 
 /// Same as PATCH (partial), for clients that send PUT.
-#[utoipa::path(put, path = "/api/goals/{id}", tag = "goals", params(("id" = String, Path)), request_body = GoalRequest,
+#[utoipa::path(put, path = "/api/goals/{id}", tag = "goals", params(("id" = String, Path)), request_body = GoalInput,
     responses((status = 200, body = GoalDoc), (status = 400), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn replace(
     state: State<AppState>,
@@ -228,6 +208,7 @@ async fn replace(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = GoalDeleted)]
 pub struct Deleted {
     /// `deleted`.
     status: &'static str,

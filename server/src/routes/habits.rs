@@ -43,19 +43,8 @@ pub struct HabitDoc {
     completed_dates: Vec<String>,
 }
 
-/// Create / update body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct HabitRequest {
-    /// Required on create.
-    title: Option<String>,
-    description: Option<String>,
-    /// daily (default), weekly, monthly.
-    target_frequency: Option<String>,
-}
-
 /// Create a habit.
-#[utoipa::path(post, path = "/api/habits", tag = "habits", request_body = HabitRequest,
+#[utoipa::path(post, path = "/api/habits", tag = "habits", request_body = HabitInput,
     responses((status = 201, body = HabitDoc), (status = 422)), security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
@@ -96,7 +85,7 @@ async fn list(
 }
 
 /// Update a habit (any field).
-#[utoipa::path(patch, path = "/api/habits/{id}", tag = "habits", params(("id" = String, Path)), request_body = HabitRequest,
+#[utoipa::path(patch, path = "/api/habits/{id}", tag = "habits", params(("id" = String, Path)), request_body = HabitInput,
     responses((status = 200, body = HabitDoc), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
@@ -112,7 +101,7 @@ async fn update(
 }
 
 /// Same as PATCH, for clients that send PUT.
-#[utoipa::path(put, path = "/api/habits/{id}", tag = "habits", params(("id" = String, Path)), request_body = HabitRequest,
+#[utoipa::path(put, path = "/api/habits/{id}", tag = "habits", params(("id" = String, Path)), request_body = HabitInput,
     responses((status = 200, body = HabitDoc), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn replace(
     state: State<AppState>,
@@ -124,6 +113,7 @@ async fn replace(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = HabitDeleted)]
 pub struct Deleted {
     deleted: bool,
     habit_id: String,

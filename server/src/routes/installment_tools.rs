@@ -24,39 +24,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_profile, save_profile))
 }
 
-/// Calculator body (documentation; the app's `InstallmentCalculatorInput.toJson`).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CalculatorRequestDoc {
-    /// Required; 0.01 – 100,000,000.00.
-    purchase_amount: f64,
-    /// Required: electronics, clothing, furniture, travel, education, health, groceries, utilities, other.
-    category: String,
-    /// Required; 1–360 monthly payments.
-    num_payments: i64,
-    /// Annual percent 0–100 (default 0).
-    interest_rate: Option<f64>,
-    /// Else the profile's, else the onboarding income.
-    monthly_income: Option<f64>,
-    /// Else the profile's; unknown without either.
-    current_balance: Option<f64>,
-    /// 18-24, 25-34, 35-44, 45+.
-    age_group: Option<String>,
-    /// Ignored: the caller's active installments are counted by the server.
-    active_installments_count: Option<i64>,
-    /// Ignored, as above.
-    active_installments_monthly: Option<f64>,
-    /// An amount or true/false.
-    credit_card_debt: Option<f64>,
-    /// Else the profile's obligations, else the plan's fixed expenses.
-    other_monthly_obligations: Option<f64>,
-    planning_mortgage: Option<bool>,
-}
-
 /// Judge a new installment against the caller's plan and income: risk level (green, yellow,
 /// orange, red), score, monthly payment, share of income, the schedule and advice (bare
 /// `InstallmentCalculatorOutput`). The calculation is recorded for the achievements.
-#[utoipa::path(post, path = "/api/installments/calculator", tag = "installments", request_body = CalculatorRequestDoc,
+#[utoipa::path(post, path = "/api/installments/calculator", tag = "installments", request_body = CalculatorInput,
     responses((status = 200, description = "bare `{risk_level, risk_score, verdict, affordable, monthly_payment, total_interest, \
     total_cost, first_payment_amount, payment_schedule[{payment_number, amount, principal, interest, remaining_balance}], \
     dti_ratio, payment_to_income_ratio, remaining_monthly_funds, balance_after_first_payment, risk_factors[{factor, severity, \
@@ -75,6 +46,7 @@ async fn calculate(
 
 /// The profile (documentation mirror of `ProfileView`; answered bare).
 #[derive(ToSchema)]
+#[schema(as = FinancialProfileDoc)]
 #[allow(dead_code)]
 pub struct ProfileDoc {
     id: String,
@@ -109,7 +81,7 @@ async fn get_profile(
 
 /// Save the financial profile: replaced by what is sent (a null amount is unknown); 201 the
 /// first time, 200 after.
-#[utoipa::path(post, path = "/api/installments/profile", tag = "installments", request_body = ProfileDoc,
+#[utoipa::path(post, path = "/api/installments/profile", tag = "installments", request_body = ProfileInput,
     responses((status = 201, body = ProfileDoc, description = "bare"), (status = 200, body = ProfileDoc), (status = 422)),
     security(("bearer" = [])))]
 async fn save_profile(

@@ -89,36 +89,8 @@ pub struct InstallmentDoc {
     days_until_next_payment: i64,
 }
 
-/// Create / update body (documentation; the app sends its whole `Installment.toJson`).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct InstallmentRequest {
-    /// Create: required; 1–200 characters.
-    item_name: Option<String>,
-    /// Create: required.
-    category: Option<String>,
-    /// Create only: required; 0.01 – 100,000,000.00; more than payment_amount × (total_payments − 1).
-    total_amount: Option<f64>,
-    /// Create only: required; 0.01 – 100,000.00.
-    payment_amount: Option<f64>,
-    /// Create only: annual percent 0–100 (default 0).
-    interest_rate: Option<f64>,
-    /// Create only: required; 1–360.
-    total_payments: Option<i64>,
-    /// 0 – total_payments (default 0). On update, raising it records each new payment as a
-    /// transaction; lowering it undoes the payments recorded through the app.
-    payments_made: Option<i64>,
-    /// Create only: monthly (default) or biweekly.
-    payment_frequency: Option<String>,
-    /// Create only: required; a date or a date-time (local when without offset).
-    first_payment_date: Option<String>,
-    /// Update only: active (resume a cancelled one), cancelled, completed (only when all is paid).
-    status: Option<String>,
-    notes: Option<String>,
-}
-
 /// Create an installment; this month's payments are reserved in the daily plan.
-#[utoipa::path(post, path = "/api/installments", tag = "installments", request_body = InstallmentRequest,
+#[utoipa::path(post, path = "/api/installments", tag = "installments", request_body = InstallmentInput,
     responses((status = 201, body = InstallmentDoc, description = "bare"), (status = 422)), security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
@@ -200,7 +172,7 @@ async fn get_one(
 /// Partial update: `payments_made` (new payments are recorded as transactions, fewer undo
 /// them), `status`, `notes`, `item_name`, `category`; other fields are ignored.
 #[utoipa::path(patch, path = "/api/installments/{id}", tag = "installments", params(("id" = String, Path)),
-    request_body = InstallmentRequest,
+    request_body = InstallmentInput,
     responses((status = 200, body = InstallmentDoc, description = "bare"), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 async fn update(
@@ -213,6 +185,7 @@ async fn update(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = InstallmentDeleted)]
 pub struct Deleted {
     /// `deleted`.
     status: &'static str,

@@ -30,20 +30,9 @@ pub struct MoodDoc {
     updated_at: String,
 }
 
-/// Body of the mood call (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct MoodRequest {
-    /// A whole number from 1 to 5.
-    mood: i32,
-    /// A date or a date-time (a naive one is the caller's local time); default today, never
-    /// after today.
-    date: Option<String>,
-}
-
 /// Record the mood of a day: one per day, the last write wins (201 when the day had none, 200
 /// when it replaced the day's mood).
-#[utoipa::path(post, path = "/api/mood", tag = "mood", request_body = MoodRequest,
+#[utoipa::path(post, path = "/api/mood", tag = "mood", request_body = MoodInput,
     responses((status = 201, body = MoodDoc), (status = 200, body = MoodDoc), (status = 422)),
     security(("bearer" = [])))]
 async fn record(

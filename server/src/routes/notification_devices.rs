@@ -19,35 +19,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unregister_device, unregister_device_post))
 }
 
-/// `register-device` body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct RegistrationDoc {
-    /// Or `token`.
-    push_token: String,
-    /// ios, android, web.
-    platform: String,
-    device_id: Option<String>,
-    app_version: Option<String>,
-}
-
-/// `update-device` body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct TokenChangeDoc {
-    old_push_token: String,
-    new_push_token: String,
-    platform: Option<String>,
-}
-
-/// `unregister-device` body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct UnregistrationDoc {
-    /// Or `token`.
-    push_token: String,
-}
-
 /// An answer of the device routes (documentation).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -58,7 +29,7 @@ pub struct DeviceDoc {
 }
 
 /// Register this device for push: `data{device_id, status: registered | updated}`.
-#[utoipa::path(post, path = "/api/notifications/register-device", tag = "notifications", request_body = RegistrationDoc,
+#[utoipa::path(post, path = "/api/notifications/register-device", tag = "notifications", request_body = Registration,
     responses((status = 200, body = DeviceDoc), (status = 422)), security(("bearer" = [])))]
 async fn register_device(
     State(state): State<AppState>,
@@ -70,7 +41,7 @@ async fn register_device(
 }
 
 /// Replace a device's push token (404 when the old token is not the caller's).
-#[utoipa::path(patch, path = "/api/notifications/update-device", tag = "notifications", request_body = TokenChangeDoc,
+#[utoipa::path(patch, path = "/api/notifications/update-device", tag = "notifications", request_body = TokenChange,
     responses((status = 200, body = DeviceDoc), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn update_device(
     State(state): State<AppState>,
@@ -82,7 +53,7 @@ async fn update_device(
 }
 
 /// Same as PATCH.
-#[utoipa::path(post, path = "/api/notifications/update-device", tag = "notifications", request_body = TokenChangeDoc,
+#[utoipa::path(post, path = "/api/notifications/update-device", tag = "notifications", request_body = TokenChange,
     responses((status = 200, body = DeviceDoc), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn update_device_post(
     state: State<AppState>,
@@ -93,7 +64,7 @@ async fn update_device_post(
 }
 
 /// Forget a device (body or query `push_token`; 404 when it is not the caller's).
-#[utoipa::path(delete, path = "/api/notifications/unregister-device", tag = "notifications", request_body = UnregistrationDoc,
+#[utoipa::path(delete, path = "/api/notifications/unregister-device", tag = "notifications", request_body = Unregistration,
     responses((status = 200, body = DeviceDoc), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn unregister_device(
     State(state): State<AppState>,
@@ -105,7 +76,7 @@ async fn unregister_device(
 }
 
 /// Same as DELETE.
-#[utoipa::path(post, path = "/api/notifications/unregister-device", tag = "notifications", request_body = UnregistrationDoc,
+#[utoipa::path(post, path = "/api/notifications/unregister-device", tag = "notifications", request_body = Unregistration,
     responses((status = 200, body = DeviceDoc), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn unregister_device_post(
     state: State<AppState>,

@@ -203,6 +203,7 @@ async fn mark_all_read(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = NotificationDeleted)]
 pub struct Deleted {
     deleted: bool,
     notification_id: String,
@@ -235,7 +236,7 @@ async fn get_preferences(
 }
 
 /// Change any of the switches (the others are kept); stored, and answered **bare**.
-#[utoipa::path(put, path = "/api/notifications/preferences", tag = "notifications", request_body = PreferencesDoc,
+#[utoipa::path(put, path = "/api/notifications/preferences", tag = "notifications", request_body = PreferencesUpdate,
     responses((status = 200, body = PreferencesDoc), (status = 422)), security(("bearer" = [])))]
 async fn put_preferences(
     State(state): State<AppState>,

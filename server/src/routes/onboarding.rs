@@ -54,28 +54,9 @@ async fn questions(Authed(_user): Authed) -> ApiResult<impl IntoResponse> {
     }))
 }
 
-/// `POST /api/onboarding/submit` body (amounts are numbers or strings with at most 2 decimals).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct SubmitDoc {
-    /// `{monthly_income > 0, additional_income ≥ 0}`.
-    income: serde_json::Value,
-    /// `{category: amount}`; keys: rent, mortgage, utilities, insurance, subscriptions, education, childcare,
-    /// debt_payments, and the app's own `internet` (into utilities), `car_payment` and `loan_payment`
-    /// (into debt_payments); keys landing on one category are added up.
-    fixed_expenses: Option<serde_json::Value>,
-    /// `{dining_out_per_month, coffee_per_week, transport_per_month, entertainment_per_month, clothing_per_month, travel_per_year}` (counts 0–1000).
-    spending_habits: Option<serde_json::Value>,
-    /// `{savings_goal_amount_per_month ≥ 0}`.
-    goals: Option<serde_json::Value>,
-    region: Option<String>,
-    /// IANA timezone name.
-    timezone: Option<String>,
-}
-
 /// Submit the onboarding answers: stores them, sets the income and savings goal, and builds
 /// this month's daily plan. A second submit answers `already_onboarded` and changes nothing.
-#[utoipa::path(post, path = "/api/onboarding/submit", tag = "onboarding", request_body = SubmitDoc,
+#[utoipa::path(post, path = "/api/onboarding/submit", tag = "onboarding", request_body = Submission,
     responses((status = 200, description = "`data{status: success, calendar_days, budget_plan}` or `data{status: already_onboarded}`"),
               (status = 401), (status = 422, description = "Invalid answers, or BUSINESS_4001 fixed expenses above income")),
     security(("bearer" = [])))]

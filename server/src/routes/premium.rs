@@ -8,7 +8,6 @@ use mita::error::{Code, Error};
 use mita::id::Id;
 use mita::premium::{self, StatusInput, ValidateInput};
 use serde_json::json;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -96,24 +95,10 @@ async fn subscription_history(
     Ok(ok(premium::history(&state.db, user.id).await?))
 }
 
-/// The app's body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct StatusDoc {
-    /// The caller's id (another → 404).
-    user_id: Option<String>,
-    /// cancelled or expired; anything else is 422.
-    status: String,
-    /// Not stored: the store's dates stand.
-    expires_at: Option<String>,
-    metadata: Option<serde_json::Value>,
-    updated_by: Option<String>,
-}
-
 /// Ends one of the caller's subscriptions (`cancelled` or `expired`): `data{subscription}`.
 /// Only a store receipt starts or extends one, so any other status is 422.
 #[utoipa::path(put, path = "/api/subscriptions/{subscription_id}/status", tag = "premium",
-    params(("subscription_id" = String, Path)), request_body = StatusDoc,
+    params(("subscription_id" = String, Path)), request_body = StatusInput,
     responses((status = 200, description = "The subscription"), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
 async fn subscription_status(
     State(state): State<AppState>,
@@ -128,24 +113,12 @@ async fn subscription_status(
     Ok(ok(json!({ "subscription": s })))
 }
 
-/// The app's body (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ValidateDoc {
-    /// The caller's id (another → 404).
-    user_id: Option<String>,
-    /// Apple: the base64 receipt; Google: the purchase token.
-    receipt: String,
-    /// ios or android.
-    platform: String,
-}
-
 /// Asks the store about a receipt and records the purchase it confirms: the premium status
 /// (`data`, as premium-status), with `subscription` also at the top level of the body (the app
 /// caches `body['subscription']`). A receipt the store refuses → 422 on `body.receipt`, nothing
 /// stored; a purchase of another account → 409; the platform not configured → 503; the store
 /// down or its breaker open → 503.
-#[utoipa::path(post, path = "/api/iap/validate", tag = "premium", request_body = ValidateDoc,
+#[utoipa::path(post, path = "/api/iap/validate", tag = "premium", request_body = ValidateInput,
     responses((status = 200, description = "Premium status"), (status = 401), (status = 404), (status = 409), (status = 422), (status = 503)), security(("bearer" = [])))]
 async fn iap_validate(
     State(state): State<AppState>,

@@ -32,41 +32,6 @@ fn ctx<'a>(state: &'a AppState, user: &'a mita::auth::AuthUser) -> RecurringCtx<
     }
 }
 
-/// A definition as sent (create: every field the frequency needs; PATCH: any field).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct RecurringInputDoc {
-    /// 0.01 – 100,000.00.
-    amount: f64,
-    /// One of the 22 transaction categories; a fixed expense (rent, mortgage, utilities,
-    /// insurance, subscriptions, education, childcare) reserves its plan rows ahead.
-    category: String,
-    /// 1–200 characters (the transaction's merchant).
-    payee: String,
-    /// ≤ 500 characters (the transaction's description; default the payee).
-    description: Option<String>,
-    /// ≤ 1000 characters.
-    notes: Option<String>,
-    /// 3 letters (default USD).
-    currency: Option<String>,
-    /// monthly, weekly, every_n_days or yearly.
-    frequency: String,
-    /// monthly and yearly: 1–31 (29–31 clamp to the month's last day; yearly: a day of the month).
-    day_of_month: Option<i64>,
-    /// weekly: monday … sunday.
-    weekday: Option<String>,
-    /// every_n_days: 1–366.
-    interval_days: Option<i64>,
-    /// yearly: 1–12.
-    month: Option<i64>,
-    /// YYYY-MM-DD, at most 366 days ago (a past start catches up, bounded per run).
-    start_date: String,
-    /// YYYY-MM-DD, on or after start_date; none after it.
-    end_date: Option<String>,
-    /// At most this many occurrences (1–1000).
-    count: Option<i64>,
-}
-
 /// A stored definition.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -97,7 +62,7 @@ pub struct RecurringDoc {
 }
 
 /// Make a recurring transaction; occurrences already due are made at once.
-#[utoipa::path(post, path = "/api/recurring", tag = "recurring", request_body = RecurringInputDoc,
+#[utoipa::path(post, path = "/api/recurring", tag = "recurring", request_body = RecurringInput,
     responses((status = 201, body = RecurringDoc), (status = 401),
         (status = 422, description = "A field named in the error; BUSINESS_4012 too many definitions")),
     security(("bearer" = [])))]
@@ -186,7 +151,7 @@ async fn get_recurring(
 }
 
 /// Change a recurring transaction; the new terms apply from today on.
-#[utoipa::path(patch, path = "/api/recurring/{id}", tag = "recurring", request_body = RecurringInputDoc,
+#[utoipa::path(patch, path = "/api/recurring/{id}", tag = "recurring", request_body = RecurringInput,
     params(("id" = String, Path, description = "The definition's id")),
     responses((status = 200, body = RecurringDoc), (status = 401), (status = 404), (status = 422)),
     security(("bearer" = [])))]

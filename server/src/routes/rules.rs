@@ -21,31 +21,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(apply_rule))
 }
 
-/// A rule as sent (create and replace): at least one condition and one action.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct RuleInputDoc {
-    /// 1–100 characters.
-    name: String,
-    /// Condition: the payee (merchant, else description) contains this text, any case.
-    payee_contains: Option<String>,
-    /// Condition: the payee matches this regular expression (≤ 200 characters, case-insensitive,
-    /// linear-time engine).
-    payee_matches: Option<String>,
-    /// Condition: amount ≥ this (decimal, e.g. 4.50).
-    min_amount: Option<f64>,
-    /// Condition: amount ≤ this.
-    max_amount: Option<f64>,
-    /// Condition: the row comes from an import of this account (never true for a typed spend).
-    account: Option<String>,
-    /// Action: one of the 22 transaction categories.
-    set_category: Option<String>,
-    /// Action: the description (≤ 500).
-    set_description: Option<String>,
-    /// Action: add this tag (≤ 50).
-    add_tag: Option<String>,
-}
-
 /// A stored rule.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -66,7 +41,7 @@ pub struct RuleDoc {
 }
 
 /// Make a rule; it runs after the existing ones.
-#[utoipa::path(post, path = "/api/rules", tag = "rules", request_body = RuleInputDoc,
+#[utoipa::path(post, path = "/api/rules", tag = "rules", request_body = NewRule,
     responses((status = 201, body = RuleDoc), (status = 401), (status = 422, description = "A field named in the error; BUSINESS_4011 too many rules")),
     security(("bearer" = [])))]
 async fn create_rule(
@@ -104,7 +79,7 @@ async fn get_rule(
 }
 
 /// Replace a rule (same fields as a create; the position is kept).
-#[utoipa::path(put, path = "/api/rules/{id}", tag = "rules", request_body = RuleInputDoc,
+#[utoipa::path(put, path = "/api/rules/{id}", tag = "rules", request_body = NewRule,
     params(("id" = String, Path, description = "The rule's id")),
     responses((status = 200, body = RuleDoc), (status = 401), (status = 404), (status = 422)),
     security(("bearer" = [])))]

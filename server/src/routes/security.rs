@@ -145,14 +145,6 @@ async fn two_factor_status(
     Ok(ok(state.auth.two_factor_status(user.id).await?))
 }
 
-/// The proof of presence: `password`, or for an account without one a fresh Google `id_token`.
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct ReauthDoc {
-    password: Option<String>,
-    id_token: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct EnrollmentDoc {
     /// The shared secret in base32 (to type in by hand).
@@ -168,7 +160,7 @@ pub struct EnrollmentDoc {
 
 /// Start two-factor setup (needs the password): a new secret for the authenticator app. Not
 /// active until `POST /api/auth/2fa/enable` confirms a first code.
-#[utoipa::path(post, path = "/api/auth/2fa/setup", tag = "auth", request_body = ReauthDoc,
+#[utoipa::path(post, path = "/api/auth/2fa/setup", tag = "auth", request_body = Reauth,
     responses((status = 200, body = EnrollmentDoc), (status = 401, description = "Wrong password (counts toward the lockout)"),
               (status = 409, description = "Already on"), (status = 422), (status = 429),
               (status = 503, description = "auth.totp_key not configured")),

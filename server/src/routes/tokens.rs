@@ -20,19 +20,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_token))
 }
 
-/// What a create asks for (documentation mirror of the core `NewToken`).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct NewTokenDoc {
-    /// 1–100 characters, to recognise the token later.
-    name: String,
-    /// `read` (GET/HEAD only) or `write` (every method).
-    #[schema(example = "read")]
-    scope: String,
-    /// 1–3650; absent: the token lives until revoked.
-    expires_in_days: Option<i64>,
-}
-
 /// One token as listed (never the secret).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -65,7 +52,7 @@ pub struct CreatedTokenDoc {
 
 /// Make a personal access token for scripts. The answer holds the secret; only its hash is
 /// kept. Needs a signed-in session (403 `AUTH_1013` with a token).
-#[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = NewTokenDoc,
+#[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, body = CreatedTokenDoc), (status = 401), (status = 403, description = "AUTH_1013: made with a personal access token"),
               (status = 422, description = "Bad name, scope or lifetime; BUSINESS_4010 too many tokens")),
     security(("bearer" = [])))]

@@ -45,31 +45,6 @@ fn ctx<'a>(
     }
 }
 
-/// Request body of create and update (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct TransactionRequest {
-    /// 0.01 – 100000, at most 2 decimals (number or string).
-    #[schema(value_type = f64)]
-    amount: String,
-    /// One of the 22 categories (food, dining, groceries, transportation, gas, ...).
-    category: String,
-    description: Option<String>,
-    /// ISO 4217 (default USD).
-    currency: Option<String>,
-    merchant: Option<String>,
-    location: Option<String>,
-    /// At most 10.
-    tags: Option<Vec<String>>,
-    is_recurring: Option<bool>,
-    confidence_score: Option<f64>,
-    receipt_url: Option<String>,
-    notes: Option<String>,
-    /// RFC 3339; at most 1 day ahead, 7 years back (default now).
-    spent_at: Option<String>,
-    goal_id: Option<String>,
-}
-
 /// A transaction (documentation).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -99,7 +74,7 @@ pub struct TransactionDoc {
 
 /// Record a spend; it is applied to the daily plan (and an overspend rebalanced) in the same
 /// database transaction. Honours `Idempotency-Key`.
-#[utoipa::path(post, path = "/api/transactions", tag = "transactions", request_body = TransactionRequest,
+#[utoipa::path(post, path = "/api/transactions", tag = "transactions", request_body = TransactionInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
     responses((status = 201, body = TransactionDoc), (status = 409, description = "Key in flight"),
               (status = 422, description = "Invalid input, or key reused with another body")),
@@ -199,7 +174,7 @@ async fn get_one(
 /// Partial update; the old and the new day are re-accrued. An installment payment is 409 (change
 /// the installment's `payments_made` instead).
 #[utoipa::path(put, path = "/api/transactions/{id}", tag = "transactions", params(("id" = String, Path)),
-    request_body = TransactionRequest, responses((status = 200, body = TransactionDoc), (status = 404), (status = 409), (status = 422)),
+    request_body = TransactionInput, responses((status = 200, body = TransactionDoc), (status = 404), (status = 409), (status = 422)),
     security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
@@ -215,6 +190,7 @@ async fn update(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = TransactionDeleted)]
 pub struct Deleted {
     deleted: bool,
     transaction_id: String,

@@ -52,37 +52,6 @@ pub struct ProfileDoc {
     budget_alert_threshold: f64,
 }
 
-/// Fields `PATCH /api/users/me` applies; anything else (`id`, `role`, `is_premium`...) is ignored.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ProfileUpdateDoc {
-    name: Option<String>,
-    /// Accepted only when it is the current address (the app sends it with every save); a
-    /// different one is 422 `VALIDATION_2004` and nothing is applied: the address changes with
-    /// `POST /api/users/me/email`.
-    email: Option<String>,
-    country: Option<String>,
-    timezone: Option<String>,
-    income: Option<f64>,
-    savings_goal: Option<f64>,
-    budget_method: Option<String>,
-    currency: Option<String>,
-    region: Option<String>,
-    /// Also accepted as `notifications`.
-    notifications_enabled: Option<bool>,
-    /// Also accepted as `dark_mode`.
-    dark_mode_enabled: Option<bool>,
-    biometric_auth: Option<bool>,
-    auto_sync: Option<bool>,
-    offline_mode: Option<bool>,
-    /// At most 32 characters.
-    language: Option<String>,
-    /// At most 20 characters.
-    date_format: Option<String>,
-    /// A percent 0–100 with at most two decimals.
-    budget_alert_threshold: Option<f64>,
-}
-
 /// The profile fields the app reads at the top level of the answer instead of in `data`
 /// (receipt_capture_screen.dart, user_settings_screen.dart, budget_adapter_service.dart).
 const TOP_LEVEL_FIELDS: [&str; 6] = [
@@ -113,7 +82,7 @@ async fn me(State(state): State<AppState>, Authed(user): Authed) -> ApiResult<im
 }
 
 /// Update the caller's profile. The address is not changed here (see `email`).
-#[utoipa::path(patch, path = "/api/users/me", tag = "users", request_body = ProfileUpdateDoc,
+#[utoipa::path(patch, path = "/api/users/me", tag = "users", request_body = ProfileUpdate,
     responses((status = 200, body = ProfileDoc),
               (status = 422, description = "Invalid input, or VALIDATION_2004 for a different email (use POST /api/users/me/email)")),
     security(("bearer" = [])))]

@@ -86,3 +86,80 @@ async fn docs_page_is_served_from_the_binary() {
     assert_eq!(init.status(), 200);
     assert!(init.text().await.unwrap().contains("/openapi.json"));
 }
+
+/// Issue 19: the request bodies in `/openapi.json` are the types the handlers deserialize
+/// (derived in the core), not hand-kept copies; and no two schemas share a name (a shared name
+/// silently replaced one schema by the other).
+#[test]
+fn openapi_request_bodies_are_the_types_the_handlers_read() {
+    let doc = serde_json::to_value(mita_server::app::openapi()).unwrap();
+    let body = |method: &str, path: &str| {
+        let schema =
+            &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+        schema["$ref"]
+            .as_str()
+            .and_then(|r| r.rsplit('/').next())
+            .unwrap_or_else(|| panic!("{method} {path}: no request body schema"))
+            .to_string()
+    };
+    for (method, path, ty) in [
+        ("post", "/api/transactions", "TransactionInput"),
+        ("post", "/api/goals", "GoalInput"),
+        ("post", "/api/goals/{id}/add_savings", "AmountInput"),
+        ("post", "/api/installments", "InstallmentInput"),
+        ("post", "/api/installments/calculator", "CalculatorInput"),
+        ("post", "/api/installments/profile", "ProfileInput"),
+        ("post", "/api/onboarding/submit", "Submission"),
+        ("patch", "/api/users/me", "ProfileUpdate"),
+        ("post", "/api/recurring", "RecurringInput"),
+        ("post", "/api/rules", "NewRule"),
+        ("post", "/api/habits", "HabitInput"),
+        ("post", "/api/mood", "MoodInput"),
+        ("post", "/api/auth/register", "Registration"),
+        (
+            "post",
+            "/api/notifications/register-device",
+            "DeviceRegistration",
+        ),
+        ("post", "/api/calendar/shell", "ShellRequest"),
+        ("post", "/api/errors/report", "ClientErrorReport"),
+        ("patch", "/api/budget/mode", "ModeBody"),
+    ] {
+        assert_eq!(body(method, path), ty, "{method} {path}");
+    }
+    let props = |name: &str| {
+        let p = &doc["components"]["schemas"][name]["properties"];
+        assert!(p.is_object(), "schema {name} missing");
+        p.as_object().unwrap().keys().cloned().collect::<Vec<_>>()
+    };
+    // The fields and aliases the app may send, with the core's field docs.
+    let tx = props("TransactionInput");
+    for f in [
+        "amount",
+        "category",
+        "spent_at",
+        "goal_id",
+        "confidence_score",
+    ] {
+        assert!(tx.contains(&f.to_string()), "TransactionInput.{f}");
+    }
+    let amount = &doc["components"]["schemas"]["TransactionInput"]["properties"]["amount"];
+    assert!(amount.to_string().contains("/Money"), "{amount}");
+    assert!(props("GoalInput").contains(&"deadline".to_string()));
+    // Same-named types answer their own schema.
+    for (name, field) in [
+        ("Registration", "password"),
+        ("DeviceRegistration", "push_token"),
+        ("TransactionDeleted", "transaction_id"),
+        ("HabitDeleted", "habit_id"),
+        ("NotificationDeleted", "notification_id"),
+        ("GoalDeleted", "status"),
+        ("InstallmentDeleted", "status"),
+        ("ProfileDoc", "email"),
+        ("FinancialProfileDoc", "total_monthly_obligations"),
+        ("PreferencesDoc", "push_enabled"),
+        ("BehaviorPreferencesDoc", "auto_insights"),
+    ] {
+        assert!(props(name).contains(&field.to_string()), "{name}.{field}");
+    }
+}

@@ -24,14 +24,22 @@ pub use weights::parse_weight;
 /// `POST /api/calendar/shell` body. Amounts may carry the noise of the client's double
 /// arithmetic (`200.20000000000002`): they are rounded to the cent ([`RoundedMoney`]).
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShellRequest {
     #[serde(default)]
     pub savings_target: RoundedMoney,
+    /// Monthly income (> 0).
     pub income: RoundedMoney,
+    /// `{category: amount}` over the fixed-expense keys of onboarding (rent, mortgage,
+    /// utilities, internet, insurance, subscriptions, education, childcare, car_payment,
+    /// loan_payment, debt_payments).
     #[serde(default)]
     pub fixed: BTreeMap<String, RoundedMoney>,
-    /// `{category: weight}`; a weight is a fraction (`0.15`) or a percent (`15`), number or text.
+    /// `{category: weight}` over food, transportation, healthcare, entertainment, shopping,
+    /// travel, other; a weight is a fraction (`0.15`) or a percent (`15`), number or text.
+    /// Without weights the income tier's are used.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, f64>))]
     pub weights: BTreeMap<String, serde_json::Value>,
     pub year: Option<i32>,
     pub month: Option<u32>,

@@ -13,6 +13,7 @@ use crate::{on_db, on_write};
 
 /// How the user wants the budget to behave (stored; default `default`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BudgetMode {
     #[serde(rename = "strict")]
     Strict,
@@ -59,6 +60,7 @@ impl BudgetMode {
 
 /// `{mode}` as read and written by the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModeBody {
     pub mode: BudgetMode,
 }

@@ -481,6 +481,7 @@ pub async fn category(
 
 /// `POST /api/behavior/calendar` body (the logs the app sends are accepted and not used).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarRequest {
     pub year: Option<i32>,
     pub month: Option<u32>,
@@ -556,10 +557,12 @@ pub async fn calendar(db: &Db, ctx: &Ctx, r: &CalendarRequest) -> Result<Calenda
 
 /// `POST /api/behavior/expense_suggestions` body.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpenseRequest {
     pub category: Option<String>,
     pub amount: Option<crate::money::RoundedMoney>,
     pub description: Option<String>,
+    /// YYYY-MM-DD, default today.
     pub date: Option<String>,
 }
 

@@ -12,6 +12,7 @@ use crate::money::Money;
 /// One day of a calendar sent for redistribution: `total` is what the day uses (spent or
 /// scheduled), `limit` its budget.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayLimit {
     pub total: Money,
     pub limit: Money,
@@ -19,8 +20,11 @@ pub struct DayLimit {
 
 /// `POST /api/calendar/redistribute` body.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedistributeRequest {
+    /// `{day: {total, limit}}`: `total` is what the day uses, `limit` its budget (≤ 366 days).
     pub calendar: BTreeMap<String, DayLimit>,
+    /// `balance` (the default and only strategy).
     pub strategy: Option<String>,
 }
 
