@@ -146,6 +146,7 @@ pub struct TransactionInput {
     pub tags: Option<Vec<String>>,
     pub is_recurring: Option<bool>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    // f64-ok: the document's number type; the value is never a float here
     pub confidence_score: Option<serde_json::Number>,
     pub receipt_url: Option<String>,
     pub notes: Option<String>,

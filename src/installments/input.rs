@@ -351,6 +351,7 @@ pub struct CalculatorInput {
     pub active_installments_monthly: Option<RoundedMoney>,
     /// An amount (the app) or a yes/no flag.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    // f64-ok: the document's number type; the value is never a float here
     pub credit_card_debt: Option<serde_json::Value>,
     /// Else the profile's obligations, else the plan's fixed expenses.
     pub other_monthly_obligations: Option<RoundedMoney>,

@@ -40,6 +40,7 @@ pub struct ShellRequest {
     /// Without weights the income tier's are used.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, f64>))]
+    // f64-ok: the document's number type; the value is never a float here
     pub weights: BTreeMap<String, serde_json::Value>,
     pub year: Option<i32>,
     pub month: Option<u32>,
