@@ -1,6 +1,8 @@
 //! Helpers for tests (used by the test suites of every crate): a fresh, empty database per test
 //! on the backend chosen by `MITA_TEST_DATABASE_URL` (unset → a temporary SQLite file).
 
+pub mod fakes;
+pub mod multipart;
 pub mod receipt_image;
 
 use std::path::PathBuf;

@@ -45,10 +45,9 @@ async fn ingest() -> (String, Received) {
     let app = Router::new()
         .route("/api/{project}/envelope/", post(take))
         .with_state(received.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://public@{addr}/42"), received)
+    let base = mita::testing::fakes::serve(app).await;
+    let dsn = base.replacen("http://", "http://public@", 1);
+    (format!("{dsn}/42"), received)
 }
 
 /// The event payloads of the envelopes (an envelope: a header line, then item header and

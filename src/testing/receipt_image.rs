@@ -66,6 +66,19 @@ const MARGIN: usize = 40;
 const CHAR_GAP: usize = 1;
 const LINE_GAP: usize = 5;
 
+/// The receipt the tests draw and the Vision fake reads (Tesseract reads it exactly).
+pub const RECEIPT: &[&str] = &[
+    "CORNER MARKET",
+    "2026-03-14 12:31",
+    "BANANAS 1.19",
+    "ORGANIC MILK 4.99",
+    "SOURDOUGH BREAD 3.49",
+    "SUBTOTAL 9.67",
+    "TAX 0.48",
+    "TOTAL 10.15",
+    "VISA 10.15",
+];
+
 /// A grayscale PNG of `lines` (black text on white).
 pub fn receipt_png(lines: &[&str]) -> Vec<u8> {
     render(lines, SCALE)

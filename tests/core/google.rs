@@ -2,16 +2,10 @@
 //! (`GET /tokeninfo?id_token=...`, 200 with string-typed claims or 400 `invalid_token`), including
 //! outages: 500s, an unreachable port, and an answer slower than the timeout.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
 use chrono::TimeZone;
 use serde_json::json;
 
@@ -20,6 +14,7 @@ use mita::config::GoogleSettings;
 use mita::google::{GoogleError, GoogleIdentity, GoogleVerifier};
 use mita::metrics::Metrics;
 use mita::resilience::{BreakerConfig, BreakerState};
+use mita::testing::fakes::{self, Control, Mode};
 
 const CLIENT_ID: &str = "mita-test.apps.googleusercontent.com";
 /// 2026-01-01T00:00:00Z, where the manual clock starts.
@@ -29,28 +24,6 @@ const BREAKER: BreakerConfig = BreakerConfig {
     open_for_ms: 10_000,
     half_open_max_calls: 1,
 };
-
-#[derive(Clone, Copy)]
-enum Mode {
-    Healthy,
-    Failing,
-    Slow,
-}
-
-struct Fake {
-    requests: AtomicUsize,
-    mode: Mutex<Mode>,
-}
-
-impl Fake {
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-
-    fn set(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
-    }
-}
 
 fn claims(token: &str) -> Option<serde_json::Value> {
     let exp = (START_SECS + 3600).to_string();
@@ -77,41 +50,9 @@ fn claims(token: &str) -> Option<serde_json::Value> {
     Some(c)
 }
 
-async fn tokeninfo(
-    State(fake): State<Arc<Fake>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    fake.requests.fetch_add(1, Ordering::SeqCst);
-    let mode = *fake.mode.lock().unwrap();
-    match mode {
-        Mode::Failing => {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "backend error").into_response();
-        }
-        Mode::Slow => tokio::time::sleep(Duration::from_secs(30)).await,
-        Mode::Healthy => {}
-    }
-    match q.get("id_token").and_then(|t| claims(t)) {
-        Some(c) => Json(c).into_response(),
-        None => (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "invalid_token", "error_description": "Invalid Value"})),
-        )
-            .into_response(),
-    }
-}
-
-async fn spawn_fake() -> (Arc<Fake>, String) {
-    let fake = Arc::new(Fake {
-        requests: AtomicUsize::new(0),
-        mode: Mutex::new(Mode::Healthy),
-    });
-    let app = Router::new()
-        .route("/tokeninfo", get(tokeninfo))
-        .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/tokeninfo", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (fake, url)
+async fn spawn_fake() -> (Arc<Control>, String) {
+    let (url, control) = fakes::google_tokeninfo(claims).await;
+    (control, url)
 }
 
 struct Harness {
@@ -173,7 +114,7 @@ async fn a_good_token_yields_the_identity_with_a_lower_cased_email() {
             name: Some("Alice Doe".into()),
         }
     );
-    assert_eq!(fake.requests(), 1);
+    assert_eq!(fake.calls(), 1);
     assert_eq!(h.calls("ok"), 1);
     let latency = h
         .metrics
@@ -233,7 +174,7 @@ async fn a_token_google_rejects_is_invalid_and_leaves_the_breaker_closed() {
         assert_eq!(result, Err(GoogleError::Invalid("rejected by Google")));
     }
 
-    assert_eq!(fake.requests(), 5, "every call reached Google");
+    assert_eq!(fake.calls(), 5, "every call reached Google");
     assert_eq!(h.verifier.breaker_state(), BreakerState::Closed);
 }
 
@@ -252,7 +193,7 @@ async fn malformed_tokens_and_a_missing_configuration_never_reach_google() {
         Err(GoogleError::Invalid("malformed token"))
     );
     assert_eq!(off.verify("good").await, Err(GoogleError::NotConfigured));
-    assert_eq!(fake.requests(), 0);
+    assert_eq!(fake.calls(), 0);
 }
 
 #[tokio::test]
@@ -268,7 +209,7 @@ async fn server_errors_open_the_breaker_and_later_calls_fail_fast_without_reachi
     fake.set(Mode::Healthy);
     assert_eq!(h.verify("good").await, Err(GoogleError::Unavailable));
 
-    assert_eq!(fake.requests(), 2, "the third call never left the process");
+    assert_eq!(fake.calls(), 2, "the third call never left the process");
     assert_eq!(h.verifier.retry_after_secs(), 10);
     assert_eq!((h.calls("error"), h.calls("circuit_open")), (2, 1));
     let state = h
@@ -307,7 +248,7 @@ async fn an_answer_slower_than_the_timeout_is_unavailable_and_opens_the_breaker(
     assert_eq!(h.verify("good").await, Err(GoogleError::Unavailable));
 
     assert_eq!(h.verifier.breaker_state(), BreakerState::Open);
-    assert_eq!(fake.requests(), 2);
+    assert_eq!(fake.calls(), 2);
     assert_eq!((h.calls("timeout"), h.calls("circuit_open")), (2, 1));
 }
 
@@ -327,5 +268,5 @@ async fn after_the_open_time_a_trial_against_a_healthy_google_closes_the_breaker
 
     assert_eq!(identity.sub, "1234567890");
     assert_eq!(h.verifier.breaker_state(), BreakerState::Closed);
-    assert_eq!(fake.requests(), 3);
+    assert_eq!(fake.calls(), 3);
 }

@@ -6,18 +6,19 @@
 mod vision;
 
 use std::process::{Output, Stdio};
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use mita::clock::Clock;
 use mita::config::{OcrEngineKind, Secret, Settings};
 use mita::testing::TestDatabase;
-use mita::testing::receipt_image::receipt_png;
+use mita::testing::fakes::{self, Mode, VISION_KEY};
+use mita::testing::multipart::one_file;
+use mita::testing::receipt_image::{RECEIPT, receipt_png};
 use mita_server::{Application, ServeOptions};
 use serde_json::{Value, json};
 
 use crate::support::{mita, stderr, stdout};
-use vision::{RECEIPT, multipart, register, start_fake};
+use vision::register;
 
 const OPEN_MS: i64 = 60_000;
 
@@ -36,8 +37,8 @@ fn args(list: &[&str], db_url: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_every_one() {
-    let (vision_url, fake) = start_fake().await;
-    fake.down.store(true, Ordering::SeqCst);
+    let (vision_url, fake) = fakes::vision(RECEIPT).await;
+    fake.set(Mode::Failing);
     let test_db = TestDatabase::create().await.unwrap();
     let db = test_db.migrated().await.unwrap();
     let clock = Clock::manual(chrono::Utc::now());
@@ -52,7 +53,7 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     settings.rate_limit.enabled = false;
     settings.ocr.engine = OcrEngineKind::GoogleVision;
     settings.ocr.google_vision.base_url = vision_url;
-    settings.ocr.google_vision.api_key = Some(Secret::new("vision-key"));
+    settings.ocr.google_vision.api_key = Some(Secret::new(VISION_KEY));
     settings.ocr.breaker_failure_threshold = 2;
     settings.ocr.breaker_open_ms = OPEN_MS;
     settings.ocr.poll_ms = 100;
@@ -69,7 +70,7 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     let token = register(&client, &base, "vision@example.com").await;
 
     // Vision is down: two calls fail, the breaker opens, the rest fail fast without a call.
-    let (ct, body) = multipart("receipt", &receipt_png(&["ANY"]));
+    let (ct, body) = one_file("receipt", "r.png", "image/png", &receipt_png(&["ANY"]));
     let mut jobs = Vec::new();
     for _ in 0..5 {
         let resp = client
@@ -98,7 +99,7 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
             "circuit_open"
         ]
     );
-    assert_eq!(fake.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(fake.calls(), 2);
     let open = metrics
         .circuit_breaker_state
         .with_label_values(&["ocr_google_vision"])
@@ -106,7 +107,7 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     assert_eq!(open, 1, "the breaker is open");
 
     // Vision recovers and the open time passes. Without --yes and a terminal: refused.
-    fake.down.store(false, Ordering::SeqCst);
+    fake.set(Mode::Healthy);
     clock.advance_ms(OPEN_MS + 1);
     let refused = run_mita(args(&["ocr", "replay", "--all-failed"], &test_db.url)).await;
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
@@ -247,7 +248,7 @@ async fn sigterm_during_processing_leaves_no_job_stuck_and_a_restart_finishes_it
     let mut server = start("slow");
     let client = reqwest::Client::new();
     let token = register(&client, &server.base, "term@example.com").await;
-    let (ct, body) = multipart("receipt", &receipt_png(RECEIPT));
+    let (ct, body) = one_file("receipt", "r.png", "image/png", &receipt_png(RECEIPT));
     let job: Value = client
         .post(server.url("/api/ocr/process"))
         .bearer_auth(&token)

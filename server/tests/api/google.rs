@@ -1,63 +1,26 @@
 //! Google sign-in against a fake token-info endpoint on loopback.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
+use mita::testing::fakes::{self, Mode};
 use serde_json::{Value, json};
 
 use crate::support::{error_body, spawn_with};
 
-#[derive(Clone, Default)]
-struct Fake {
-    down: Arc<AtomicBool>,
-    calls: Arc<AtomicUsize>,
-}
-
-async fn tokeninfo(
-    State(fake): State<Fake>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
-) -> axum::response::Response {
-    fake.calls.fetch_add(1, Ordering::SeqCst);
-    if fake.down.load(Ordering::SeqCst) {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    }
-    let token = q.get("id_token").cloned().unwrap_or_default();
+/// Token `x` is the verified `x@gmail.com`; `other-audience` was issued to another client and
+/// `bad` is one Google rejects.
+fn claims(token: &str) -> Option<Value> {
     let aud = if token == "other-audience" {
         "someone-else"
     } else {
         "mita-client"
     };
-    if token == "bad" {
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({"error": "invalid_token"})),
-        )
-            .into_response();
-    }
     let exp = (chrono::Utc::now().timestamp() + 3600).to_string();
-    axum::Json(json!({"iss": "https://accounts.google.com", "aud": aud, "sub": format!("sub-{token}"),
+    (token != "bad").then(|| json!({"iss": "https://accounts.google.com", "aud": aud, "sub": format!("sub-{token}"),
         "email": format!("{token}@gmail.com"), "email_verified": "true", "exp": exp, "name": "G User"}))
-    .into_response()
-}
-
-async fn start_fake() -> (String, Fake) {
-    let fake = Fake::default();
-    let app = axum::Router::new()
-        .route("/tokeninfo", get(tokeninfo))
-        .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/tokeninfo", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, fake)
 }
 
 #[tokio::test]
 async fn google_sign_in_creates_the_user_refuses_bad_audiences_and_fails_fast_when_down() {
-    let (url, fake) = start_fake().await;
+    let (url, fake) = fakes::google_tokeninfo(claims).await;
     let app = spawn_with(
         move |s| {
             s.google.client_ids = vec!["mita-client".into()];
@@ -107,7 +70,7 @@ async fn google_sign_in_creates_the_user_refuses_bad_audiences_and_fails_fast_wh
     )
     .await;
 
-    fake.down.store(true, Ordering::SeqCst);
+    fake.set(Mode::Failing);
     for _ in 0..5 {
         let resp = app
             .post_json("/api/auth/google", &json!({"id_token": "alice"}))
@@ -116,14 +79,14 @@ async fn google_sign_in_creates_the_user_refuses_bad_audiences_and_fails_fast_wh
     }
     let health: Value = app.get("/health").await.json().await.unwrap();
     assert_eq!(health["google_oauth"]["circuit"], "open");
-    let calls_when_open = fake.calls.load(Ordering::SeqCst);
+    let calls_when_open = fake.calls();
     let resp = app
         .post_json("/api/auth/google", &json!({"id_token": "alice"}))
         .await;
     assert!(resp.headers().contains_key("retry-after"));
     error_body(resp, 503, "EXTERNAL_6001").await;
     assert_eq!(
-        fake.calls.load(Ordering::SeqCst),
+        fake.calls(),
         calls_when_open,
         "an open breaker does not call Google"
     );
@@ -138,7 +101,7 @@ async fn google_sign_in_creates_the_user_refuses_bad_audiences_and_fails_fast_wh
 /// replaces another linked Google account, and ends the account's other sessions when it links.
 #[tokio::test]
 async fn google_links_only_verified_accounts_and_ends_their_other_sessions() {
-    let (url, _fake) = start_fake().await;
+    let (url, _fake) = fakes::google_tokeninfo(claims).await;
     let app = spawn_with(
         move |s| {
             s.google.client_ids = vec!["mita-client".into()];

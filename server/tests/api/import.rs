@@ -2,6 +2,7 @@
 //! file twice adds nothing; a malformed file is 422 naming the line; rules give categories; the
 //! plan moves as for the same spends typed; another user's import is 404.
 
+use mita::testing::multipart::Form;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -16,19 +17,12 @@ pub async fn upload_csv(
     csv: impl AsRef<[u8]>,
     mapping: &Value,
 ) -> reqwest::Response {
-    let boundary = "mita-import-boundary-7d1";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n{mapping}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bank.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-    ).as_bytes());
-    body.extend_from_slice(csv.as_ref());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (content_type, body) = Form::new()
+        .text("mapping", &mapping.to_string())
+        .file("file", "bank.csv", "text/csv", csv.as_ref())
+        .finish();
     app.authed(Method::POST, "/api/import", token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await

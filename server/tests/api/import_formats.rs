@@ -2,6 +2,7 @@
 //! purge of expired previews (docs/import.md), through the real routes. The samples are the
 //! hand-written files in tests/fixtures/import/.
 
+use mita::testing::multipart::Form;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -26,38 +27,18 @@ async fn upload(
     format: Option<&str>,
     mapping: Option<&Value>,
 ) -> reqwest::Response {
-    let boundary = "mita-import-formats-4c2";
-    let mut body = Vec::new();
+    let mut form = Form::new();
     if let Some(f) = format {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n{f}\r\n"
-            )
-            .as_bytes(),
-        );
+        form = form.text("format", f);
     }
     if let Some(m) = mapping {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n{m}\r\n"
-            )
-            .as_bytes(),
-        );
+        form = form.text("mapping", &m.to_string());
     }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (content_type, body) = form
+        .file("file", name, "application/octet-stream", file)
+        .finish();
     app.authed(Method::POST, "/api/import", token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await

@@ -1,35 +1,11 @@
 //! Receipt uploads and OCR jobs over HTTP: the real `tesseract` on an image rendered in the test,
 //! ownership, upload validation and limits. Google Vision and the admin list: `ocr_vision.rs`.
 
-use mita::testing::receipt_image::receipt_png;
+use mita::testing::multipart::one_file;
+use mita::testing::receipt_image::{RECEIPT, receipt_png};
 use serde_json::{Value, json};
 
 use crate::support::{NO_OCR_WORKERS, TestApp, error_body, spawn_app, spawn_with, spawn_without};
-
-/// The receipt drawn in the tests (Tesseract reads it exactly; see `receipt_image.rs`).
-pub const RECEIPT: &[&str] = &[
-    "CORNER MARKET",
-    "2026-03-14 12:31",
-    "BANANAS 1.19",
-    "ORGANIC MILK 4.99",
-    "SOURDOUGH BREAD 3.49",
-    "SUBTOTAL 9.67",
-    "TAX 0.48",
-    "TOTAL 10.15",
-    "VISA 10.15",
-];
-
-/// A `multipart/form-data` body with one file field; returns (content type, body).
-pub fn multipart(field: &str, file_name: &str, mime: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "mita-test-boundary-7d3f";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: {mime}\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 /// Uploads `bytes` as `field` to `path` with `token`.
 pub async fn upload(
@@ -39,7 +15,7 @@ pub async fn upload(
     field: &str,
     bytes: &[u8],
 ) -> reqwest::Response {
-    let (ct, body) = multipart(field, "receipt.png", "image/png", bytes);
+    let (ct, body) = one_file(field, "receipt.png", "image/png", bytes);
     app.authed(reqwest::Method::POST, path, token)
         .header("content-type", ct)
         .body(body)

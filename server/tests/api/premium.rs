@@ -80,10 +80,7 @@ pub async fn fake_store() -> String {
             "/androidpublisher/v3/applications/{package}/purchases/subscriptionsv2/tokens/{token}",
             get(google),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    mita::testing::fakes::serve(app).await
 }
 
 /// Points `s` at the store at `base`.

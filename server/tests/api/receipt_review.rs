@@ -1,6 +1,7 @@
 //! The advanced receipt calls (docs/ocr.md): the premium upload, batches on the OCR queue, and
 //! the review of a parsed receipt the app sends back (rules V1–V5, E1).
 
+use mita::testing::multipart::Form;
 use mita::testing::receipt_image::receipt_png;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -10,23 +11,14 @@ use crate::support::{NO_OCR_WORKERS, TestApp, spawn_with, spawn_without};
 
 /// A multipart body with the image `parts` under `field` and the text fields `texts`.
 fn form(field: &str, parts: &[&[u8]], texts: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let boundary = "mita-batch-boundary-91c2";
-    let mut body = Vec::new();
+    let mut form = Form::new();
     for (i, p) in parts.iter().enumerate() {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"r{i}.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
-        body.extend_from_slice(p);
-        body.extend_from_slice(b"\r\n");
+        form = form.file(field, &format!("r{i}.png"), "image/png", p);
     }
     for (name, value) in texts {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
+        form = form.text(name, value);
     }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    form.finish()
 }
 
 async fn post_form(

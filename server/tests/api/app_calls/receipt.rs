@@ -2,10 +2,10 @@
 //! 466-482): the app uploads the field `file`, never polls, and reads `merchant`, `total`, `date`,
 //! `category`, `items[{name, price}]`, `raw_text`, `receipt_image_path` from `data`.
 
-use mita::testing::receipt_image::{encode_png, receipt_png};
+use mita::testing::receipt_image::{RECEIPT, encode_png, receipt_png};
 use serde_json::{Value, json};
 
-use crate::ocr::{RECEIPT, upload};
+use crate::ocr::upload;
 use crate::support::{NO_OCR_WORKERS, error_body, spawn_app, spawn_without};
 
 #[tokio::test]

@@ -67,9 +67,7 @@ async fn app_with_fake(mode: u8) -> (TestApp, Fake) {
     let router = axum::Router::new()
         .route("/v1/chat/completions", post(completions))
         .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let base = format!("{}/v1", mita::testing::fakes::serve(router).await);
     let app = spawn_with(
         move |s| {
             s.llm.base_url = Some(base);
@@ -286,9 +284,7 @@ async fn one_user_cannot_spend_the_llm_beyond_their_hourly_quota() {
     let router = axum::Router::new()
         .route("/v1/chat/completions", post(completions))
         .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let base = format!("{}/v1", mita::testing::fakes::serve(router).await);
     let app = spawn_with(
         move |s| {
             s.llm.base_url = Some(base);
