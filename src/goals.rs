@@ -46,7 +46,7 @@ pub const CATEGORIES: [&str; 10] = [
 pub const MAX_GOAL_CENTS: i64 = 10_000_000_000;
 
 pub(crate) use crate::plan::goals::COLUMNS;
-pub use crate::plan::goals::GoalRow;
+use crate::plan::goals::GoalRow;
 
 /// The goal object the app reads (API.md "Goals"); `current_amount` and `deadline` are the
 /// aliases the app uses for `saved_amount` and `target_date`.

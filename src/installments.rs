@@ -17,7 +17,7 @@ pub mod risk;
 pub mod store;
 pub mod summary;
 
-pub use crate::plan::schedule;
+use crate::plan::schedule;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -64,7 +64,7 @@ pub fn payment_category(category: &str) -> TxCategory {
 }
 
 pub(crate) use crate::plan::installments::COLUMNS;
-pub use crate::plan::installments::InstallmentRow;
+use crate::plan::installments::InstallmentRow;
 
 /// The installment object the app reads (`Installment.fromJson`): `total_payments` and
 /// `payments_made` are JSON integers, amounts numbers, dates `YYYY-MM-DD`.

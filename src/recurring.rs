@@ -305,8 +305,7 @@ fn check(input: &RecurringInput, today: NaiveDate) -> Result<Checked> {
     };
     let amount_cents = match input.amount.map(Money::cents) {
         Some(c)
-            if (crate::transactions::MIN_AMOUNT_CENTS..=crate::transactions::MAX_AMOUNT_CENTS)
-                .contains(&c) =>
+            if (crate::money::MIN_AMOUNT_CENTS..=crate::money::MAX_AMOUNT_CENTS).contains(&c) =>
         {
             Some(c)
         }

@@ -137,53 +137,26 @@ struct CheckedRule {
 
 fn check(input: &NewRule) -> Result<CheckedRule> {
     let mut errors = Vec::new();
-    let name = text(
-        Some(&input.name),
-        "body.name",
-        (1, 100),
-        Lines::One,
-        &mut errors,
-    );
-    let payee_contains = text(
-        input.payee_contains.as_deref(),
-        "body.payee_contains",
-        (1, 200),
-        Lines::One,
-        &mut errors,
-    );
-    let payee_matches = text(
+    let mut field = |v, name, max| text(v, name, (1, max), Lines::One, &mut errors);
+    let name = field(Some(&input.name), "body.name", 100);
+    let payee_contains = field(input.payee_contains.as_deref(), "body.payee_contains", 200);
+    let payee_matches = field(
         input.payee_matches.as_deref(),
         "body.payee_matches",
-        (1, MAX_PATTERN),
-        Lines::One,
-        &mut errors,
+        MAX_PATTERN,
     );
+    let account = field(input.account.as_deref(), "body.account", 100);
+    let set_description = field(
+        input.set_description.as_deref(),
+        "body.set_description",
+        500,
+    );
+    let add_tag = field(input.add_tag.as_deref(), "body.add_tag", 50);
     if let Some(p) = &payee_matches
         && let Err(why) = compile(p)
     {
         errors.push(FieldError::new("body.payee_matches", "regex", why));
     }
-    let account = text(
-        input.account.as_deref(),
-        "body.account",
-        (1, 100),
-        Lines::One,
-        &mut errors,
-    );
-    let set_description = text(
-        input.set_description.as_deref(),
-        "body.set_description",
-        (1, 500),
-        Lines::One,
-        &mut errors,
-    );
-    let add_tag = text(
-        input.add_tag.as_deref(),
-        "body.add_tag",
-        (1, 50),
-        Lines::One,
-        &mut errors,
-    );
     let mut set_category = None;
     if let Some(c) = &input.set_category {
         match c.trim().parse::<TxCategory>() {

@@ -20,7 +20,7 @@ use crate::input::{Lines, text};
 use crate::money::Money;
 use crate::on_db;
 
-pub use crate::money::{MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS};
+use crate::money::{MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS};
 pub const MAX_TAGS: usize = 10;
 /// How far from now a spend may be dated.
 pub const MAX_FUTURE_MS: i64 = 24 * 60 * 60 * 1000;
@@ -216,41 +216,12 @@ impl TransactionInput {
             )),
             None => {}
         }
-        out.description = text(
-            self.description.as_deref(),
-            "body.description",
-            (0, 500),
-            Lines::Many,
-            &mut errors,
-        );
-        out.merchant = text(
-            self.merchant.as_deref(),
-            "body.merchant",
-            (0, 200),
-            Lines::Many,
-            &mut errors,
-        );
-        out.location = text(
-            self.location.as_deref(),
-            "body.location",
-            (0, 200),
-            Lines::Many,
-            &mut errors,
-        );
-        out.notes = text(
-            self.notes.as_deref(),
-            "body.notes",
-            (0, 2000),
-            Lines::Many,
-            &mut errors,
-        );
-        out.receipt_url = text(
-            self.receipt_url.as_deref(),
-            "body.receipt_url",
-            (0, 2048),
-            Lines::Many,
-            &mut errors,
-        );
+        let mut field = |v, name, max| text(v, name, (0, max), Lines::Many, &mut errors);
+        out.description = field(self.description.as_deref(), "body.description", 500);
+        out.merchant = field(self.merchant.as_deref(), "body.merchant", 200);
+        out.location = field(self.location.as_deref(), "body.location", 200);
+        out.notes = field(self.notes.as_deref(), "body.notes", 2000);
+        out.receipt_url = field(self.receipt_url.as_deref(), "body.receipt_url", 2048);
         if let Some(c) = &self.currency {
             let c = c.trim().to_ascii_uppercase();
             if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) {

@@ -20,10 +20,11 @@ use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::idempotency::{self, Answer, Begun, IdempotencyKey};
 use crate::metrics::cents_as_units;
+use crate::money::MAX_AMOUNT_CENTS;
 use crate::money::Money;
 use crate::notifications::events::{self, SpendEvent};
 use crate::on_tx;
-use crate::transactions::{COLUMNS as TX_COLUMNS, MAX_AMOUNT_CENTS, Row, TransactionView};
+use crate::transactions::{COLUMNS as TX_COLUMNS, Row, TransactionView};
 
 fn not_cancelled(status: &str) -> Result<()> {
     if status == "cancelled" {

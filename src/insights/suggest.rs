@@ -10,8 +10,8 @@ use crate::budget::TxCategory;
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::money::Money;
+use crate::money::{MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS};
 use crate::on_db;
-use crate::transactions::{MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS};
 
 /// Longest accepted description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;

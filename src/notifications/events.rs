@@ -135,7 +135,7 @@ pub async fn on_spend_applied(
 }
 
 /// A goal change (inside its transaction) reached milestone `reached` (25 / 50 / 75, or 100 when
-/// completed; `goals::GoalRow::milestone`): announced when `goal_updates` is on.
+/// completed; `plan::goals::GoalRow::milestone`): announced when `goal_updates` is on.
 pub async fn on_goal_milestone(
     tx: &mut Tx,
     user: Id,

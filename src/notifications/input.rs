@@ -91,24 +91,17 @@ impl NotificationInput {
     /// `tz`: the user's timezone, in which date-times without an offset are read.
     pub fn check(&self, now: i64, tz: chrono_tz::Tz) -> Result<Checked> {
         let mut errors = Vec::new();
-        let title = text(
-            self.title.as_deref(),
-            "body.title",
-            (1, 200),
-            Lines::Many,
-            &mut errors,
-        );
+        let mut field = |v, name, max| text(v, name, (1, max), Lines::Many, &mut errors);
+        let raw_message = self.message.as_deref().or(self.body.as_deref());
+        let title = field(self.title.as_deref(), "body.title", 200);
+        let message = field(raw_message, "body.message", 2000);
+        let image_url = field(self.image_url.as_deref(), "body.image_url", 2048);
+        let action_url = field(self.action_url.as_deref(), "body.action_url", 2048);
+        let category = field(self.category.as_deref(), "body.category", 50);
+        let group_key = field(self.group_key.as_deref(), "body.group_key", 100);
         if self.title.is_none() {
             errors.push(FieldError::new("body.title", "missing", "field required"));
         }
-        let raw_message = self.message.as_deref().or(self.body.as_deref());
-        let message = text(
-            raw_message,
-            "body.message",
-            (1, 2000),
-            Lines::Many,
-            &mut errors,
-        );
         if raw_message.is_none() {
             errors.push(FieldError::new("body.message", "missing", "field required"));
         }
@@ -125,34 +118,6 @@ impl NotificationInput {
             .channel
             .as_deref()
             .map(|c| one_of(Some(c), "body.channel", &CHANNELS, "in_app", &mut errors));
-        let image_url = text(
-            self.image_url.as_deref(),
-            "body.image_url",
-            (1, 2048),
-            Lines::Many,
-            &mut errors,
-        );
-        let action_url = text(
-            self.action_url.as_deref(),
-            "body.action_url",
-            (1, 2048),
-            Lines::Many,
-            &mut errors,
-        );
-        let category = text(
-            self.category.as_deref(),
-            "body.category",
-            (1, 50),
-            Lines::Many,
-            &mut errors,
-        );
-        let group_key = text(
-            self.group_key.as_deref(),
-            "body.group_key",
-            (1, 100),
-            Lines::Many,
-            &mut errors,
-        );
         let data = match &self.data {
             None | Some(Value::Null) => None,
             Some(Value::Object(o))

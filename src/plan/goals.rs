@@ -7,7 +7,7 @@
 //! today on; resuming or changing the target, the saved amount or the date recomputes them. Past
 //! rows never change. Everything runs inside the caller's write transaction (after `lock_user`).
 //! The goal row model ([`GoalRow`]) lives here, under the goal services, so that building a month
-//! can reserve its goals (`goals::GoalRow` is the same type).
+//! can reserve its goals (the goal service reads it too).
 
 use chrono::{Datelike, NaiveDate};
 
