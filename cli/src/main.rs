@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod exit;
 mod logging;
+mod memory;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_park(memory::on_park)
         .build()
     {
         Ok(rt) => rt,
@@ -37,7 +39,11 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match &cli.command {
-            Command::Serve(args) => commands::serve::run(&cli.global, args).await,
+            Command::Serve(args) => {
+                let workers = tokio::runtime::Handle::current().metrics().num_workers();
+                tokio::spawn(memory::tick(workers));
+                commands::serve::run(&cli.global, args).await
+            }
             Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
             Command::Metrics(args) => commands::metrics::run(&cli.global, args).await,
             Command::Config(cmd) => commands::config::run(&cli.global, cmd),
