@@ -23,24 +23,7 @@ pub const METADATA_MAX: usize = 2048;
 /// How far back the "recent" count of the statistics looks.
 pub const RECENT_DAYS: i64 = 30;
 
-/// The three kinds of event (the label values of `mita_app_events_total{kind}`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    FeatureUsage,
-    FeatureAccessAttempt,
-    PaywallImpression,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::FeatureUsage => "feature_usage",
-            Kind::FeatureAccessAttempt => "feature_access_attempt",
-            Kind::PaywallImpression => "paywall_impression",
-        }
-    }
-}
+pub use crate::metrics::AppEventKind as Kind;
 
 /// The body of any of the three event routes; which fields are required depends on the kind.
 #[derive(Clone, Debug, Default, Deserialize)]

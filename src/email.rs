@@ -14,11 +14,11 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
+use crate::metrics::{ExternalService, ExternalStatus, Metrics};
 use crate::resilience::{BreakerConfig, BreakerError, CircuitBreaker};
 
 /// The metrics and breaker label of this service.
-pub const SERVICE: &str = "smtp";
+pub const SERVICE: ExternalService = ExternalService::Smtp;
 
 /// Sends mail. Cheap to clone.
 #[derive(Clone)]
@@ -101,18 +101,16 @@ impl Mailer {
                 let sent = self.breaker.call(t.send(message)).await;
                 self.metrics
                     .external_api_duration_seconds
-                    .with_label_values(&[SERVICE])
-                    .observe(started.elapsed().as_secs_f64());
+                    .observe(SERVICE, started.elapsed().as_secs_f64());
                 let status = match &sent {
-                    Ok(_) => "ok",
-                    Err(BreakerError::Open(_)) => "circuit_open",
-                    Err(BreakerError::Inner(e)) if e.is_timeout() => "timeout",
-                    Err(BreakerError::Inner(_)) => "error",
+                    Ok(_) => ExternalStatus::Ok,
+                    Err(BreakerError::Open(_)) => ExternalStatus::CircuitOpen,
+                    Err(BreakerError::Inner(e)) if e.is_timeout() => ExternalStatus::Timeout,
+                    Err(BreakerError::Inner(_)) => ExternalStatus::Error,
                 };
                 self.metrics
                     .external_api_requests_total
-                    .with_label_values(&[SERVICE, status])
-                    .inc();
+                    .inc((SERVICE, status));
                 sent.map_err(|e| Error::External {
                     message: format!("smtp: {e}"),
                     retry_after_secs: 30,

@@ -15,11 +15,11 @@ use serde_json::Value;
 use crate::clock::Clock;
 use crate::config::GoogleSettings;
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
+use crate::metrics::{ExternalService, ExternalStatus, Metrics};
 use crate::resilience::{BreakerConfig, BreakerState, CircuitBreaker};
 
 /// The service label of this client in the external-API and circuit-breaker metrics.
-pub const SERVICE: &str = "google_oauth";
+pub const SERVICE: ExternalService = ExternalService::GoogleOauth;
 
 const ISSUERS: [&str; 2] = ["accounts.google.com", "https://accounts.google.com"];
 /// Google ID tokens are about 1 KiB; anything far larger is not one.
@@ -157,7 +157,7 @@ impl GoogleVerifier {
     /// One call to the token-info endpoint, through the breaker, with metrics.
     async fn fetch(&self, id_token: &str) -> Result<TokenInfo, GoogleError> {
         let Ok(permit) = self.breaker.try_acquire() else {
-            self.count("circuit_open");
+            self.count(ExternalStatus::CircuitOpen);
             return Err(GoogleError::Unavailable);
         };
         let mut url = self.tokeninfo_url.clone();
@@ -173,16 +173,14 @@ impl GoogleVerifier {
         .await;
         self.metrics
             .external_api_duration_seconds
-            .with_label_values(&[SERVICE])
-            .observe(started.elapsed().as_secs_f64());
+            .observe(SERVICE, started.elapsed().as_secs_f64());
         let (status, body) = match answer {
             Ok(answer) => answer,
             Err(e) => {
                 permit.failure();
-                let kind = if e.is_timeout() { "timeout" } else { "error" };
-                self.count(kind);
+                self.count(ExternalStatus::failed(e.is_timeout()));
                 let e = e.without_url();
-                tracing::warn!(service = SERVICE, error = %e, "token-info call failed");
+                tracing::warn!(service = SERVICE.as_str(), error = %e, "token-info call failed");
                 return Err(GoogleError::Unavailable);
             }
         };
@@ -190,13 +188,13 @@ impl GoogleVerifier {
             return match serde_json::from_slice::<TokenInfo>(&body) {
                 Ok(info) => {
                     permit.success();
-                    self.count("ok");
+                    self.count(ExternalStatus::Ok);
                     Ok(info)
                 }
                 Err(e) => {
                     permit.failure();
-                    self.count("error");
-                    tracing::warn!(service = SERVICE, error = %e, "token-info answer unreadable");
+                    self.count(ExternalStatus::Error);
+                    tracing::warn!(service = SERVICE.as_str(), error = %e, "token-info answer unreadable");
                     Err(GoogleError::Unavailable)
                 }
             };
@@ -207,13 +205,13 @@ impl GoogleVerifier {
         {
             // Google answered and refused the token: the service is healthy.
             permit.success();
-            self.count("ok");
+            self.count(ExternalStatus::Ok);
             return Err(GoogleError::Invalid("rejected by Google"));
         }
         permit.failure();
-        self.count("error");
+        self.count(ExternalStatus::Error);
         tracing::warn!(
-            service = SERVICE,
+            service = SERVICE.as_str(),
             status = status.as_u16(),
             "token-info error status"
         );
@@ -258,11 +256,10 @@ impl GoogleVerifier {
         Ok(GoogleIdentity { sub, email, name })
     }
 
-    fn count(&self, status: &str) {
+    fn count(&self, status: ExternalStatus) {
         self.metrics
             .external_api_requests_total
-            .with_label_values(&[SERVICE, status])
-            .inc();
+            .inc((SERVICE, status));
     }
 }
 

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::db::{Db, Tx};
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{IdempotencyOutcome, Metrics};
 use crate::on_tx;
 
 /// How long a key is remembered.
@@ -195,14 +195,11 @@ pub async fn begin(
     let claimed = claim(&mut tx, user, key, now).await?;
     let outcome = match &claimed {
         Claim::Proceed => return Ok(Begun::Write(tx)),
-        Claim::Replay { .. } => "replayed",
-        Claim::Mismatch => "mismatch",
-        Claim::InFlight => "conflict",
+        Claim::Replay { .. } => IdempotencyOutcome::Replayed,
+        Claim::Mismatch => IdempotencyOutcome::Mismatch,
+        Claim::InFlight => IdempotencyOutcome::Conflict,
     };
-    metrics
-        .idempotency_replays_total
-        .with_label_values(&[outcome])
-        .inc();
+    metrics.idempotency_replays_total.inc(outcome);
     if let Claim::Replay { status, body } = claimed {
         tx.commit().await?;
         return Ok(Begun::Replay(Answer { status, body }));

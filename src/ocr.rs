@@ -86,10 +86,7 @@ impl OcrService {
     ) -> Self {
         let images = ImageStore::new(settings.ocr_image_dir());
         for status in [JobStatus::Pending, JobStatus::Processing, JobStatus::Failed] {
-            metrics
-                .ocr_jobs
-                .with_label_values(&[status.as_str()])
-                .set(0);
+            metrics.ocr_jobs.set(status, 0);
         }
         OcrService {
             db,
@@ -399,11 +396,11 @@ impl OcrService {
     pub async fn requeue_expired(&self) -> Result<u64> {
         let (requeued, failed) = store::requeue_expired(&self.db, self.clock.now_ms()).await?;
         for engine in &failed {
-            let engine = engine.as_deref().unwrap_or("none");
+            // A job no engine took counts as engine="none".
+            let engine = engine.as_deref().and_then(OcrEngineKind::parse);
             self.metrics
                 .ocr_processing_total
-                .with_label_values(&[JobStatus::Failed.as_str(), engine])
-                .inc();
+                .inc((JobStatus::Failed, engine));
         }
         Ok(requeued + failed.len() as u64)
     }

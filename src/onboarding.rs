@@ -17,7 +17,7 @@ use crate::budget::store::{build_month, lock_user};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{BudgetCalculation, Metrics};
 use crate::on_tx;
 use crate::users;
 
@@ -65,18 +65,11 @@ pub(crate) async fn build_observed(
     habits: &SpendingHabits,
     day: NaiveDate,
     now: i64,
-    metrics: Option<&Metrics>,
+    metrics: &Metrics,
 ) -> Result<()> {
     let started = Instant::now();
     build_month(tx, user, plan, habits, day.year(), day.month(), now).await?;
-    if let Some(m) = metrics {
-        m.budget_calculations_total
-            .with_label_values(&["plan"])
-            .inc();
-        m.budget_calculation_duration_seconds
-            .with_label_values(&["plan"])
-            .observe(started.elapsed().as_secs_f64());
-    }
+    metrics.budget_calculation(BudgetCalculation::Plan, started);
     Ok(())
 }
 
@@ -126,7 +119,7 @@ pub async fn submit(
         &answers.spending_habits,
         today,
         now,
-        Some(metrics),
+        metrics,
     )
     .await?;
     tx.commit().await?;

@@ -43,7 +43,7 @@ pub async fn ensure_month(
         &answers.spending_habits,
         today,
         now,
-        Some(metrics),
+        metrics,
     )
     .await?;
     // Boxed: reserving makes sure the month exists, which lands here again (and returns at once,

@@ -16,12 +16,12 @@ use crate::config::{IapSettings, Secret};
 use crate::db::Db;
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{ExternalService, ExternalStatus, Metrics};
 use crate::resilience::{BreakerConfig, CircuitBreaker};
 use crate::{on_db, on_tx};
 
 /// The service label of the store calls in the external-API and breaker metrics.
-pub const SERVICE: &str = "iap";
+pub const SERVICE: ExternalService = ExternalService::Iap;
 /// The features a premium account has (the names the app knows).
 pub const FEATURES: [&str; 8] = [
     "advanced_ocr",
@@ -171,11 +171,10 @@ impl StoreClient {
         })
     }
 
-    fn count(&self, status: &str) {
+    fn count(&self, status: ExternalStatus) {
         self.metrics
             .external_api_requests_total
-            .with_label_values(&[SERVICE, status])
-            .inc();
+            .inc((SERVICE, status));
     }
 
     fn allowed(&self, product: &str) -> bool {
@@ -223,7 +222,7 @@ impl StoreClient {
             }
         };
         let Ok(permit) = self.breaker.try_acquire() else {
-            self.count("circuit_open");
+            self.count(ExternalStatus::CircuitOpen);
             return Err(Error::External {
                 message: "the store is unavailable".into(),
                 retry_after_secs: 30,
@@ -239,8 +238,7 @@ impl StoreClient {
         .await;
         self.metrics
             .external_api_duration_seconds
-            .with_label_values(&[SERVICE])
-            .observe(started.elapsed().as_secs_f64());
+            .observe(SERVICE, started.elapsed().as_secs_f64());
         let failed = |label: &str| Error::External {
             message: format!("the store did not answer ({label})"),
             retry_after_secs: 30,
@@ -249,48 +247,48 @@ impl StoreClient {
             Ok(a) => a,
             Err(e) => {
                 permit.failure();
-                let label = if e.is_timeout() { "timeout" } else { "error" };
+                let label = ExternalStatus::failed(e.is_timeout());
                 self.count(label);
-                tracing::warn!(service = SERVICE, error = %e.without_url(), "store call failed");
-                return Err(failed(label));
+                tracing::warn!(service = SERVICE.as_str(), error = %e.without_url(), "store call failed");
+                return Err(failed(label.as_str()));
             }
         };
         let now = self.clock.now_ms();
         if platform == "ios" {
             if status != StatusCode::OK {
                 permit.failure();
-                self.count("error");
+                self.count(ExternalStatus::Error);
                 return Err(failed("status"));
             }
             let Ok(a) = serde_json::from_slice::<AppleAnswer>(&bytes) else {
                 permit.failure();
-                self.count("error");
+                self.count(ExternalStatus::Error);
                 return Err(failed("unreadable"));
             };
             permit.success();
-            self.count("ok");
+            self.count(ExternalStatus::Ok);
             return self.apple_verdict(&a, now);
         }
         match status {
             StatusCode::OK => {}
             StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND | StatusCode::GONE => {
                 permit.success();
-                self.count("ok");
+                self.count(ExternalStatus::Ok);
                 return Err(refused("The store does not know this purchase."));
             }
             _ => {
                 permit.failure();
-                self.count("error");
+                self.count(ExternalStatus::Error);
                 return Err(failed("status"));
             }
         }
         let Ok(g) = serde_json::from_slice::<GoogleAnswer>(&bytes) else {
             permit.failure();
-            self.count("error");
+            self.count(ExternalStatus::Error);
             return Err(failed("unreadable"));
         };
         permit.success();
-        self.count("ok");
+        self.count(ExternalStatus::Ok);
         self.google_verdict(&g, now)
     }
 

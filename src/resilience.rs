@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
-use crate::metrics::Metrics;
+use crate::metrics::{ExternalService, Metrics};
 
 /// When a breaker opens and for how long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,27 +33,9 @@ impl Default for BreakerConfig {
     }
 }
 
-/// The state of a breaker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BreakerState {
-    /// Calls pass.
-    Closed,
-    /// Calls fail fast.
-    Open,
-    /// A limited number of trial calls pass.
-    HalfOpen,
-}
+pub use crate::metrics::BreakerState;
 
 impl BreakerState {
-    /// The metric label value: `closed`, `open` or `half_open`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BreakerState::Closed => "closed",
-            BreakerState::Open => "open",
-            BreakerState::HalfOpen => "half_open",
-        }
-    }
-
     /// The value of `mita_circuit_breaker_state`: 0 closed, 1 open, 2 half-open.
     pub fn gauge_value(self) -> i64 {
         match self {
@@ -95,7 +77,7 @@ struct Inner {
 
 /// A thread-safe circuit breaker for one service. Share it (it is not `Clone`; wrap it in `Arc`).
 pub struct CircuitBreaker {
-    service: &'static str,
+    service: ExternalService,
     config: BreakerConfig,
     clock: Clock,
     metrics: Option<Arc<Metrics>>,
@@ -115,15 +97,14 @@ impl fmt::Debug for CircuitBreaker {
 impl CircuitBreaker {
     /// A closed breaker for `service` (the metric label); sets its state gauge to 0.
     pub fn new(
-        service: &'static str,
+        service: ExternalService,
         config: BreakerConfig,
         clock: Clock,
         metrics: Option<Arc<Metrics>>,
     ) -> Self {
         if let Some(m) = &metrics {
             m.circuit_breaker_state
-                .with_label_values(&[service])
-                .set(BreakerState::Closed.gauge_value());
+                .set(service, BreakerState::Closed.gauge_value());
         }
         CircuitBreaker {
             service,
@@ -141,7 +122,7 @@ impl CircuitBreaker {
     }
 
     /// The service label this breaker reports under.
-    pub fn service(&self) -> &'static str {
+    pub fn service(&self) -> ExternalService {
         self.service
     }
 
@@ -254,18 +235,14 @@ impl CircuitBreaker {
             inner.opened_at_ms = self.clock.now_ms();
         }
         if let Some(m) = &self.metrics {
-            m.circuit_breaker_state
-                .with_label_values(&[self.service])
-                .set(to.gauge_value());
-            m.circuit_breaker_transitions_total
-                .with_label_values(&[self.service, to.as_str()])
-                .inc();
+            m.circuit_breaker_state.set(self.service, to.gauge_value());
+            m.circuit_breaker_transitions_total.inc((self.service, to));
         }
         if to == BreakerState::Open {
-            tracing::warn!(service = self.service, "circuit breaker opened");
+            tracing::warn!(service = self.service.as_str(), "circuit breaker opened");
         } else {
             tracing::info!(
-                service = self.service,
+                service = self.service.as_str(),
                 to = to.as_str(),
                 "circuit breaker moved"
             );
@@ -313,11 +290,12 @@ mod tests {
         open_for_ms: 10_000,
         half_open_max_calls: 1,
     };
+    const SERVICE: ExternalService = ExternalService::Llm;
 
     fn breaker(config: BreakerConfig) -> (CircuitBreaker, Clock, Arc<Metrics>) {
         let clock = Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         let metrics = Arc::new(Metrics::new().unwrap());
-        let b = CircuitBreaker::new("test", config, clock.clone(), Some(metrics.clone()));
+        let b = CircuitBreaker::new(SERVICE, config, clock.clone(), Some(metrics.clone()));
         (b, clock, metrics)
     }
 
@@ -437,20 +415,16 @@ mod tests {
     #[test]
     fn the_state_gauge_and_transition_counters_follow_the_breaker() {
         let (b, clock, m) = breaker(CONFIG);
-        let gauge = || m.circuit_breaker_state.with_label_values(&["test"]).get();
-        let moved = |to| {
-            m.circuit_breaker_transitions_total
-                .with_label_values(&["test", to])
-                .get()
-        };
+        let gauge = || m.circuit_breaker_state.get(SERVICE);
+        let moved = |to| m.circuit_breaker_transitions_total.get((SERVICE, to));
         assert_eq!(gauge(), 0);
         fail(&b, CONFIG.failure_threshold);
-        assert_eq!((gauge(), moved("open")), (1, 1));
+        assert_eq!((gauge(), moved(BreakerState::Open)), (1, 1));
         clock.advance_ms(CONFIG.open_for_ms);
         assert_eq!(b.state(), BreakerState::HalfOpen);
-        assert_eq!((gauge(), moved("half_open")), (2, 1));
+        assert_eq!((gauge(), moved(BreakerState::HalfOpen)), (2, 1));
         b.try_acquire().unwrap().success();
-        assert_eq!((gauge(), moved("closed")), (0, 1));
+        assert_eq!((gauge(), moved(BreakerState::Closed)), (0, 1));
     }
 }
 

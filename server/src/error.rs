@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mita::error::{Code, Error, FieldError};
+use mita::metrics::DbErrorKind;
 use serde_json::{Value, json};
 
 use crate::envelope::now_rfc3339;
@@ -18,12 +19,12 @@ pub struct ApiError {
     pub retry_after_secs: Option<u64>,
     /// The `error_type` when the failure came from the database (counted by the edge
     /// middleware in `mita_database_errors_total`).
-    pub database_error: Option<&'static str>,
+    pub database_error: Option<DbErrorKind>,
 }
 
 /// Marks a response whose error came from the database (a response extension).
 #[derive(Clone, Copy, Debug)]
-pub struct DatabaseError(pub &'static str);
+pub struct DatabaseError(pub DbErrorKind);
 
 impl ApiError {
     pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {

@@ -193,7 +193,7 @@ async fn scoped(state: AppState, mut req: Request, next: Next) -> Response {
     }
 
     if let Some(crate::error::DatabaseError(kind)) = response.extensions().get().copied() {
-        state.metrics.database_error(kind);
+        state.metrics.database_errors_total.inc(kind);
     }
     if response.status().as_u16() >= 400 && !is_json(response.headers()) {
         response = into_envelope(response);

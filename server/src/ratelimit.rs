@@ -16,6 +16,7 @@ use axum::http::request::Parts;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use mita::config::{Limit, RateLimitSettings};
+use mita::metrics::LoginResult;
 
 use crate::error::ApiError;
 use crate::extract::ClientIp;
@@ -112,29 +113,8 @@ impl RateLimits {
     }
 }
 
-/// The groups of rate-limited routes.
-#[derive(Clone, Copy, Debug)]
-pub enum Group {
-    Login,
-    Register,
-    PasswordReset,
-    Refresh,
-    ErrorReport,
-    ChangePassword,
-}
-
-impl Group {
-    fn label(self) -> &'static str {
-        match self {
-            Group::Login => "login",
-            Group::Register => "register",
-            Group::PasswordReset => "password_reset",
-            Group::Refresh => "refresh",
-            Group::ErrorReport => "error_report",
-            Group::ChangePassword => "change_password",
-        }
-    }
-}
+/// The groups of rate-limited routes (declared with their metric label in the core).
+pub use mita::metrics::RateLimitGroup as Group;
 
 /// Names a group at the type level, for the [`Limited`] extractor.
 pub trait LimitGroup {
@@ -177,7 +157,7 @@ impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
                 i64::try_from(limit.window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
             mita::cluster::rate_limit(
                 &state.db,
-                &format!("{}:{key}", G::GROUP.label()),
+                &format!("{}:{key}", G::GROUP.as_str()),
                 state.clock.now_ms(),
                 limit.max,
                 window_ms,
@@ -197,17 +177,12 @@ impl<G: LimitGroup + Send> FromRequestParts<AppState> for Limited<G> {
         match refused {
             None => Ok(Limited(PhantomData)),
             Some(secs) => {
-                state
-                    .metrics
-                    .rate_limited_total
-                    .with_label_values(&[G::GROUP.label()])
-                    .inc();
+                state.metrics.rate_limited_total.inc(G::GROUP);
                 if matches!(G::GROUP, Group::Login) {
                     state
                         .metrics
                         .login_attempts_total
-                        .with_label_values(&["rate_limited"])
-                        .inc();
+                        .inc(LoginResult::RateLimited);
                 }
                 Err(ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{EventType, Outcome};
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
+use crate::metrics::{RevokeReason, UnlockSource};
 use crate::users::{self, Email};
 use crate::{on_db, on_tx, on_write};
 
@@ -88,7 +89,7 @@ impl AuthService {
             return Err(self.locked_meanwhile(&user, meta).await?);
         }
         retire_reset_tokens(&mut tx, auth.id, now).await?;
-        self.end_all_sessions(&mut tx, auth.id, "password_change")
+        self.end_all_sessions(&mut tx, auth.id, RevokeReason::PasswordChange)
             .await?;
         tx.commit().await?;
         self.audit
@@ -175,14 +176,13 @@ impl AuthService {
             "UPDATE users SET password_hash = $2, failed_login_attempts = 0, account_locked_until = NULL, updated_at = $3 WHERE id = $1")
             .bind(user_id).bind(&hash).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         retire_reset_tokens(&mut tx, user_id, now).await?;
-        self.end_all_sessions(&mut tx, user_id, "password_change")
+        self.end_all_sessions(&mut tx, user_id, RevokeReason::PasswordChange)
             .await?;
         tx.commit().await?;
         if before.locked_at(now) {
             self.metrics
                 .account_unlocks_total
-                .with_label_values(&["password_reset"])
-                .inc();
+                .inc(UnlockSource::PasswordReset);
             self.audit.record(
                 meta.event(EventType::Unlock, Outcome::Success, Some(user_id))
                     .detail("source", "password_reset"),

@@ -7,6 +7,7 @@ use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
+use crate::metrics::{RevokeReason, UnlockSource};
 use crate::users::{self, Email, NewUser, USER_COLUMNS, User};
 use crate::{on_db, on_tx, on_write};
 
@@ -103,10 +104,7 @@ impl AuthService {
             self.user_by_id(user_id).await?;
             return Ok(UnlockOutcome::NotLocked);
         }
-        self.metrics
-            .account_unlocks_total
-            .with_label_values(&["admin"])
-            .inc();
+        self.metrics.account_unlocks_total.inc(UnlockSource::Admin);
         let mut event = meta
             .event(EventType::Unlock, Outcome::Success, Some(user_id))
             .detail("source", "admin");
@@ -121,7 +119,8 @@ impl AuthService {
     pub async fn admin_revoke_tokens(&self, user_id: Id, meta: &RequestMeta) -> Result<()> {
         self.user_by_id(user_id).await?;
         let mut tx = self.db.begin().await?;
-        self.end_all_sessions(&mut tx, user_id, "admin").await?;
+        self.end_all_sessions(&mut tx, user_id, RevokeReason::Admin)
+            .await?;
         tx.commit().await?;
         self.audit.record(
             meta.event(EventType::AdminAction, Outcome::Success, Some(user_id))
@@ -142,7 +141,8 @@ impl AuthService {
             .bind(user_id).bind(role).bind(role == "premium_user" || user.is_premium && role != "basic_user")
             .bind(self.clock.now_ms()).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         // Tokens carry the role: make the old ones stop working.
-        self.end_all_sessions(&mut tx, user_id, "admin").await?;
+        self.end_all_sessions(&mut tx, user_id, RevokeReason::Admin)
+            .await?;
         tx.commit().await?;
         self.audit.record(
             meta.event(EventType::RoleChange, Outcome::Success, Some(user_id))

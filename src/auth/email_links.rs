@@ -16,6 +16,7 @@ use crate::audit::{EventType, Outcome};
 use crate::db::Tx;
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
+use crate::metrics::RevokeReason;
 use crate::users::{self, Email, email_conflict};
 use crate::{on_db, on_tx};
 
@@ -311,7 +312,7 @@ impl AuthService {
             }
         }
         retire(&mut tx, user_id, None, now).await?;
-        self.end_all_sessions(&mut tx, user_id, "email_change")
+        self.end_all_sessions(&mut tx, user_id, RevokeReason::EmailChange)
             .await?;
         tx.commit().await?;
         self.audit

@@ -13,6 +13,7 @@ use crate::clock::rfc3339;
 use crate::error::{Code, Error, FieldError, Result};
 use crate::google::GoogleError;
 use crate::id::Id;
+use crate::metrics::{LoginResult, RevokeReason, UnlockSource};
 use crate::money::Money;
 use crate::on_write;
 use crate::users::{self, Email, NewUser, User, parse_timezone};
@@ -208,10 +209,7 @@ impl AuthService {
         let Some(user) = user else {
             // Same cost as a wrong password: no enumeration by status, body or timing.
             self.hasher.verify(account, password, None).await?;
-            self.metrics
-                .login_attempts_total
-                .with_label_values(&["failure"])
-                .inc();
+            self.metrics.login_attempts_total.inc(LoginResult::Failure);
             self.audit.record(
                 meta.event(EventType::LoginFailure, Outcome::Failure, None)
                     .detail("reason", "unknown_email"),
@@ -220,10 +218,7 @@ impl AuthService {
         };
         if let Some(until) = user.account_locked_until {
             if until > now {
-                self.metrics
-                    .login_attempts_total
-                    .with_label_values(&["locked"])
-                    .inc();
+                self.metrics.login_attempts_total.inc(LoginResult::Locked);
                 self.audit.record(meta.event(
                     EventType::LoginLocked,
                     Outcome::Denied,
@@ -263,10 +258,7 @@ impl AuthService {
             return Err(self.locked_meanwhile(&user, meta).await?);
         }
         let tokens = self.issue_session(&user, meta).await?;
-        self.metrics
-            .login_attempts_total
-            .with_label_values(&["success"])
-            .inc();
+        self.metrics.login_attempts_total.inc(LoginResult::Success);
         self.audit
             .record(meta.event(EventType::LoginSuccess, Outcome::Success, Some(user.id)));
         let user = User {
@@ -286,10 +278,7 @@ impl AuthService {
             .bind(user.id).bind(until).bind(self.clock.now_ms())
             .execute(pool).await.map(|r| r.rows_affected()))?;
         if cleared > 0 {
-            self.metrics
-                .account_unlocks_total
-                .with_label_values(&["expiry"])
-                .inc();
+            self.metrics.account_unlocks_total.inc(UnlockSource::Expiry);
             self.audit.record(
                 meta.event(EventType::Unlock, Outcome::Success, Some(user.id))
                     .detail("source", "expiry"),
@@ -304,10 +293,7 @@ impl AuthService {
             .await?
             .and_then(|u| u.account_locked_until)
             .unwrap_or_else(|| self.clock.now_ms());
-        self.metrics
-            .login_attempts_total
-            .with_label_values(&["locked"])
-            .inc();
+        self.metrics.login_attempts_total.inc(LoginResult::Locked);
         self.audit
             .record(meta.event(EventType::LoginLocked, Outcome::Denied, Some(user.id)));
         Ok(self.locked(until))
@@ -334,10 +320,7 @@ impl AuthService {
         match row {
             None => self.locked_meanwhile(user, meta).await,
             Some((attempts, locked_until)) => {
-                self.metrics
-                    .login_attempts_total
-                    .with_label_values(&["failure"])
-                    .inc();
+                self.metrics.login_attempts_total.inc(LoginResult::Failure);
                 self.audit.record(
                     meta.event(EventType::LoginFailure, Outcome::Failure, Some(user.id))
                         .detail("failed_attempts", attempts),
@@ -389,7 +372,7 @@ impl AuthService {
                 "This email is already linked to another Google account",
             );
         }
-        self.end_all_sessions(&mut tx, user.id, "google_link")
+        self.end_all_sessions(&mut tx, user.id, RevokeReason::GoogleLink)
             .await?;
         let user = users::by_id_tx(&mut tx, user.id)
             .await?
@@ -463,10 +446,7 @@ impl AuthService {
             ));
         }
         let tokens = self.issue_session(&user, meta).await?;
-        self.metrics
-            .login_attempts_total
-            .with_label_values(&["success"])
-            .inc();
+        self.metrics.login_attempts_total.inc(LoginResult::Success);
         self.audit
             .record(meta.event(EventType::GoogleLogin, Outcome::Success, Some(user.id)));
         Ok(LoginOutcome::Session(Box::new(LoggedIn { tokens, user })))

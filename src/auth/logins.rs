@@ -11,6 +11,7 @@ use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
 use crate::id::Id;
+use crate::metrics::RevokeReason;
 use crate::{on_db, on_write};
 
 use super::{AuthService, AuthUser, RequestMeta};
@@ -89,8 +90,7 @@ impl AuthService {
         }
         self.metrics
             .tokens_revoked_total
-            .with_label_values(&["session_end"])
-            .inc();
+            .inc(RevokeReason::SessionEnd);
         self.audit.record(
             meta.event(EventType::SessionRevoke, Outcome::Success, Some(auth.id))
                 .detail("session_id", id.to_string()),

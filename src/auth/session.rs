@@ -6,6 +6,7 @@ use crate::db::blocking::query_map;
 use crate::db::{Db, SqliteDb, Tx, for_update};
 use crate::error::{Code, Result};
 use crate::id::Id;
+use crate::metrics::RevokeReason;
 use crate::users::User;
 use crate::{on_db, on_tx, on_write};
 
@@ -189,12 +190,11 @@ impl AuthService {
         let is_retry = family.previous_jti.as_deref() == Some(claims.jti.as_str())
             && family.rotated_at.is_some_and(|at| now - at <= grace_ms);
         if !is_current && !is_retry {
-            revoke_family(&mut tx, family_id, "reuse_detected", now).await?;
+            revoke_family(&mut tx, family_id, RevokeReason::ReuseDetected, now).await?;
             tx.commit().await?;
             self.metrics
                 .tokens_revoked_total
-                .with_label_values(&["reuse_detected"])
-                .inc();
+                .inc(RevokeReason::ReuseDetected);
             self.audit.record(meta.event(
                 EventType::RefreshReuseDetected,
                 Outcome::Denied,
@@ -245,25 +245,22 @@ impl AuthService {
     ) -> Result<()> {
         let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
-        revoke_jti(&mut tx, &auth.claims, "logout", now).await?;
+        revoke_jti(&mut tx, &auth.claims, RevokeReason::Logout, now).await?;
         if let Some(fid) = auth.claims.family() {
-            revoke_family(&mut tx, fid, "logout", now).await?;
+            revoke_family(&mut tx, fid, RevokeReason::Logout, now).await?;
         }
         if let Some(rt) = refresh_token
             && let Ok(rc) = self.tokens.verify(rt, TokenType::Refresh)
             && rc.sub == auth.claims.sub
         {
-            revoke_jti(&mut tx, &rc, "logout", now).await?;
+            revoke_jti(&mut tx, &rc, RevokeReason::Logout, now).await?;
             if let Some(fid) = rc.family() {
-                revoke_family(&mut tx, fid, "logout", now).await?;
+                revoke_family(&mut tx, fid, RevokeReason::Logout, now).await?;
             }
         }
         tx.commit().await?;
         self.remember_revoked(&auth.claims.jti);
-        self.metrics
-            .tokens_revoked_total
-            .with_label_values(&["logout"])
-            .inc();
+        self.metrics.tokens_revoked_total.inc(RevokeReason::Logout);
         self.audit
             .record(meta.event(EventType::Logout, Outcome::Success, Some(auth.id)));
         Ok(())
@@ -272,13 +269,11 @@ impl AuthService {
     /// Revokes just the presented token.
     pub async fn revoke(&self, auth: &AuthUser, meta: &RequestMeta) -> Result<()> {
         let mut tx = self.db.begin().await?;
-        revoke_jti(&mut tx, &auth.claims, "revoke", self.clock.now_ms()).await?;
+        let now = self.clock.now_ms();
+        revoke_jti(&mut tx, &auth.claims, RevokeReason::Revoke, now).await?;
         tx.commit().await?;
         self.remember_revoked(&auth.claims.jti);
-        self.metrics
-            .tokens_revoked_total
-            .with_label_values(&["revoke"])
-            .inc();
+        self.metrics.tokens_revoked_total.inc(RevokeReason::Revoke);
         self.audit
             .record(meta.event(EventType::Revoke, Outcome::Success, Some(auth.id)));
         Ok(())
@@ -289,18 +284,15 @@ impl AuthService {
         &self,
         tx: &mut Tx,
         user_id: Id,
-        reason: &str,
+        reason: RevokeReason,
     ) -> Result<()> {
         let now = self.clock.now_ms();
         on_tx!(tx, conn => sqlx::query("UPDATE users SET token_version = token_version + 1, updated_at = $2 WHERE id = $1")
             .bind(user_id).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         on_tx!(tx, conn => sqlx::query(
             "UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(user_id).bind(now).bind(reason).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
-        self.metrics
-            .tokens_revoked_total
-            .with_label_values(&[reason])
-            .inc();
+            .bind(user_id).bind(now).bind(reason.as_str()).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        self.metrics.tokens_revoked_total.inc(reason);
         Ok(())
     }
 
@@ -322,19 +314,19 @@ impl AuthService {
     }
 }
 
-async fn revoke_jti(tx: &mut Tx, claims: &Claims, reason: &str, now: i64) -> Result<()> {
+async fn revoke_jti(tx: &mut Tx, claims: &Claims, reason: RevokeReason, now: i64) -> Result<()> {
     let user = claims.user().ok();
     on_tx!(tx, conn => sqlx::query(
         "INSERT INTO revoked_tokens (jti, user_id, reason, revoked_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (jti) DO NOTHING")
-        .bind(&claims.jti).bind(user).bind(reason).bind(now).bind(claims.exp_ms())
+        .bind(&claims.jti).bind(user).bind(reason.as_str()).bind(now).bind(claims.exp_ms())
         .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-async fn revoke_family(tx: &mut Tx, family: Id, reason: &str, now: i64) -> Result<()> {
+async fn revoke_family(tx: &mut Tx, family: Id, reason: RevokeReason, now: i64) -> Result<()> {
     on_tx!(tx, conn => sqlx::query(
         "UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(family).bind(now).bind(reason).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        .bind(family).bind(now).bind(reason.as_str()).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -18,6 +18,7 @@ use crate::audit::{EventType, Outcome};
 use crate::clock::rfc3339;
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
+use crate::metrics::LoginResult;
 use crate::users::{self, User};
 use crate::{on_db, on_tx, on_write};
 
@@ -486,10 +487,7 @@ impl AuthService {
             .await?
             .ok_or_else(bad_challenge)?;
         if let Some(until) = user.account_locked_until.filter(|u| *u > now) {
-            self.metrics
-                .login_attempts_total
-                .with_label_values(&["locked"])
-                .inc();
+            self.metrics.login_attempts_total.inc(LoginResult::Locked);
             self.audit
                 .record(meta.event(EventType::LoginLocked, Outcome::Denied, Some(user.id)));
             return Err(self.locked(until));
@@ -533,10 +531,7 @@ impl AuthService {
         }
         let tokens = self.issue_session_in(&mut tx, &user, meta).await?;
         tx.commit().await?;
-        self.metrics
-            .login_attempts_total
-            .with_label_values(&["success"])
-            .inc();
+        self.metrics.login_attempts_total.inc(LoginResult::Success);
         self.audit.record(
             meta.event(EventType::LoginSuccess, Outcome::Success, Some(user.id))
                 .detail("second_factor", method),

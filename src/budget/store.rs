@@ -14,7 +14,7 @@ use super::status::DayStatus;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{BudgetCalculation, Metrics};
 use crate::on_tx;
 
 /// First and last day of the month of `day`.
@@ -214,14 +214,7 @@ pub async fn apply_spend(
 ) -> Result<AppliedSpend> {
     let started = std::time::Instant::now();
     let accrued = accrue(tx, user, day, category, now).await?;
-    metrics
-        .budget_calculations_total
-        .with_label_values(&["accrual"])
-        .inc();
-    metrics
-        .budget_calculation_duration_seconds
-        .with_label_values(&["accrual"])
-        .observe(started.elapsed().as_secs_f64());
+    metrics.budget_calculation(BudgetCalculation::Accrual, started);
     let cover = if accrued.spent > accrued.planned && auto_redistribution(tx, user).await? {
         cover_overspend(tx, user, day, category, today, transaction, now, metrics).await?
     } else {
@@ -364,18 +357,10 @@ pub async fn cover_overspend(
     let from = changed.iter().map(|i| rows[*i].date).min().unwrap_or(day);
     let to = changed.iter().map(|i| rows[*i].date).max().unwrap_or(day);
     update_statuses_between(tx, user, from, to, now).await?;
-    metrics
-        .budget_calculations_total
-        .with_label_values(&["redistribution"])
-        .inc();
-    metrics
-        .budget_calculation_duration_seconds
-        .with_label_values(&["redistribution"])
-        .observe(started.elapsed().as_secs_f64());
+    metrics.budget_calculation(BudgetCalculation::Redistribution, started);
     metrics
         .budget_redistributed_amount_usd
-        .with_label_values::<&str>(&[])
-        .observe(crate::metrics::cents_as_units(cover.covered));
+        .observe((), crate::metrics::cents_as_units(cover.covered));
     Ok(cover)
 }
 

@@ -19,7 +19,6 @@ use crate::envelope::{success_json, timestamp_of};
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
 use crate::idempotency::{self, Answer, Begun, IdempotencyKey};
-use crate::metrics::cents_as_units;
 use crate::money::MAX_AMOUNT_CENTS;
 use crate::money::Money;
 use crate::notifications::events::{self, SpendEvent};
@@ -141,14 +140,7 @@ pub async fn auto_transfer(
         &timestamp_of(now),
     )?;
     let answer = idempotency::commit(tx, ctx.user, key, Answer::ok(body)).await?;
-    ctx.metrics
-        .transactions_total
-        .with_label_values(&["create"])
-        .inc();
-    ctx.metrics
-        .transaction_amount_usd
-        .with_label_values::<&str>(&[])
-        .observe(cents_as_units(amount));
+    ctx.metrics.transaction_created(amount);
     Ok(answer)
 }
 

@@ -16,11 +16,11 @@ use serde_json::json;
 use crate::clock::Clock;
 use crate::config::{LlmSettings, Secret};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
+use crate::metrics::{ExternalService, ExternalStatus, Metrics};
 use crate::resilience::{BreakerConfig, BreakerState, CircuitBreaker};
 
 /// The service label of this client in the external-API and circuit-breaker metrics.
-pub const SERVICE: &str = "llm";
+pub const SERVICE: ExternalService = ExternalService::Llm;
 
 /// Longest answer kept (in characters); the rest is cut.
 pub const MAX_ANSWER_CHARS: usize = 2_000;
@@ -130,7 +130,7 @@ impl LlmClient {
     /// answer's text (trimmed, at most [`MAX_ANSWER_CHARS`] characters, never empty).
     pub async fn chat(&self, system: &str, user: &str) -> Result<String, LlmError> {
         let Ok(permit) = self.breaker.try_acquire() else {
-            self.count("circuit_open");
+            self.count(ExternalStatus::CircuitOpen);
             return Err(LlmError::CircuitOpen);
         };
         let body = json!({
@@ -155,15 +155,14 @@ impl LlmClient {
         .await;
         self.metrics
             .external_api_duration_seconds
-            .with_label_values(&[SERVICE])
-            .observe(started.elapsed().as_secs_f64());
+            .observe(SERVICE, started.elapsed().as_secs_f64());
         let (status, bytes) = match answer {
             Ok(answer) => answer,
             Err(e) => {
                 permit.failure();
                 let timeout = e.is_timeout();
-                self.count(if timeout { "timeout" } else { "error" });
-                tracing::warn!(service = SERVICE, error = %e.without_url(), "chat call failed");
+                self.count(ExternalStatus::failed(timeout));
+                tracing::warn!(service = SERVICE.as_str(), error = %e.without_url(), "chat call failed");
                 return Err(if timeout {
                     LlmError::Timeout
                 } else {
@@ -173,9 +172,9 @@ impl LlmClient {
         };
         if status != StatusCode::OK {
             permit.failure();
-            self.count("error");
+            self.count(ExternalStatus::Error);
             tracing::warn!(
-                service = SERVICE,
+                service = SERVICE.as_str(),
                 status = status.as_u16(),
                 "chat error status"
             );
@@ -187,23 +186,22 @@ impl LlmClient {
         {
             Some(text) => {
                 permit.success();
-                self.count("ok");
+                self.count(ExternalStatus::Ok);
                 Ok(text)
             }
             None => {
                 permit.failure();
-                self.count("error");
-                tracing::warn!(service = SERVICE, "chat answer without text");
+                self.count(ExternalStatus::Error);
+                tracing::warn!(service = SERVICE.as_str(), "chat answer without text");
                 Err(LlmError::Failed)
             }
         }
     }
 
-    fn count(&self, status: &str) {
+    fn count(&self, status: ExternalStatus) {
         self.metrics
             .external_api_requests_total
-            .with_label_values(&[SERVICE, status])
-            .inc();
+            .inc((SERVICE, status));
     }
 }
 

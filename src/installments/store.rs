@@ -10,7 +10,6 @@ use crate::budget::store::lock_user;
 use crate::db::{Db, Tx};
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
-use crate::metrics::cents_as_units;
 use crate::plan::installments as installments_plan;
 use crate::{on_db, on_tx};
 
@@ -201,14 +200,7 @@ pub async fn update(
     }
     tx.commit().await?;
     for amount in recorded {
-        ctx.metrics
-            .transactions_total
-            .with_label_values(&["create"])
-            .inc();
-        ctx.metrics
-            .transaction_amount_usd
-            .with_label_values::<&str>(&[])
-            .observe(cents_as_units(amount));
+        ctx.metrics.transaction_created(amount);
     }
     Ok(InstallmentView::of(&row, today))
 }

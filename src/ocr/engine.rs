@@ -14,7 +14,7 @@ use std::time::Instant;
 use crate::clock::Clock;
 use crate::config::{OcrEngineKind, OcrSettings};
 use crate::error::Result;
-use crate::metrics::Metrics;
+use crate::metrics::{ExternalService, ExternalStatus, Metrics};
 use crate::resilience::{BreakerConfig, BreakerState, CircuitBreaker};
 
 use super::job::reason;
@@ -70,7 +70,7 @@ pub enum RunError {
 
 struct Slot {
     kind: OcrEngineKind,
-    service: &'static str,
+    service: ExternalService,
     engine: Arc<dyn OcrEngine>,
     breaker: CircuitBreaker,
 }
@@ -85,10 +85,10 @@ pub struct Engines {
 }
 
 /// The breaker (and external-service) label of an engine.
-pub fn service_label(kind: OcrEngineKind) -> &'static str {
+pub fn service_label(kind: OcrEngineKind) -> ExternalService {
     match kind {
-        OcrEngineKind::Tesseract => "ocr_tesseract",
-        OcrEngineKind::GoogleVision => "ocr_google_vision",
+        OcrEngineKind::Tesseract => ExternalService::OcrTesseract,
+        OcrEngineKind::GoogleVision => ExternalService::OcrGoogleVision,
     }
 }
 
@@ -200,7 +200,7 @@ impl Engines {
             Ok(p) => p,
             Err(open) if open.retry_after_ms == 0 => return Err(RunError::Busy),
             Err(open) => {
-                self.count(slot.service, "circuit_open");
+                self.count(slot.service, ExternalStatus::CircuitOpen);
                 return Err(RunError::CircuitOpen {
                     retry_after_ms: open.retry_after_ms,
                 });
@@ -212,42 +212,35 @@ impl Engines {
         let secs = started.elapsed().as_secs_f64();
         self.metrics
             .external_api_duration_seconds
-            .with_label_values(&[slot.service])
-            .observe(secs);
+            .observe(slot.service, secs);
         self.metrics
             .ocr_processing_duration_seconds
-            .with_label_values(&[slot.kind.as_str()])
-            .observe(secs);
+            .observe(slot.kind, secs);
         match outcome {
             Ok(text) => {
                 permit.success();
-                self.count(slot.service, "ok");
+                self.count(slot.service, ExternalStatus::Ok);
                 Ok(text)
             }
             Err(e @ EngineError::UnreadableImage(_)) => {
                 // The engine answered; the image is the problem.
                 permit.success();
-                self.count(slot.service, "ok");
+                self.count(slot.service, ExternalStatus::Ok);
                 Err(RunError::Engine(e))
             }
             Err(e) => {
                 permit.failure();
-                let status = if e == EngineError::Timeout {
-                    "timeout"
-                } else {
-                    "error"
-                };
+                let status = ExternalStatus::failed(e == EngineError::Timeout);
                 self.count(slot.service, status);
-                tracing::warn!(service = slot.service, error = %e, "OCR engine call failed");
+                tracing::warn!(service = slot.service.as_str(), error = %e, "OCR engine call failed");
                 Err(RunError::Engine(e))
             }
         }
     }
 
-    fn count(&self, service: &str, status: &str) {
+    fn count(&self, service: ExternalService, status: ExternalStatus) {
         self.metrics
             .external_api_requests_total
-            .with_label_values(&[service, status])
-            .inc();
+            .inc((service, status));
     }
 }

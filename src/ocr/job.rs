@@ -11,39 +11,9 @@ use crate::clock::rfc3339;
 use crate::error::{Code, Error};
 use crate::id::Id;
 
-/// Where a job is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// Waiting for a worker.
-    Pending,
-    /// Leased by a worker.
-    Processing,
-    /// Read and parsed; `result` holds the receipt.
-    Completed,
-    /// Given up; `error_reason` says why. The image is kept so the job can be replayed.
-    Failed,
-}
+pub use crate::metrics::JobStatus;
 
 impl JobStatus {
-    /// Every status, in life order.
-    pub const ALL: [JobStatus; 4] = [
-        JobStatus::Pending,
-        JobStatus::Processing,
-        JobStatus::Completed,
-        JobStatus::Failed,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "pending",
-            JobStatus::Processing => "processing",
-            JobStatus::Completed => "completed",
-            JobStatus::Failed => "failed",
-        }
-    }
-
     /// Completed or failed: nothing more will happen without a replay.
     pub fn is_terminal(self) -> bool {
         matches!(self, JobStatus::Completed | JobStatus::Failed)
@@ -60,7 +30,8 @@ impl FromStr for JobStatus {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         JobStatus::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|st| st.as_str() == s)
             .ok_or_else(|| {
                 Error::invalid(

@@ -77,10 +77,7 @@ impl OcrService {
                         .iter()
                         .find(|(s, _)| s == status.as_str())
                         .map_or(0, |(_, n)| *n);
-                    self.metrics
-                        .ocr_jobs
-                        .with_label_values(&[status.as_str()])
-                        .set(n);
+                    self.metrics.ocr_jobs.set(status, n);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot count OCR jobs"),

@@ -18,6 +18,7 @@ use super::OcrService;
 use super::engine::RunError;
 use super::job::{JobRow, JobStatus, reason};
 use super::parser;
+use crate::config::OcrEngineKind;
 use crate::error::Result;
 use crate::id::Id;
 
@@ -174,7 +175,7 @@ impl OcrService {
                 self.finish_failed(
                     &job,
                     owner,
-                    engine,
+                    kind,
                     reason::NO_TEXT,
                     "no text was found in the image",
                     now,
@@ -185,14 +186,14 @@ impl OcrService {
                 let receipt = parser::parse(&text);
                 let result = serde_json::to_value(&receipt).unwrap_or(Value::Null);
                 if super::store::complete(&self.db, job.id, owner, engine, &result, now).await? {
-                    self.count(JobStatus::Completed, engine);
+                    self.count(JobStatus::Completed, kind);
                     Processed::Finished(JobStatus::Completed)
                 } else {
                     Processed::LeaseLost
                 }
             }
             Outcome::Failed(why, message) => {
-                self.finish_failed(&job, owner, engine, why, &message, now)
+                self.finish_failed(&job, owner, kind, why, &message, now)
                     .await?
             }
         };
@@ -213,13 +214,13 @@ impl OcrService {
         &self,
         job: &JobRow,
         owner: &str,
-        engine: &str,
+        kind: OcrEngineKind,
         why: &str,
         message: &str,
         now: i64,
     ) -> Result<Processed> {
-        if super::store::fail(&self.db, job.id, owner, engine, why, message, now).await? {
-            self.count(JobStatus::Failed, engine);
+        if super::store::fail(&self.db, job.id, owner, kind.as_str(), why, message, now).await? {
+            self.count(JobStatus::Failed, kind);
             Ok(Processed::Finished(JobStatus::Failed))
         } else {
             Ok(Processed::LeaseLost)
@@ -241,10 +242,7 @@ impl OcrService {
         }
     }
 
-    fn count(&self, status: JobStatus, engine: &str) {
-        self.metrics
-            .ocr_processing_total
-            .with_label_values(&[status.as_str(), engine])
-            .inc();
+    fn count(&self, status: JobStatus, kind: OcrEngineKind) {
+        self.metrics.ocr_processing_total.inc((status, Some(kind)));
     }
 }

@@ -18,7 +18,7 @@ use crate::db::Tx;
 use crate::error::Result;
 use crate::fixed::Fixed;
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{BudgetCalculation, Metrics};
 use crate::on_tx;
 
 /// The columns of [`GoalRow`], in order.
@@ -152,14 +152,7 @@ pub async fn sync(
     // would look built and the onboarding plan would never be laid out).
     super::ensure_month(tx, goal.user_id, today, now, metrics).await?;
     insert_rows(tx, goal.user_id, goal.id, &rows, now).await?;
-    metrics
-        .budget_calculations_total
-        .with_label_values(&["plan"])
-        .inc();
-    metrics
-        .budget_calculation_duration_seconds
-        .with_label_values(&["plan"])
-        .observe(started.elapsed().as_secs_f64());
+    metrics.budget_calculation(BudgetCalculation::Plan, started);
     Ok(rows.len())
 }
 

@@ -24,7 +24,7 @@ use crate::budget::store::{
 use crate::db::Tx;
 use crate::error::Result;
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{BudgetCalculation, Metrics};
 use crate::on_tx;
 
 /// The columns of [`InstallmentRow`], in order.
@@ -162,14 +162,7 @@ pub async fn sync(
     on_tx!(tx, conn => sqlx::query("UPDATE installments SET planned_through = $2 WHERE id = $1")
         .bind(row.id).bind(last).execute(&mut *conn).await.map(|_| ()))?;
     update_statuses_between(tx, row.user_id, today, last, now).await?;
-    metrics
-        .budget_calculations_total
-        .with_label_values(&["plan"])
-        .inc();
-    metrics
-        .budget_calculation_duration_seconds
-        .with_label_values(&["plan"])
-        .observe(started.elapsed().as_secs_f64());
+    metrics.budget_calculation(BudgetCalculation::Plan, started);
     Ok(rows.len())
 }
 

@@ -26,7 +26,7 @@ use crate::clock::Clock;
 use crate::db::{Db, Tx};
 use crate::error::{Code, Error, Result};
 use crate::id::Id;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, TransactionOp};
 use crate::money::Money;
 use crate::{on_db, on_tx};
 
@@ -251,8 +251,7 @@ pub async fn materialise_in(
     if made > 0 {
         metrics
             .transactions_total
-            .with_label_values(&["recurring"])
-            .inc_by(made as u64);
+            .inc_by(TransactionOp::Recurring, made as u64);
     }
     Ok(made)
 }

@@ -17,7 +17,7 @@ use crate::envelope::{success_json, timestamp_of};
 use crate::error::{Error, Result};
 use crate::id::Id;
 use crate::idempotency::{self, Answer, Begun, IdempotencyKey};
-use crate::metrics::{Metrics, cents_as_units};
+use crate::metrics::{Metrics, TransactionOp};
 use crate::money::Money;
 use crate::notifications::events;
 use crate::on_tx;
@@ -200,14 +200,7 @@ pub async fn create(
         &timestamp_of(now),
     )?;
     let answer = idempotency::commit(tx, ctx.user, key, Answer::created(body)).await?;
-    ctx.metrics
-        .transactions_total
-        .with_label_values(&["create"])
-        .inc();
-    ctx.metrics
-        .transaction_amount_usd
-        .with_label_values::<&str>(&[])
-        .observe(cents_as_units(amount));
+    ctx.metrics.transaction_created(amount);
     Ok(answer)
 }
 
@@ -262,10 +255,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    ctx.metrics
-        .transactions_total
-        .with_label_values(&["update"])
-        .inc();
+    ctx.metrics.transactions_total.inc(TransactionOp::Update);
     Ok((TransactionView::from(row), applied.impact, applied.cover))
 }
 
@@ -289,9 +279,6 @@ pub async fn delete(ctx: &WriteCtx<'_>, id: Id) -> Result<()> {
     .await?;
     store::update_day_statuses(&mut tx, ctx.user, &[old.local_date], now).await?;
     tx.commit().await?;
-    ctx.metrics
-        .transactions_total
-        .with_label_values(&["delete"])
-        .inc();
+    ctx.metrics.transactions_total.inc(TransactionOp::Delete);
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use mita::clock::Clock;
 use mita::config::Settings;
 use mita::email::Mailer;
-use mita::metrics::Metrics;
+use mita::metrics::{ExternalService, ExternalStatus, Metrics};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -69,11 +69,9 @@ fn mailer(port: u16, metrics: Arc<Metrics>) -> Mailer {
     Mailer::new(&settings, Clock::system(), metrics).unwrap()
 }
 
-fn counter(metrics: &Metrics, status: &str) -> u64 {
-    metrics
-        .external_api_requests_total
-        .with_label_values(&["smtp", status])
-        .get()
+fn counter(metrics: &Metrics, status: ExternalStatus) -> u64 {
+    let requests = &metrics.external_api_requests_total;
+    requests.get((ExternalService::Smtp, status))
 }
 
 #[tokio::test]
@@ -92,7 +90,7 @@ async fn a_mail_is_delivered_over_smtp_and_counted() {
         mails[0]
     );
     assert!(mails[0].contains("the body"));
-    assert_eq!(counter(&metrics, "ok"), 1);
+    assert_eq!(counter(&metrics, ExternalStatus::Ok), 1);
     assert!(m.outbox().is_none());
 }
 
@@ -110,18 +108,12 @@ async fn a_dead_smtp_server_is_counted_and_opens_the_breaker() {
     for _ in 0..5 {
         assert!(m.send("ann@example.com", "s", "b").await.is_err());
     }
-    assert_eq!(counter(&metrics, "error"), 5);
+    assert_eq!(counter(&metrics, ExternalStatus::Error), 5);
     assert!(m.send("ann@example.com", "s", "b").await.is_err());
     assert_eq!(
-        counter(&metrics, "circuit_open"),
+        counter(&metrics, ExternalStatus::CircuitOpen),
         1,
         "the sixth call fails fast"
     );
-    assert_eq!(
-        metrics
-            .circuit_breaker_state
-            .with_label_values(&["smtp"])
-            .get(),
-        1
-    );
+    assert_eq!(metrics.circuit_breaker_state.get(ExternalService::Smtp), 1);
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use mita::clock::Clock;
 use mita::config::GoogleSettings;
 use mita::google::{GoogleError, GoogleIdentity, GoogleVerifier};
-use mita::metrics::Metrics;
+use mita::metrics::{ExternalService, ExternalStatus, Metrics};
 use mita::resilience::{BreakerConfig, BreakerState};
 use mita::testing::fakes::{self, Control, Mode};
 
@@ -84,11 +84,9 @@ impl Harness {
         bounded(self.verifier.verify(token)).await
     }
 
-    fn calls(&self, status: &str) -> u64 {
-        self.metrics
-            .external_api_requests_total
-            .with_label_values(&["google_oauth", status])
-            .get()
+    fn calls(&self, status: ExternalStatus) -> u64 {
+        let requests = &self.metrics.external_api_requests_total;
+        requests.get((ExternalService::GoogleOauth, status))
     }
 }
 
@@ -115,11 +113,11 @@ async fn a_good_token_yields_the_identity_with_a_lower_cased_email() {
         }
     );
     assert_eq!(fake.calls(), 1);
-    assert_eq!(h.calls("ok"), 1);
+    assert_eq!(h.calls(ExternalStatus::Ok), 1);
     let latency = h
         .metrics
         .external_api_duration_seconds
-        .with_label_values(&["google_oauth"]);
+        .with(ExternalService::GoogleOauth);
     assert_eq!(latency.get_sample_count(), 1);
 }
 
@@ -211,12 +209,10 @@ async fn server_errors_open_the_breaker_and_later_calls_fail_fast_without_reachi
 
     assert_eq!(fake.calls(), 2, "the third call never left the process");
     assert_eq!(h.verifier.retry_after_secs(), 10);
-    assert_eq!((h.calls("error"), h.calls("circuit_open")), (2, 1));
-    let state = h
-        .metrics
-        .circuit_breaker_state
-        .with_label_values(&["google_oauth"]);
-    assert_eq!(state.get(), 1);
+    assert_eq!(h.calls(ExternalStatus::Error), 2);
+    assert_eq!(h.calls(ExternalStatus::CircuitOpen), 1);
+    let state = &h.metrics.circuit_breaker_state;
+    assert_eq!(state.get(ExternalService::GoogleOauth), 1);
 }
 
 #[tokio::test]
@@ -233,7 +229,7 @@ async fn an_unreachable_endpoint_is_unavailable_and_opens_the_breaker() {
     }
 
     assert_eq!(h.verifier.breaker_state(), BreakerState::Open);
-    assert_eq!(h.calls("error"), 2);
+    assert_eq!(h.calls(ExternalStatus::Error), 2);
 }
 
 #[tokio::test]
@@ -249,7 +245,8 @@ async fn an_answer_slower_than_the_timeout_is_unavailable_and_opens_the_breaker(
 
     assert_eq!(h.verifier.breaker_state(), BreakerState::Open);
     assert_eq!(fake.calls(), 2);
-    assert_eq!((h.calls("timeout"), h.calls("circuit_open")), (2, 1));
+    assert_eq!(h.calls(ExternalStatus::Timeout), 2);
+    assert_eq!(h.calls(ExternalStatus::CircuitOpen), 1);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use mita::clock::Clock;
 use mita::config::{OcrEngineKind, Secret, Settings};
+use mita::metrics::{ExternalService, JobStatus};
 use mita::testing::TestDatabase;
 use mita::testing::fakes::{self, Mode, VISION_KEY};
 use mita::testing::multipart::one_file;
@@ -102,8 +103,7 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     assert_eq!(fake.calls(), 2);
     let open = metrics
         .circuit_breaker_state
-        .with_label_values(&["ocr_google_vision"])
-        .get();
+        .get(ExternalService::OcrGoogleVision);
     assert_eq!(open, 1, "the breaker is open");
 
     // Vision recovers and the open time passes. Without --yes and a terminal: refused.
@@ -205,7 +205,7 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
     assert!(event["actor"].as_str().unwrap().starts_with("cli:"));
     services.ocr.refresh_gauges().await;
     assert_eq!(metrics.ocr_replays_total.get(), 5);
-    assert_eq!(metrics.ocr_jobs.with_label_values(&["failed"]).get(), 0);
+    assert_eq!(metrics.ocr_jobs.get(JobStatus::Failed), 0);
 
     stop.send(()).unwrap();
     running.await.unwrap().unwrap();

@@ -133,11 +133,7 @@ async fn record(
         state.clock.now_ms(),
     )
     .await?;
-    state
-        .metrics
-        .app_events_total
-        .with_label_values(&[kind.as_str()])
-        .inc();
+    state.metrics.app_events_total.inc(kind);
     Ok(ok(r).message("Event recorded"))
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use mita::budget::split_even;
+use mita::metrics::BudgetCalculation;
 use mita::plan::goals::required_monthly;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -49,8 +50,7 @@ async fn two_dated_goals_reserve_rows_and_pausing_one_releases_only_its_rows() {
         .state
         .metrics
         .budget_calculations_total
-        .with_label_values(&["plan"])
-        .get();
+        .get(BudgetCalculation::Plan);
     let today = day(11, 10);
     let a = create_goal(
         &app,
@@ -77,8 +77,7 @@ async fn two_dated_goals_reserve_rows_and_pausing_one_releases_only_its_rows() {
         app.state
             .metrics
             .budget_calculations_total
-            .with_label_values(&["plan"])
-            .get()
+            .get(BudgetCalculation::Plan)
             >= plans_before + 2
     );
 

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, error_body, spawn_app};
+use mita::metrics::BudgetCalculation;
 
 mod refusals;
 
@@ -97,8 +98,7 @@ async fn the_worked_case_builds_an_exact_plan_for_the_current_month() {
         .state
         .metrics
         .budget_calculations_total
-        .with_label_values(&["plan"])
-        .get();
+        .get(BudgetCalculation::Plan);
 
     let data = onboard(&app, &token).await;
 
@@ -171,8 +171,7 @@ async fn the_worked_case_builds_an_exact_plan_for_the_current_month() {
         .state
         .metrics
         .budget_calculations_total
-        .with_label_values(&["plan"])
-        .get();
+        .get(BudgetCalculation::Plan);
     assert_eq!(
         plans_after,
         plans_before + 1,

@@ -6,6 +6,7 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use mita::config::{Secret, Settings};
+use mita::metrics::{ExternalService, ExternalStatus};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -367,8 +368,7 @@ async fn a_store_that_does_not_answer_is_503_then_the_breaker_opens_and_nothing_
         .state
         .metrics
         .external_api_requests_total
-        .with_label_values(&["iap", "circuit_open"])
-        .get();
+        .get((ExternalService::Iap, ExternalStatus::CircuitOpen));
     assert_eq!(open, 1);
     assert_eq!(rows(&app).await, (0, 0));
 }

@@ -11,7 +11,7 @@ use mita::clock::Clock;
 use mita::config::{OcrEngineKind, Settings};
 use mita::db::Db;
 use mita::id::Id;
-use mita::metrics::Metrics;
+use mita::metrics::{JobStatus, Metrics};
 use mita::ocr::{EngineError, EngineFuture, Engines, OcrEngine, OcrService};
 use mita::on_write;
 use mita::testing::TestDatabase;
@@ -151,10 +151,8 @@ impl Fixture {
     }
 
     /// `mita_ocr_processing_total{status="completed", engine}`.
-    pub fn completed(&self, engine: &str) -> u64 {
-        self.metrics
-            .ocr_processing_total
-            .with_label_values(&["completed", engine])
-            .get()
+    pub fn completed(&self, engine: OcrEngineKind) -> u64 {
+        let labels = (JobStatus::Completed, Some(engine));
+        self.metrics.ocr_processing_total.get(labels)
     }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::post;
 use crate::ghn_support::{body, cents, count, create_goal, data, refused, snapshot};
 use crate::support::{error_body, spawn_app};
+use mita::metrics::{IdempotencyOutcome, TransactionOp};
 
 #[tokio::test]
 async fn add_savings_to_the_target_completes_the_goal_with_completed_at() {
@@ -159,15 +160,13 @@ async fn add_savings_and_auto_transfer_honour_idempotency_keys() {
         .state
         .metrics
         .idempotency_replays_total
-        .with_label_values(&["replayed"])
-        .get();
+        .get(IdempotencyOutcome::Replayed);
     assert_eq!(replays, 2);
     assert_eq!(
         app.state
             .metrics
             .transactions_total
-            .with_label_values(&["create"])
-            .get(),
+            .get(TransactionOp::Create),
         1
     );
 }
