@@ -7,5 +7,6 @@ mod audit;
 mod db;
 mod email;
 mod google;
+mod lists;
 mod no_floats;
 mod ocr;
