@@ -241,37 +241,28 @@ impl<'de> Deserialize<'de> for RoundedMoney {
     }
 }
 
-/// In `/openapi.json` an amount is a number (or a string holding one) with at most two decimals.
+/// In `/openapi.json` an amount is a number (or a string holding one): `Money` with at most two
+/// decimals, `RoundedMoney` rounded to the cent.
 #[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Money {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Number)
-            .description(Some(
-                "An amount: a JSON number or a string holding one, at most 2 decimals",
-            ))
-            .into()
-    }
+macro_rules! amount_schema {
+    ($($ty:ty => $description:literal),+) => {$(
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::Number)
+                    .description(Some($description))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $ty {}
+    )+};
 }
 
 #[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Money {}
-
-/// As [`Money`], decimals beyond the cent rounded.
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for RoundedMoney {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Number)
-            .description(Some(
-                "An amount: a JSON number or a string holding one (rounded to the cent)",
-            ))
-            .into()
-    }
+amount_schema! {
+    Money => "An amount: a JSON number or a string holding one, at most 2 decimals",
+    RoundedMoney => "An amount: a JSON number or a string holding one (rounded to the cent)"
 }
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for RoundedMoney {}
 
 /// `cents` as text with the currency code, e.g. `42.50 USD`.
 pub fn amount_text(cents: i64, currency: &str) -> String {
