@@ -226,6 +226,10 @@ pub struct DatabaseSettings {
     /// Most write transactions one SQLite commit (one fsync) may hold. A transaction joins the
     /// open one only while writers are queued; 1 commits each on its own.
     pub sqlite_commit_batch: u32,
+    /// Run the requests that may write on SQLite whole on the write thread, next to the single
+    /// writer connection (`mita::db::write_thread`); `false` runs them on the main runtime like
+    /// the reads (for comparing the two: the benchmark's P4 tail).
+    pub sqlite_write_thread: bool,
     /// How long SQLite waits for a lock held by another process.
     pub busy_timeout_ms: u64,
     /// How long a request waits for a pooled connection before failing with 503.
@@ -244,6 +248,7 @@ impl Default for DatabaseSettings {
             max_connections: 16,
             sqlite_read_connections: 4,
             sqlite_commit_batch: 64,
+            sqlite_write_thread: true,
             busy_timeout_ms: 5_000,
             acquire_timeout_ms: 3_000,
             allow_plaintext: false,

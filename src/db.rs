@@ -1,14 +1,23 @@
 //! Storage: one [`Db`] over either SQLite (embedded default) or PostgreSQL (production).
 //!
 //! The same SQL text runs on both (`$1, $2...` placeholders work on each); where dialects
-//! differ the two branches are written side by side with [`on_db!`]. SQLite has one writer:
-//! writes go through a single-connection pool and start with `BEGIN IMMEDIATE`, reads use a
-//! separate read-only pool.
+//! differ the two branches are written side by side with [`on_db!`].
+//!
+//! Which path a statement takes on SQLite, by one rule each:
+//! - **writes** ([`on_write!`], [`Db::begin`]) go to the single writer connection (sqlx),
+//!   transactions committed in groups ([`group`]); the server runs every request that may
+//!   write whole on the write thread ([`write_thread`]), next to that connection;
+//! - **the two hottest reads** (the token check of every request and the transaction list) run
+//!   whole on a rusqlite reader thread ([`blocking`]), one hand-off per read;
+//! - **every other read** ([`on_db!`]) uses the read-only sqlx pool.
+//!
+//! PostgreSQL has one pool for all of them.
 
 pub mod backup;
 pub mod blocking;
 pub mod group;
 pub mod migrate;
+pub mod write_thread;
 
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -46,6 +55,9 @@ pub struct SqliteDb {
     pub blocking: Option<std::sync::Arc<blocking::BlockingReaders>>,
     /// Write transactions on `write`, committed in groups (see [`group`]).
     pub group: group::GroupWriter,
+    /// Where the server runs the requests that may write (see [`write_thread`]); `None` when
+    /// `database.sqlite_write_thread` is off.
+    pub writes: Option<write_thread::WriteThread>,
 }
 
 /// A database handle (cheap to clone).
@@ -244,6 +256,11 @@ impl Db {
                     read,
                     blocking,
                     group,
+                    writes: if settings.sqlite_write_thread {
+                        Some(write_thread::WriteThread::shared()?)
+                    } else {
+                        None
+                    },
                 }))
             }
             Backend::Postgres => {
@@ -262,6 +279,14 @@ impl Db {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The thread that runs the requests that may write, on SQLite (see [`write_thread`]).
+    pub fn write_thread(&self) -> Option<&write_thread::WriteThread> {
+        match self {
+            Db::Sqlite(s) => s.writes.as_ref(),
+            Db::Postgres(_) => None,
         }
     }
 

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
-use crate::middleware::{edge, trim_trailing_slash};
+use crate::middleware::{edge, on_write_thread, trim_trailing_slash};
 use crate::routes;
 use crate::state::AppState;
 
@@ -158,6 +158,10 @@ pub fn router_with(state: AppState, metrics_public: bool, extra: Router<AppState
             timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            on_write_thread,
+        ))
         .with_state(state)
 }
 

@@ -124,6 +124,18 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
 }
 
 /// The edge middleware (installed with `Router::layer`, so the matched route is known).
+/// On SQLite, runs each request that may write (any method but GET, HEAD and OPTIONS) whole on
+/// the write thread (`mita::db::write_thread`: its statements' hand-offs to the writer
+/// connection then do not wait behind the reads queued on the main runtime). The outermost
+/// layer, so the request's scope, metrics and error tracking all run where the handler runs.
+/// A client that goes away still cancels the request as it would on the main runtime.
+pub async fn on_write_thread(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match state.db.write_thread() {
+        Some(thread) if !req.method().is_safe() => thread.run(next.run(req)).await,
+        _ => next.run(req).await,
+    }
+}
+
 pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let id = request_id(req.headers());
     let clock = state.clock.clone();

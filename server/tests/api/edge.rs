@@ -284,3 +284,50 @@ async fn a_query_string_of_the_wrong_type_is_a_400() {
         "the value is not echoed"
     );
 }
+
+/// The thread a request's handler ran on.
+async fn handler_thread() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_string()
+}
+
+#[tokio::test]
+async fn on_sqlite_requests_that_may_write_run_on_the_write_thread() {
+    use axum::routing::post;
+    use mita::db::write_thread::THREAD_NAME;
+    let routes = Router::new()
+        .route("/test/thread", get(handler_thread).post(handler_thread))
+        .route(
+            "/test/panic",
+            post(|| async {
+                if std::hint::black_box(true) {
+                    panic!("internal detail");
+                }
+            }),
+        );
+    let app = spawn_with(|_| {}, routes).await;
+    let sqlite = app.db.write_thread().is_some();
+    let read = app.get("/test/thread").await.text().await.unwrap();
+    assert_ne!(read, THREAD_NAME, "reads stay on the main runtime");
+    let resp = app.post_json("/test/thread", &json!({})).await;
+    assert_eq!(resp.status(), 200);
+    let write = resp.text().await.unwrap();
+    assert_eq!(
+        write == THREAD_NAME,
+        sqlite,
+        "a POST ran on {write:?} (SQLite: {sqlite})"
+    );
+    // A panic on the write thread is the same 500 envelope as anywhere else.
+    let body = error_body(
+        app.post_json("/test/panic", &json!({})).await,
+        500,
+        "SYSTEM_8001",
+    )
+    .await;
+    assert!(!body.to_string().contains("internal detail"));
+    // And the thread keeps serving.
+    let again = app.post_json("/test/thread", &json!({})).await;
+    assert_eq!(again.status(), 200);
+}
