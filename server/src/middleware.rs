@@ -123,7 +123,6 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
     }
 }
 
-/// The edge middleware (installed with `Router::layer`, so the matched route is known).
 /// On SQLite, runs each request that may write (any method but GET, HEAD and OPTIONS) whole on
 /// the write thread (`mita::db::write_thread`: its statements' hand-offs to the writer
 /// connection then do not wait behind the reads queued on the main runtime). The outermost
@@ -136,6 +135,7 @@ pub async fn on_write_thread(State(state): State<AppState>, req: Request, next: 
     }
 }
 
+/// The edge middleware (installed with `Router::layer`, so the matched route is known).
 pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let id = request_id(req.headers());
     let clock = state.clock.clone();

@@ -14,7 +14,7 @@
 //! any async runtime thread.
 
 use std::future::Future;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use tokio::runtime::{Builder, Handle};
 use tokio::task::JoinHandle;
@@ -31,19 +31,16 @@ pub struct WriteThread(Handle);
 impl WriteThread {
     /// The process's write thread, started on first use.
     pub fn shared() -> Result<WriteThread> {
-        static HANDLE: OnceLock<Handle> = OnceLock::new();
-        static START: Mutex<()> = Mutex::new(());
-        if let Some(handle) = HANDLE.get() {
-            return Ok(WriteThread(handle.clone()));
-        }
-        let _starting = START
+        // Called once per opened database, never on a request: a plain lock is enough.
+        static HANDLE: Mutex<Option<Handle>> = Mutex::new(None);
+        let mut started = HANDLE
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(handle) = HANDLE.get() {
-            return Ok(WriteThread(handle.clone()));
-        }
-        let handle = start()?;
-        Ok(WriteThread(HANDLE.get_or_init(|| handle).clone()))
+        let handle = match &*started {
+            Some(handle) => handle.clone(),
+            None => started.insert(start()?).clone(),
+        };
+        Ok(WriteThread(handle))
     }
 
     /// Runs `work` on the write thread and returns its output. Dropping the returned future
