@@ -13,6 +13,8 @@
 #   BENCH_TRANSACTIONS [1000] ... with this many transactions in the plan's days before the clock
 #   BENCH_CLOCK_START [2026-11-15T12:00:00Z]  the server's clock starts here (MITA_CLOCK_START),
 #                             so the workload is the same whatever the date of the run
+#   BENCH_P5_CONNECTIONS [1000]  open connections of P5 (P4's mix); on PostgreSQL also P5b, the
+#                             same connections split over two instances on one database
 #   BENCH_IDLE_WAIT [40]      seconds of idle after the load before the idle RSS is read
 #   BENCH_SKIP_OHA [0]        1 = take latencies from wrk (installing oha takes minutes)
 #   BENCH_SERVER_CPU [0]      core for the server (and the ceilings); BENCH_CLIENT_CPU [1] for
@@ -45,17 +47,22 @@ MITA="$BIN/mita"
 BENCH="$BIN/mita-bench"
 # On disk, not in a tmpfs /tmp: the SQLite figures include fsync.
 WORK="$(mktemp -d -p "${BENCH_TMPDIR:-/var/tmp}" mita-bench.XXXXXX)"
+P5_CONN="${BENCH_P5_CONNECTIONS:-1000}"
 SERVER_PID=""
+SERVER2_PID=""
 BASE=""
 
 log() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
 die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 1; }
 
 cleanup() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "$SERVER_PID" "$SERVER2_PID"; do
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -147,9 +154,43 @@ phase() {
     sleep 2 # let the server settle (WAL checkpoints, idle connections)
 }
 
-wrk_phase() { # ID DIR LUA PATH
-    BENCH_WRK_OUT="$2/$1.wrk.json" phase "$1" "$2" \
-        wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s "$ROOT/bench/lua/$3" "$BASE$4"
+wrk_phase() { # ID DIR LUA PATH [CONNECTIONS [more wrk arguments]]
+    local id="$1" dir="$2" lua="$3" path="$4" conn="${5:-$CONN}"
+    shift $(( $# < 5 ? $# : 5 ))
+    BENCH_WRK_OUT="$dir/$id.wrk.json" phase "$id" "$dir" \
+        wrk -t1 -c"$conn" -d"${SECS}s" --latency "$@" -s "$ROOT/bench/lua/$lua" "$BASE$path"
+}
+
+# two_instances ID DIR DATABASE_URL: P5 over two instances on one database. A second server
+# starts on the same core (and database) as the first; two wrk processes, one per instance,
+# each hold half of the P5 connections at once, as a load balancer would spread them. Per
+# instance: ID-1/ID-2 .wrk.json and .rss; together: ID.server-cpu-s and ID.server-cpu.
+two_instances() {
+    local id="$1" dir="$2" url="$3" half=$(( P5_CONN / 2 ))
+    local first_pid="$SERVER_PID" first_base="$BASE" second_base t0 c0 t1 c1 w1 w2 g1 g2 ok=1
+    mkdir -p "$dir/second"
+    start_server "$url" "$dir/second"
+    SERVER2_PID="$SERVER_PID"; second_base="$BASE"
+    SERVER_PID="$first_pid"; BASE="$first_base"
+    log "$id: P4's mix, $half + $half connections on $first_base and $second_base"
+    watch_rss "$SERVER_PID" "$dir/$id-1.rss" & w1=$!
+    watch_rss "$SERVER2_PID" "$dir/$id-2.rss" & w2=$!
+    t0="$(date +%s.%N)"; c0=$(( $(cpu_ticks "$SERVER_PID") + $(cpu_ticks "$SERVER2_PID") ))
+    BENCH_WRK_OUT="$dir/$id-1.wrk.json" wrk -t1 -c"$half" -d"${SECS}s" --latency --timeout 10s \
+        -s "$ROOT/bench/lua/mixed.lua" "$first_base/api/transactions" >"$dir/$id-1.out" 2>&1 & g1=$!
+    BENCH_WRK_OUT="$dir/$id-2.wrk.json" wrk -t1 -c"$half" -d"${SECS}s" --latency --timeout 10s \
+        -s "$ROOT/bench/lua/mixed.lua" "$second_base/api/transactions" >"$dir/$id-2.out" 2>&1 & g2=$!
+    wait "$g1" || ok=0; wait "$g2" || ok=0
+    t1="$(date +%s.%N)"; c1=$(( $(cpu_ticks "$SERVER_PID") + $(cpu_ticks "$SERVER2_PID") ))
+    kill "$w1" "$w2" 2>/dev/null || true; wait "$w1" "$w2" 2>/dev/null || true
+    [[ "$ok" == 1 ]] || { cat "$dir/$id-1.out" "$dir/$id-2.out" >&2; die "$id failed"; }
+    awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f\n", (b - a) / hz }' \
+        >"$dir/$id.server-cpu-s"
+    awk -v c="$(cat "$dir/$id.server-cpu-s")" -v s="$t0" -v e="$t1" \
+        'BEGIN { printf "%.1f\n", c / (e - s) * 100 }' >"$dir/$id.server-cpu"
+    kill "$SERVER2_PID" 2>/dev/null || true; wait "$SERVER2_PID" 2>/dev/null || true
+    SERVER2_PID=""
+    sleep 2
 }
 
 oha_phase() { # ID DIR PATH [TOKEN]: latency histogram of the same request
@@ -224,6 +265,11 @@ run_backend() {
     budget_counts "$dir" P2
     wrk_phase P4 "$dir" mixed.lua /api/transactions
     budget_counts "$dir" P4
+    # P5: P4's mix over 1000 connections held open at once (the checklist's 1000 concurrent
+    # users). wrk's 2 s default timeout would count the queue's tail as errors: a load balancer
+    # waits longer, so 10 s.
+    wrk_phase P5 "$dir" mixed.lua /api/transactions "$P5_CONN" --timeout 10s
+    if [[ "$name" == postgres ]]; then two_instances P5b "$dir" "$url"; fi
     ceiling argon2 "$dir" argon2-ceiling --threads 2 --seconds "$SECS"
     ceiling argon2-1t "$dir" argon2-ceiling --threads 1 --seconds "$SECS"
     CEILING_CPUS="$SERVER_CPU,$CLIENT_CPU" ceiling argon2-2c "$dir" argon2-ceiling --threads 2 --seconds "$SECS"
@@ -247,6 +293,9 @@ main() {
     build
     # Everything below runs on the client core unless pinned elsewhere explicitly.
     taskset -cp "$CLIENT_CPU" $$ >/dev/null
+    # P5's 1000 connections need as many descriptors in wrk (the server raises its own limit).
+    if [[ "$(ulimit -Hn)" == unlimited ]]; then ulimit -n 65536; else ulimit -n "$(ulimit -Hn)"; fi
+    (( $(ulimit -n) > P5_CONN + 64 )) || die "open-files limit $(ulimit -n) is too low for $P5_CONN connections"
     mkdir -p "$RAW"
     local dirs=(--dir "$RAW/sqlite")
     run_backend sqlite "sqlite://$WORK/bench.db?mode=rwc"

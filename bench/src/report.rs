@@ -2,7 +2,7 @@
 //! Markdown table on stdout and one JSON document.
 //!
 //! Per directory: `meta.json` (backend, machine, load), `seed.json`, `<id>.wrk.json` (written by
-//! the wrk scripts' `done()`), `<id>.oha.json` (oha's JSON output, optional), `P3.json`
+//! the wrk scripts' `done()`; P5b, two instances, has `P5b-1` and `P5b-2`), `<id>.oha.json` (oha's JSON output, optional), `P3.json`
 //! and `P3b.json` (`login-burst`, 200 and 1000 at once), `<id>.rss` (peak VmRSS in kB during a
 //! scenario), `idle-start.rss` and `idle-after.rss` (VmRSS in kB at idle after start and after the
 //! load), `insert.json` and `argon2*.json` (ceilings).
@@ -23,13 +23,17 @@ pub struct ReportArgs {
 }
 
 /// The HTTP scenarios measured with wrk (id, what).
-const WRK_SCENARIOS: [(&str, &str); 5] = [
+const WRK_SCENARIOS: [(&str, &str); 6] = [
     ("P0", "GET /health"),
     ("P0b", "GET / (no database; reference)"),
     ("P1", "GET /api/transactions?limit=50"),
     ("P2", "POST /api/transactions (Idempotency-Key)"),
     ("P4", "mixed 90% P1 / 10% P2"),
+    ("P5", "P4's mix over 1000 connections"),
 ];
+
+/// The scenario measured on two instances at once (PostgreSQL): one wrk per instance.
+const TWO_INSTANCES: (&str, &str) = ("P5b", "P5 over two instances, one database");
 
 /// Targets: (name, numerator id, ceiling key, minimum ratio). P2's target is issue 16's
 /// SQLite target; PostgreSQL is held to the same.
@@ -133,6 +137,38 @@ fn wrk_row(dir: &Path, id: &str, name: &str) -> Option<Value> {
     Some(row)
 }
 
+/// A scenario run on two instances at once, one wrk each: requests and errors add up, req/s is
+/// the sum of both, p50 and p99 are the higher of the two instances (the histograms cannot be
+/// merged from the summaries), RSS is per instance.
+fn two_instance_row(dir: &Path, (id, name): (&str, &str)) -> Option<Value> {
+    let halves: Vec<Value> = ["1", "2"]
+        .iter()
+        .map(|n| read(dir, &format!("{id}-{n}.wrk.json")))
+        .collect::<Option<_>>()?;
+    let sum = |key: &str| halves.iter().map(|w| num(w, key)).sum::<f64>();
+    let max = |key: &str| halves.iter().map(|w| num(w, key)).fold(0.0, f64::max);
+    let rps: f64 = halves
+        .iter()
+        .map(|w| num(w, "/requests") / (num(w, "/duration_us") / 1e6).max(1e-9))
+        .sum();
+    let socket = ["/connect", "/read", "/write", "/timeout"]
+        .iter()
+        .map(|k| sum(k))
+        .sum::<f64>();
+    let rss_each: Vec<Option<f64>> = ["1", "2"]
+        .iter()
+        .map(|n| figure(dir, &format!("{id}-{n}.rss")).map(|kb| kb / 1024.0))
+        .collect();
+    Some(json!({
+        "id": id, "name": name, "rps": rps, "requests": sum("/requests"),
+        "p50_ms": max("/p50_us") / 1e3, "p99_ms": max("/p99_us") / 1e3,
+        "latency_source": "wrk (higher instance)", "non2xx": sum("/status_errors"),
+        "socket_errors": socket, "shed_503": 0,
+        "rss_mb": rss_each.iter().flatten().copied().reduce(f64::max), "rss_mb_each": rss_each,
+        "cpu": cpu(dir, id, sum("/requests")),
+    }))
+}
+
 fn burst_row(dir: &Path, id: &str) -> Option<Value> {
     let b = read(dir, &format!("{id}.json"))?;
     Some(json!({
@@ -191,6 +227,16 @@ fn checks(dir: &Path, rows: &[Value], argon2_rate: f64) -> Vec<Value> {
             p99 <= P4_P99_LIMIT_MS,
         ));
     }
+    for id in ["P5", "P5b"] {
+        let Some(r) = row(id) else { continue };
+        let errors = num(r, "/non2xx") + num(r, "/socket_errors");
+        out.push(check(
+            format!("{id}: non-2xx and socket errors"),
+            errors,
+            "0".into(),
+            errors == 0.0,
+        ));
+    }
     if let Some(us) = row("P2").and_then(|r| r.pointer("/cpu/server_cpu_us_per_request")?.as_f64())
     {
         out.push(check(
@@ -238,6 +284,7 @@ fn backend_report(dir: &Path) -> anyhow::Result<Value> {
         .iter()
         .filter_map(|(id, name)| wrk_row(dir, id, name))
         .collect();
+    rows.extend(two_instance_row(dir, TWO_INSTANCES));
     let at = rows
         .iter()
         .position(|r| r["id"] == "P4")

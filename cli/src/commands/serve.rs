@@ -38,6 +38,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
     // Handlers installed before anything announces the server: a SIGTERM right after
     // "listening on" must already mean a graceful shutdown, not the default death.
     let stop_signals = StopSignals::install()?;
+    raise_open_files_limit();
     let db = Db::connect(&settings.database).await?;
     prepare_schema(&db, args.migrate).await?;
 
@@ -76,6 +77,41 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
     tracing::info!("shutdown complete");
     Ok(ExitCode::SUCCESS)
 }
+
+/// Each open connection is a file descriptor. Many systems start services with a soft limit of
+/// 1024 open files (systemd's default), which a thousand clients exhaust: accepting then fails
+/// with EMFILE and the accept loop backs off for a second at a time. The soft limit may be raised
+/// up to the hard one without privileges, as most servers do at start; below
+/// [`FEW_OPEN_FILES`] after that, a warning names the setting to change.
+fn raise_open_files_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        let before = getrlimit(Resource::Nofile);
+        let mut raised = before;
+        raised.current = before.maximum;
+        if before.current != before.maximum
+            && let Err(e) = setrlimit(Resource::Nofile, raised)
+        {
+            tracing::warn!(error = %e, "cannot raise the open-files limit");
+        }
+        let now = getrlimit(Resource::Nofile).current;
+        match now {
+            Some(n) if n < FEW_OPEN_FILES => tracing::warn!(
+                open_files = n,
+                "the open-files limit is low: each connection needs one (raise LimitNOFILE / ulimit -Hn)"
+            ),
+            _ => tracing::info!(
+                open_files = now.map_or_else(|| "unlimited".to_string(), |n| n.to_string()),
+                "open-files limit"
+            ),
+        }
+    }
+}
+
+/// Open files below which `serve` warns at start: a thousand connections and the database's.
+#[cfg(unix)]
+const FEW_OPEN_FILES: u64 = 4096;
 
 /// SQLite migrates itself; PostgreSQL needs `--migrate` (or `mita migrate`) when behind. A
 /// PostgreSQL server that cannot be reached yet does not stop startup: `/ready` reports it.

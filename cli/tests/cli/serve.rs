@@ -158,3 +158,51 @@ async fn logs_to_a_pipe_have_no_colour_codes() {
     assert!(stderr.contains("shutdown complete"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+/// The soft and hard "Max open files" of a running process.
+#[cfg(target_os = "linux")]
+fn open_files_limits(pid: u32) -> (String, String) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("a Max open files line");
+    let mut fields = line["Max open files".len()..].split_whitespace();
+    (
+        fields.next().unwrap().to_string(),
+        fields.next().unwrap().to_string(),
+    )
+}
+
+/// Started with a soft limit of 256 open files (as a service manager may), the server raises it
+/// to the hard limit before it listens: a thousand connections need a thousand descriptors.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn serve_raises_a_low_open_files_limit_to_the_hard_limit() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDatabase::create().await.unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = crate::support::clean_command("prlimit")
+        .args(["--nofile=256:", "--", env!("CARGO_BIN_EXE_mita")])
+        .args(["serve", "--bind", "127.0.0.1:0", "--migrate"])
+        .args(["--database-url", &db.url])
+        .env("MITA_DATA_DIR", data_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("prlimit (util-linux) runs");
+    let first = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert!(first.starts_with("listening on "), "{first}");
+    let (soft, hard) = open_files_limits(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_ne!(
+        hard, "256",
+        "the hard limit must be above 256 for this test"
+    );
+    assert_eq!(soft, hard, "the soft limit is raised to the hard one");
+}

@@ -8,9 +8,15 @@ use std::time::{Duration, Instant};
 /// run in a scratch directory: a command without a data directory writes its defaults
 /// (`./.mita-jwt-secret`, `./outbox/`...) there, never into the source tree.
 pub fn mita() -> Command {
+    clean_command(env!("CARGO_BIN_EXE_mita"))
+}
+
+/// `program` with the environment and working directory of [`mita`]: for a wrapper that execs
+/// the binary (e.g. `prlimit`).
+pub fn clean_command(program: &str) -> Command {
     static SCRATCH: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     let scratch = SCRATCH.get_or_init(|| tempfile::tempdir().expect("a scratch directory"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mita"));
+    let mut cmd = Command::new(program);
     cmd.current_dir(scratch.path());
     for (key, _) in std::env::vars() {
         if key.starts_with("MITA_")
