@@ -238,6 +238,17 @@ pub struct DatabaseSettings {
     /// reached with `sslmode=require`, `verify-ca` or `verify-full`; `true` allows plaintext
     /// (a private network you trust).
     pub allow_plaintext: bool,
+    /// PostgreSQL's own address when `url` goes through a transaction-mode pooler (PgBouncer):
+    /// `mita db backup` and `mita db verify` use it, because pg_dump and pg_restore set session
+    /// state the pooler would hand on to other clients. Unset: `url`.
+    pub direct_url: Option<DatabaseUrl>,
+}
+
+impl DatabaseSettings {
+    /// The URL of the commands that must reach PostgreSQL itself: `direct_url`, else `url`.
+    pub fn direct_or_url(&self) -> &str {
+        self.direct_url.as_deref().unwrap_or(&self.url)
+    }
 }
 
 impl Default for DatabaseSettings {
@@ -252,6 +263,7 @@ impl Default for DatabaseSettings {
             busy_timeout_ms: 5_000,
             acquire_timeout_ms: 3_000,
             allow_plaintext: false,
+            direct_url: None,
         }
     }
 }
@@ -882,8 +894,18 @@ impl Settings {
         if let Some(key) = &self.auth.totp_key {
             parse_totp_key(key.expose())?;
         }
+        if let Some(direct) = &self.database.direct_url
+            && !(direct.starts_with("postgres") && self.database.url.starts_with("postgres"))
+        {
+            return Err(Error::Config(
+                "database.direct_url is for PostgreSQL behind a pooler: it and database.url must both be postgres:// URLs".into(),
+            ));
+        }
         if self.env == Environment::Production && !self.database.allow_plaintext {
             check_database_transport(&self.database.url)?;
+            if let Some(direct) = &self.database.direct_url {
+                check_database_transport(direct)?;
+            }
         }
         Ok(())
     }

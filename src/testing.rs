@@ -15,11 +15,19 @@ use crate::error::{Error, Result};
 /// user may connect to; each test creates its own database beside it).
 pub const TEST_DATABASE_ENV: &str = "MITA_TEST_DATABASE_URL";
 
+/// When `MITA_TEST_DATABASE_URL` names a pooler (CI runs the suite once more through PgBouncer
+/// in transaction mode), the same PostgreSQL server reached directly: for the few tools that
+/// must not go through a transaction pooler (`pg_dump` sets session state).
+pub const TEST_DIRECT_DATABASE_ENV: &str = "MITA_TEST_DIRECT_DATABASE_URL";
+
 /// A fresh database for one test. SQLite files live in a temporary directory removed on drop; a
 /// PostgreSQL database is dropped with it (a full suite creates hundreds: kept, they fill the
 /// disk of a small CI machine).
 pub struct TestDatabase {
     pub url: String,
+    /// The same database reached without a pooler ([`TEST_DIRECT_DATABASE_ENV`]); equal to
+    /// `url` when there is none.
+    pub direct_url: String,
     pub dir: tempfile::TempDir,
     /// `(admin URL, database name)` of a PostgreSQL database this value created and drops.
     owned: Option<(String, String)>,
@@ -78,7 +86,16 @@ impl TestDatabase {
                 None,
             ),
         };
-        Ok(TestDatabase { url, dir, owned })
+        let direct_url = match (&owned, std::env::var(TEST_DIRECT_DATABASE_ENV)) {
+            (Some((_, name)), Ok(direct)) if !direct.is_empty() => replace_db_name(&direct, name),
+            _ => url.clone(),
+        };
+        Ok(TestDatabase {
+            url,
+            direct_url,
+            dir,
+            owned,
+        })
     }
 
     /// Another handle on an existing database (e.g. a second server instance on the first
@@ -86,6 +103,7 @@ impl TestDatabase {
     pub fn shared(url: &str) -> Result<TestDatabase> {
         Ok(TestDatabase {
             url: url.to_string(),
+            direct_url: url.to_string(),
             dir: tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?,
             owned: None,
         })

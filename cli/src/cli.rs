@@ -91,8 +91,9 @@ pub enum Command {
     /// Every backup is written with a manifest (FILE.manifest.json: schema version, rows per
     /// table, size, SHA-256) taken from the very snapshot that was saved. SQLite uses the online
     /// backup API (safe while `mita serve` writes); PostgreSQL runs `pg_dump --format=custom`
-    /// (package postgresql-client). Exit codes: 0 done / backup verified, 1 error or a backup
-    /// that does not match its manifest.
+    /// (package postgresql-client) on `database.direct_url` when set: PostgreSQL's own address
+    /// behind a transaction-mode pooler, which pg_dump's session state would upset. Exit codes:
+    /// 0 done / backup verified, 1 error or a backup that does not match its manifest.
     #[command(subcommand)]
     Db(DbCmd),
     /// Check this installation: configuration, secrets, database and migrations, clock,

@@ -367,3 +367,39 @@ fn clock_start_moves_the_clock_and_is_refused_in_production_or_unparsed() {
         Ok(())
     });
 }
+
+#[test]
+fn a_direct_url_is_only_for_postgres_and_follows_the_tls_rule() {
+    let check = |env: Environment, url: &str, direct: &str| {
+        let mut s = Settings {
+            env,
+            ..Default::default()
+        };
+        s.database.url = url.into();
+        s.database.direct_url = Some(direct.into());
+        s.validate().map(|_| ()).map_err(|e| e.to_string())
+    };
+    let pooler = "postgres://u:p@127.0.0.1:6432/mita";
+    let direct = "postgres://u:p@127.0.0.1:5432/mita";
+    assert_eq!(check(Environment::Development, pooler, direct), Ok(()));
+    for (url, direct) in [
+        ("sqlite://mita.db?mode=rwc", direct),
+        (pooler, "sqlite://mita.db?mode=rwc"),
+    ] {
+        let err = check(Environment::Development, url, direct).unwrap_err();
+        assert!(err.contains("database.direct_url"), "{err}");
+    }
+    // In production the direct address to another host must ask for TLS, like `url`.
+    let err = check(
+        Environment::Production,
+        pooler,
+        "postgres://u:p@db.internal/mita",
+    )
+    .unwrap_err();
+    assert!(err.contains("sslmode") && !err.contains("u:p@"), "{err}");
+    let mut s = Settings::default();
+    s.database.url = pooler.into();
+    assert_eq!(s.database.direct_or_url(), pooler);
+    s.database.direct_url = Some(direct.into());
+    assert_eq!(s.database.direct_or_url(), direct);
+}

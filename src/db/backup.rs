@@ -79,7 +79,7 @@ pub async fn backup(settings: &DatabaseSettings, file: &Path) -> Result<Manifest
     }
     let (schema_version, tables) = match backend_of(&settings.url)? {
         Backend::Sqlite => sqlite_backup(&settings.url, file).await?,
-        Backend::Postgres => postgres_backup(&settings.url, file).await?,
+        Backend::Postgres => postgres_backup(settings.direct_or_url(), file).await?,
     };
     let (bytes, sha256) = sha256_of(file).await?;
     let manifest = Manifest {
@@ -376,7 +376,7 @@ async fn postgres_restore(
     settings: &DatabaseSettings,
     file: &Path,
 ) -> Result<(i64, BTreeMap<String, i64>)> {
-    let admin = settings.url.to_string();
+    let admin = settings.direct_or_url().to_string();
     if backend_of(&admin)? != Backend::Postgres {
         return Err(Error::Config(
             "verifying a PostgreSQL backup needs DATABASE_URL to name a PostgreSQL server (a scratch database is created there)".into(),

@@ -117,9 +117,10 @@ impl Db {
             .all(|m| m.state == MigrationState::Applied))
     }
 
-    /// Applies the pending migrations and returns those this call applied. On PostgreSQL a
-    /// session advisory lock makes concurrent runs wait for each other, so the second one finds
-    /// nothing to do instead of racing.
+    /// Applies the pending migrations and returns those this call applied. On PostgreSQL an
+    /// advisory lock makes concurrent runs wait for each other, so the second one finds nothing
+    /// to do instead of racing; it needs two connections of the pool (the lock's and the
+    /// migrations').
     pub async fn migrate(&self) -> Result<Vec<MigrationInfo>> {
         match self {
             Db::Sqlite(s) => {
@@ -128,24 +129,30 @@ impl Db {
                 Ok(pending)
             }
             Db::Postgres(p) => {
-                let mut lock_conn = p.acquire().await?;
-                sqlx::query("SELECT pg_advisory_lock($1)")
+                // The lock is transaction-scoped, held by a transaction that stays open on a
+                // connection of its own while the migrations run on another. A session lock
+                // (sqlx's own, or ours as it was) breaks behind a transaction-mode pooler such
+                // as PgBouncer: the unlock may reach another server connection, and the lock
+                // then stays with a pooled connection forever. An open transaction keeps its
+                // server connection, so this works directly and through the pooler alike.
+                let mut lock = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(MIGRATE_LOCK_KEY)
-                    .execute(&mut *lock_conn)
+                    .execute(&mut *lock)
                     .await?;
                 let result = async {
                     let pending = pending(self.migration_status().await?);
-                    POSTGRES.run(p).await?;
+                    let mut migrator =
+                        Migrator::with_migrations(POSTGRES.iter().cloned().collect());
+                    migrator.set_locking(false);
+                    migrator.run(p).await?;
                     Ok(pending)
                 }
                 .await;
-                let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
-                    .bind(MIGRATE_LOCK_KEY)
-                    .execute(&mut *lock_conn)
-                    .await;
-                if unlocked.is_err() {
-                    // The lock ends with the session anyway; make sure this one is not reused.
-                    lock_conn.close_on_drop();
+                // Ending the transaction releases the lock; a failure here ends it with the
+                // connection.
+                if lock.rollback().await.is_err() {
+                    tracing::warn!("the migration lock's transaction did not end cleanly");
                 }
                 result
             }

@@ -5,6 +5,19 @@ use serde_json::{Value, json};
 
 use crate::support::{Server, mita, run, stderr, stdout};
 
+/// `mita db` on the test's database, as an operator runs it: the URL the server uses and, when
+/// that is a transaction pooler (CI's PgBouncer step), `database.direct_url` naming PostgreSQL
+/// itself — without it pg_dump's session state reaches the server's queries through the pooler
+/// (the creates below then fail with 500).
+fn db_command(db: &TestDatabase) -> std::process::Command {
+    let mut cmd = mita();
+    cmd.args(["db", "--database-url", &db.url]);
+    if db.direct_url != db.url {
+        cmd.env("MITA_DATABASE__DIRECT_URL", &db.direct_url);
+    }
+    cmd
+}
+
 #[tokio::test]
 async fn a_backup_taken_under_write_load_verifies_and_a_corrupted_one_does_not() {
     let db = TestDatabase::create().await.unwrap();
@@ -42,12 +55,11 @@ async fn a_backup_taken_under_write_load_verifies_and_a_corrupted_one_does_not()
     };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mita.backup");
-    let url = db.url.clone();
+    let backup_cmd = db_command(&db);
     let file_arg = file.clone();
     let out = tokio::task::spawn_blocking(move || {
-        run(mita()
-            .args(["db", "backup", "--json", "--database-url", &url])
-            .arg(&file_arg))
+        let mut cmd = backup_cmd;
+        run(cmd.args(["backup", "--json"]).arg(&file_arg))
     })
     .await
     .unwrap();
@@ -60,17 +72,11 @@ async fn a_backup_taken_under_write_load_verifies_and_a_corrupted_one_does_not()
     assert!(dir.path().join("mita.backup.manifest.json").exists());
 
     // Never overwrites.
-    let again = run(mita()
-        .args(["db", "backup", "--database-url", &db.url])
-        .arg(&file));
+    let again = run(db_command(&db).arg("backup").arg(&file));
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
 
-    let verify = |path: &std::path::Path| {
-        run(mita()
-            .args(["db", "verify", "--json", "--database-url", &db.url])
-            .arg(path))
-    };
+    let verify = |path: &std::path::Path| run(db_command(&db).args(["verify", "--json"]).arg(path));
     let ok = verify(&file);
     assert!(ok.status.success(), "{} {}", stdout(&ok), stderr(&ok));
     let found: Value = serde_json::from_str(&stdout(&ok)).unwrap();
