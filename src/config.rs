@@ -242,6 +242,11 @@ pub struct DatabaseSettings {
     /// `mita db backup` and `mita db verify` use it, because pg_dump and pg_restore set session
     /// state the pooler would hand on to other clients. Unset: `url`.
     pub direct_url: Option<DatabaseUrl>,
+    /// Let `mita serve` start on a database that a newer mita migrated (applied migrations this
+    /// binary does not know). Off: it refuses, so an old binary is not started by mistake on a
+    /// schema it was not built for. On: for a rollback or a slow rollout, when the newer
+    /// migrations are additive (expand/contract, docs/operations.md).
+    pub allow_newer_schema: bool,
 }
 
 impl DatabaseSettings {
@@ -264,6 +269,7 @@ impl Default for DatabaseSettings {
             acquire_timeout_ms: 3_000,
             allow_plaintext: false,
             direct_url: None,
+            allow_newer_schema: false,
         }
     }
 }

@@ -108,6 +108,19 @@ impl Db {
             .collect())
     }
 
+    /// Versions applied to the database that this binary does not carry: a newer mita migrated
+    /// it (`mita serve` refuses to start on it unless `database.allow_newer_schema`).
+    pub async fn unknown_migrations(&self) -> Result<Vec<i64>> {
+        let migrator = self.migrator();
+        Ok(self
+            .applied()
+            .await?
+            .into_iter()
+            .map(|(version, _)| version)
+            .filter(|version| !migrator.version_exists(*version))
+            .collect())
+    }
+
     /// True when every embedded migration is applied unchanged.
     pub async fn migrations_current(&self) -> Result<bool> {
         Ok(self

@@ -40,7 +40,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
     let stop_signals = StopSignals::install()?;
     raise_open_files_limit();
     let db = Db::connect(&settings.database).await?;
-    prepare_schema(&db, args.migrate).await?;
+    prepare_schema(&db, args.migrate, settings.database.allow_newer_schema).await?;
 
     let listener = TcpListener::bind(&settings.server.bind)
         .await
@@ -115,7 +115,34 @@ const FEW_OPEN_FILES: u64 = 4096;
 
 /// SQLite migrates itself; PostgreSQL needs `--migrate` (or `mita migrate`) when behind. A
 /// PostgreSQL server that cannot be reached yet does not stop startup: `/ready` reports it.
-async fn prepare_schema(db: &Db, migrate: bool) -> anyhow::Result<()> {
+/// A database a newer mita migrated is refused unless `allow_newer`; then nothing is applied
+/// (this binary has nothing newer) and every migration it knows must be there.
+async fn prepare_schema(db: &Db, migrate: bool, allow_newer: bool) -> anyhow::Result<()> {
+    // An unreachable database is reported by the steps below.
+    if let Ok(unknown) = db.unknown_migrations().await
+        && !unknown.is_empty()
+    {
+        let versions = unknown
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let known = mita::db::migrate::latest_version(db.backend());
+        if !allow_newer {
+            anyhow::bail!(
+                "the database was migrated by a newer mita (migrations {versions} are unknown to this binary, which knows up to {known}): \
+                 run the newer binary, or set database.allow_newer_schema = true (MITA_DATABASE__ALLOW_NEWER_SCHEMA=true) \
+                 to run this one on the newer schema, safe while those migrations are additive"
+            );
+        }
+        tracing::warn!(unknown = %versions, known, "serving a database migrated by a newer mita (database.allow_newer_schema)");
+        if db.migrations_current().await? {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "the database was migrated by a newer mita but lacks migrations this binary carries: run `mita migrate` with the newer binary"
+        );
+    }
     if db.backend() == Backend::Sqlite || migrate {
         for m in db.migrate().await.context("applying migrations")? {
             tracing::info!(version = m.version, description = %m.description, "migration applied");

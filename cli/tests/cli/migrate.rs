@@ -1,8 +1,9 @@
-//! `mita migrate`, `--dry-run`, `status --json`, and two migrations racing on PostgreSQL.
+//! `mita migrate`, `--dry-run`, `status --json`, two migrations racing on PostgreSQL, and a
+//! database migrated by a newer mita (rolling deploys).
 
 use mita::testing::TestDatabase;
 
-use crate::support::{mita, run, stderr, stdout};
+use crate::support::{Server, mita, run, stderr, stdout};
 
 #[tokio::test]
 async fn migrate_applies_and_prints_each_migration_then_has_nothing_to_do() {
@@ -120,4 +121,123 @@ async fn serve_refuses_a_postgres_database_with_pending_migrations_unless_asked_
         server.wait_exit(std::time::Duration::from_secs(30)),
         Some(0)
     );
+}
+
+/// What a newer mita's additive migration does to the database: a new table, a new nullable
+/// column on a table this binary reads and writes, and its row in the bookkeeping table.
+async fn apply_a_newer_additive_migration(db: &TestDatabase) {
+    let conn = mita::db::Db::connect(&db.settings()).await.unwrap();
+    for sql in [
+        "CREATE TABLE future_feature (id BIGINT PRIMARY KEY, note TEXT)",
+        "ALTER TABLE transactions ADD COLUMN future_note TEXT",
+    ] {
+        mita::on_write!(&conn, pool => sqlx::query(sql).execute(pool).await.map(|_| ())).unwrap();
+    }
+    mita::on_write!(&conn, pool => sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'a newer mita', TRUE, $1, 1)")
+        .bind(vec![7u8; 48])
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    conn.close().await;
+}
+
+/// Registers a user on `server` and posts one spend; answers the token.
+async fn register_and_spend(server: &Server, email: &str) -> String {
+    let client = reqwest::Client::new();
+    let reg: serde_json::Value = client
+        .post(server.url("/api/auth/register"))
+        .json(&serde_json::json!({"email": email, "password": "Sturdy-Passw0rd"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = reg["data"]["access_token"].as_str().unwrap().to_string();
+    spend(server, &token).await;
+    token
+}
+
+/// Posts a spend and lists the user's transactions: both must succeed; answers the count.
+async fn spend(server: &Server, token: &str) -> usize {
+    let client = reqwest::Client::new();
+    let created = client
+        .post(server.url("/api/transactions"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"amount": 4.25, "category": "food"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let list = client
+        .get(server.url("/api/transactions"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    let body: serde_json::Value = list.json().await.unwrap();
+    body["data"]["transactions"]
+        .as_array()
+        .or_else(|| body["data"].as_array())
+        .map_or(0, Vec::len)
+}
+
+/// Expand/contract (docs/operations.md, "Rolling deploys"): a newer mita applies an additive
+/// migration while this binary serves. The running instance keeps answering writes and reads
+/// and stays ready; a new instance of this binary refuses to start on a schema it does not
+/// know, and starts when `database.allow_newer_schema` says the newer migrations are additive.
+#[tokio::test]
+async fn a_newer_additive_migration_keeps_a_running_instance_working_and_stops_a_new_one() {
+    let db = TestDatabase::create().await.unwrap();
+    let running = Server::start(&db.url, &["--migrate"], &[]);
+    let token = register_and_spend(&running, "rollout@example.com").await;
+
+    apply_a_newer_additive_migration(&db).await;
+
+    assert_eq!(spend(&running, &token).await, 2);
+    let ready = reqwest::get(running.url("/ready")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    // Bounded: a binary that wrongly starts must fail the test, not hang it.
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = mita()
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &db.url])
+        .env("MITA_DATA_DIR", data_dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("mita serve started on a schema a newer mita migrated");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let refused = child.wait_with_output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("migrated by a newer mita")
+            && message.contains("99990101000000")
+            && message.contains("database.allow_newer_schema"),
+        "{message}"
+    );
+
+    let allowed = Server::start(
+        &db.url,
+        &["--migrate"],
+        &[("MITA_DATABASE__ALLOW_NEWER_SCHEMA", "true")],
+    );
+    let ready = reqwest::get(allowed.url("/ready")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let other = register_and_spend(&allowed, "rollback@example.com").await;
+    assert_eq!(spend(&allowed, &other).await, 2);
+    // The running instance is still fine after the second one came up.
+    assert_eq!(spend(&running, &token).await, 3);
 }
