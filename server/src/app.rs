@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -83,6 +84,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().split_for_parts().1
 }
 
+/// `GET /openapi.json`: the document, built and serialized on the first request (on a blocking
+/// thread: it walks every route) and kept as JSON bytes, a fraction of the document's own size.
+async fn openapi_json() -> Result<axum::response::Response, ApiError> {
+    static DOC: tokio::sync::OnceCell<axum::body::Bytes> = tokio::sync::OnceCell::const_new();
+    let body = DOC
+        .get_or_try_init(|| async {
+            match tokio::task::spawn_blocking(|| serde_json::to_vec(&openapi())).await {
+                Ok(Ok(json)) => Ok(axum::body::Bytes::from(json)),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "the OpenAPI document did not serialize");
+                    Err(ApiError::internal())
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "building the OpenAPI document failed");
+                    Err(ApiError::internal())
+                }
+            }
+        })
+        .await?
+        .clone();
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
+}
+
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::ops::router())
@@ -130,8 +158,13 @@ pub fn router(state: AppState, metrics_public: bool) -> Router {
 
 /// Like [`router`], with `extra` routes behind the same layers (tests use it for slow routes).
 pub fn router_with(state: AppState, metrics_public: bool, extra: Router<AppState>) -> Router {
-    let (mut router, openapi) = api_router().split_for_parts();
-    router = router.merge(extra);
+    // The OpenAPI document is dropped here and built again on the first `GET /openapi.json`
+    // (`openapi_json`): kept for the life of the process it was two thirds of an idle
+    // server's heap (~4.7 MB of ~7 MB; docs/performance.md, memory).
+    let (mut router, _openapi) = api_router().split_for_parts();
+    router = router
+        .merge(extra)
+        .route("/openapi.json", get(openapi_json));
     if metrics_public {
         router = router.route("/metrics", get(routes::ops::metrics));
     }
@@ -141,7 +174,7 @@ pub fn router_with(state: AppState, metrics_public: bool, extra: Router<AppState
     }
     let timeout = Duration::from_secs(state.settings.server.request_timeout_secs.max(1));
     router
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(SwaggerUi::new("/docs").config(utoipa_swagger_ui::Config::from("/openapi.json")))
         .fallback(|| async { ApiError::not_found("Route") })
         .layer(DefaultBodyLimit::max(state.settings.limits.body_bytes))
         .layer(CatchPanicLayer::custom(|_| {
@@ -188,6 +221,10 @@ pub struct ServeOptions {
     pub shutdown_timeout: Duration,
     /// Extra routes served behind the same layers (tests).
     pub extra_routes: Option<Router<AppState>>,
+    /// Called once the router is built, before the first connection is accepted, on the task
+    /// that built it: `mita serve` gives the allocator's free memory back to the system here
+    /// (building the router and its OpenAPI document leaves ~4 MB freed; cli/src/memory.rs).
+    pub after_build: Option<Box<dyn FnOnce() + Send>>,
 }
 
 /// Serves HTTP until `shutdown` resolves, then stops accepting, lets in-flight requests finish
@@ -207,6 +244,9 @@ pub(crate) async fn serve(
         options.metrics_listener.is_none(),
         options.extra_routes.unwrap_or_default(),
     ));
+    if let Some(after_build) = options.after_build {
+        after_build();
+    }
     let main =
         axum::serve(
             listener,

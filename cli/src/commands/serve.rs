@@ -65,6 +65,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCo
         metrics_listener,
         shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
         extra_routes: None,
+        after_build: Some(Box::new(crate::memory::collect_now)),
     };
     let clock = settings.clock()?;
     if let Some(start) = &settings.clock_start {

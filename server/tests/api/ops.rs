@@ -63,6 +63,7 @@ async fn openapi_document_lists_the_routes() {
     let app = spawn_app().await;
     let resp = app.get("/openapi.json").await;
     assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
     let doc: serde_json::Value = resp.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/", "/health", "/ready", "/api/errors/report"] {

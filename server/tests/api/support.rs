@@ -114,6 +114,7 @@ pub async fn spawn_built(
         metrics_listener: None,
         shutdown_timeout: Duration::from_secs(5),
         extra_routes: Some(extra),
+        after_build: None,
     };
     let running = tokio::spawn(app.run(listener, options, async {
         let _ = rx.await;
