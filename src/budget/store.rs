@@ -151,7 +151,20 @@ pub async fn accrue(
     category: PlanCategory,
     now: i64,
 ) -> Result<Accrued> {
-    let sql = format!(
+    let sql = accrue_sql(category, plan_conflict(tx));
+    let (planned, spent, status): (i64, i64, String) = on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(Id::new()).bind(user).bind(day).bind(category.as_str()).bind(now).fetch_one(&mut *conn).await)?;
+    Ok(Accrued {
+        planned,
+        spent,
+        status_before: DayStatus::parse(&status),
+    })
+}
+
+/// The statement of [`accrue`] (`conflict`: [`plan_conflict`] of the backend). The sum reads
+/// only `idx_transactions_user_local_date_spend` (migration 0012), not the table.
+fn accrue_sql(category: PlanCategory, conflict: &str) -> String {
+    format!(
         "INSERT INTO daily_plan (id, user_id, date, category, goal_id, planned_cents, spent_cents, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, NULL, 0, (SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM transactions \
            WHERE user_id = $2 AND local_date = $3 AND deleted_at IS NULL AND category IN ({}) \
@@ -160,15 +173,8 @@ pub async fn accrue(
          {} DO UPDATE SET spent_cents = excluded.spent_cents, updated_at = excluded.updated_at \
          RETURNING planned_cents, spent_cents, status",
         tx_category_list(category),
-        plan_conflict(tx)
-    );
-    let (planned, spent, status): (i64, i64, String) = on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(Id::new()).bind(user).bind(day).bind(category.as_str()).bind(now).fetch_one(&mut *conn).await)?;
-    Ok(Accrued {
-        planned,
-        spent,
-        status_before: DayStatus::parse(&status),
-    })
+        conflict
+    )
 }
 
 /// What applying one spend did to the plan.
@@ -451,4 +457,40 @@ pub async fn update_statuses_between(
     on_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(from).bind(to).bind(now)
         .execute(&mut *conn).await.map(|_| ()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 0012: on SQLite the accrual's sum is a search of the covering index alone
+    /// (with the old `(user_id, local_date)` index every spend of the day was a table lookup).
+    #[tokio::test]
+    async fn the_accrual_sum_reads_only_its_covering_index_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = crate::config::DatabaseSettings {
+            url: format!("sqlite://{}/plan.db?mode=rwc", dir.path().display()).into(),
+            ..Default::default()
+        };
+        let db = crate::db::Db::connect(&settings).await.unwrap();
+        db.migrate().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            accrue_sql(PlanCategory::Food, plan_conflict(&tx))
+        );
+        let plan: Vec<(i64, i64, i64, String)> =
+            on_tx!(&mut tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn).await)
+            .unwrap();
+        let details: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+        assert!(
+            details.iter().any(|d| d.starts_with(
+                "SEARCH transactions USING COVERING INDEX idx_transactions_user_local_date_spend"
+            )),
+            "{details:#?}"
+        );
+        tx.rollback().await.unwrap();
+        db.close().await;
+    }
 }
