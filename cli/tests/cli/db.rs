@@ -3,7 +3,7 @@
 use mita::testing::TestDatabase;
 use serde_json::{Value, json};
 
-use crate::support::{Server, mita, run, stderr, stdout};
+use crate::support::{Server, mita, register, run, stderr, stdout};
 
 /// `mita db` on the test's database, as an operator runs it: the URL the server uses and, when
 /// that is a transaction pooler (CI's PgBouncer step), `database.direct_url` naming PostgreSQL
@@ -23,16 +23,13 @@ async fn a_backup_taken_under_write_load_verifies_and_a_corrupted_one_does_not()
     let db = TestDatabase::create().await.unwrap();
     let server = Server::start(&db.url, &["--migrate"], &[]);
     let client = reqwest::Client::new();
-    let reg: Value = client
-        .post(server.url("/api/auth/register"))
-        .json(&json!({"email": "backup@example.com", "password": "Sturdy-Passw0rd"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["data"]["access_token"].as_str().unwrap().to_string();
+    let token = register(
+        &client,
+        &server.url("/api/auth/register"),
+        "backup@example.com",
+        "Sturdy-Passw0rd",
+    )
+    .await;
     // Writes keep coming while the backup runs.
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let writer = {

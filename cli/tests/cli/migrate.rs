@@ -3,7 +3,7 @@
 
 use mita::testing::TestDatabase;
 
-use crate::support::{Server, mita, run, stderr, stdout};
+use crate::support::{Server, mita, register, run, stderr, stdout};
 
 #[tokio::test]
 async fn migrate_applies_and_prints_each_migration_then_has_nothing_to_do() {
@@ -146,17 +146,14 @@ async fn apply_a_newer_additive_migration(db: &TestDatabase) {
 
 /// Registers a user on `server` and posts one spend; answers the token.
 async fn register_and_spend(server: &Server, email: &str) -> String {
-    let client = reqwest::Client::new();
-    let reg: serde_json::Value = client
-        .post(server.url("/api/auth/register"))
-        .json(&serde_json::json!({"email": email, "password": "Sturdy-Passw0rd"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["data"]["access_token"].as_str().unwrap().to_string();
+    let register_url = server.url("/api/auth/register");
+    let token = register(
+        &reqwest::Client::new(),
+        &register_url,
+        email,
+        "Sturdy-Passw0rd",
+    )
+    .await;
     spend(server, &token).await;
     token
 }

@@ -3,8 +3,6 @@
 //! real `mita ocr replay` binary against the same database while it serves. The SIGTERM test runs
 //! the real `mita serve`.
 
-mod vision;
-
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,8 +16,7 @@ use mita::testing::receipt_image::{RECEIPT, receipt_png};
 use mita_server::{Application, ServeOptions};
 use serde_json::{Value, json};
 
-use crate::support::{mita, stderr, stdout};
-use vision::register;
+use crate::support::{mita, register, stderr, stdout};
 
 const OPEN_MS: i64 = 60_000;
 
@@ -68,7 +65,13 @@ async fn jobs_fail_fast_while_vision_is_down_and_a_replay_by_the_cli_completes_e
         let _ = stopped.await;
     }));
     let client = reqwest::Client::new();
-    let token = register(&client, &base, "vision@example.com").await;
+    let token = register(
+        &client,
+        &format!("{base}/api/auth/register"),
+        "vision@example.com",
+        "Sturdy-Passw0rd",
+    )
+    .await;
 
     // Vision is down: two calls fail, the breaker opens, the rest fail fast without a call.
     let (ct, body) = one_file("receipt", "r.png", "image/png", &receipt_png(&["ANY"]));
@@ -247,7 +250,13 @@ async fn sigterm_during_processing_leaves_no_job_stuck_and_a_restart_finishes_it
 
     let mut server = start("slow");
     let client = reqwest::Client::new();
-    let token = register(&client, &server.base, "term@example.com").await;
+    let token = register(
+        &client,
+        &format!("{}/api/auth/register", server.base),
+        "term@example.com",
+        "Sturdy-Passw0rd",
+    )
+    .await;
     let (ct, body) = one_file("receipt", "r.png", "image/png", &receipt_png(RECEIPT));
     let job: Value = client
         .post(server.url("/api/ocr/process"))

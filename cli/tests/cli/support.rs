@@ -132,3 +132,20 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Registers `email` over HTTP (`url`: the server's `/api/auth/register`) and returns the access
+/// token; a registration that is not a 201 fails the test.
+pub async fn register(client: &reqwest::Client, url: &str, email: &str, password: &str) -> String {
+    let resp = client
+        .post(url)
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "registering {email}");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    body["data"]["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string()
+}

@@ -3,21 +3,12 @@
 use serde_json::{Value, json};
 
 use super::{Fixture, PASSWORD};
-use crate::support::{stderr, stdout};
+use crate::support::{register, stderr, stdout};
 
 /// Registers `email` through the API and records one spend.
 async fn with_a_spend(f: &Fixture, email: &str) {
     let client = reqwest::Client::new();
-    let reg: Value = client
-        .post(f.url("/api/auth/register"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["data"]["access_token"].as_str().unwrap();
+    let token = &register(&client, &f.url("/api/auth/register"), email, PASSWORD).await;
     let resp = client
         .post(f.url("/api/transactions"))
         .bearer_auth(token)

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Fixture, PASSWORD};
-use crate::support::{stderr, stdout};
+use crate::support::{register, stderr, stdout};
 
 /// The current code of an authenticator holding `secret` (base32), by the system clock (the
 /// server's; a code is good one step either side).
@@ -22,18 +22,12 @@ fn code_now(secret: &str) -> String {
 
 /// Registers `email` and turns two-factor sign-in on through the API.
 async fn enrolled(f: &Fixture, email: &str) {
-    let client = reqwest::Client::new();
-    let reg: Value = client
-        .post(f.url("/api/auth/register"))
-        .header("user-agent", "cli-test-agent")
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
+    // The session's user agent is checked by the sessions listing below.
+    let client = reqwest::Client::builder()
+        .user_agent("cli-test-agent")
+        .build()
         .unwrap();
-    let token = reg["data"]["access_token"].as_str().unwrap().to_string();
+    let token = register(&client, &f.url("/api/auth/register"), email, PASSWORD).await;
     let setup: Value = client
         .post(f.url("/api/auth/2fa/setup"))
         .bearer_auth(&token)
