@@ -23,12 +23,17 @@ thread_local! {
 pub fn on_park() {
     let epoch = EPOCH.load(Ordering::Relaxed);
     if COLLECTED.with(|c| c.replace(epoch)) != epoch {
-        // SAFETY: mi_collect has no preconditions; it only walks this thread's own heap.
-        #[allow(unsafe_code)]
-        unsafe {
-            libmimalloc_sys::mi_collect(true)
-        };
+        collect_this_thread();
     }
+}
+
+/// Gives this thread's free allocator pages back to the system.
+fn collect_this_thread() {
+    // SAFETY: mi_collect has no preconditions; it only walks this thread's own heap.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_collect(true)
+    };
 }
 
 /// Collects this thread's heap now and has every worker collect on its next park: `mita serve`
@@ -36,11 +41,7 @@ pub fn on_park() {
 /// document among it) leaves at start rather than at the first tick.
 pub fn collect_now() {
     EPOCH.fetch_add(1, Ordering::Relaxed);
-    // SAFETY: as in `on_park`.
-    #[allow(unsafe_code)]
-    unsafe {
-        libmimalloc_sys::mi_collect(true)
-    };
+    collect_this_thread();
 }
 
 /// Advances the epoch every `PERIOD` and wakes `workers` workers to collect (spawned tasks wake
