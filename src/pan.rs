@@ -1,7 +1,9 @@
 //! Card numbers (PANs) never reach logs, the audit log, stored error reports or stored OCR
 //! text: anything that looks like one — 13 to 19 digits, optionally grouped by single spaces or
 //! dashes, that passes the Luhn check — is masked down to its last four digits
-//! (`4111 1111 1111 1111` → `**** **** **** 1111`), keeping the separators.
+//! (`4111 1111 1111 1111` → `**** **** **** 1111`), keeping the separators. Digits that are
+//! part of a longer token — glued to a letter, or joined by a dash to more letters or digits, as
+//! in a UUID (`01a24ddf-23d8-7478-8769-9071016d6d1f`) — are an identifier, not a card number.
 
 use std::borrow::Cow;
 
@@ -27,6 +29,26 @@ fn luhn(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// Whether the digit at `start` continues a token: right after a letter or digit, or after a
+/// dash that follows one (`ab-1234`, `12-34`).
+fn continues_token(bytes: &[u8], start: usize) -> bool {
+    match start.checked_sub(1).map(|p| bytes[p]) {
+        Some(b) if b.is_ascii_alphanumeric() => true,
+        Some(b'-') => start >= 2 && bytes[start - 2].is_ascii_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// Whether a token goes on at `end` (the byte after a candidate's last digit): a letter or
+/// digit right there, or a dash followed by one.
+fn token_goes_on(bytes: &[u8], end: usize) -> bool {
+    match bytes.get(end) {
+        Some(b) if b.is_ascii_alphanumeric() => true,
+        Some(b'-') => bytes.get(end + 1).is_some_and(u8::is_ascii_alphanumeric),
+        _ => false,
+    }
+}
+
 /// `text` with every card number masked (borrowed when there is none).
 pub fn mask(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
@@ -37,8 +59,8 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < bytes.len() {
-        // A run starts at a digit that does not continue a longer number.
-        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
+        // A run starts at a digit that does not continue a longer number or token.
+        if !bytes[i].is_ascii_digit() || continues_token(bytes, i) {
             i += 1;
             continue;
         }
@@ -67,6 +89,9 @@ pub fn mask(text: &str) -> Cow<'_, str> {
             // A run longer than a card number is some other identifier, unless it is exactly
             // grouped (e.g. a number followed by more digits after a space).
             if positions.len() > n && positions[n] == positions[n - 1] + 1 {
+                continue;
+            }
+            if token_goes_on(bytes, positions[n - 1] + 1) {
                 continue;
             }
             if luhn(&digits) {
@@ -159,6 +184,8 @@ mod tests {
                 "paid with 4242424242424242 today",
                 "paid with ************4242 today",
             ),
+            ("pan=4111-1111-1111-1111;", "pan=****-****-****-1111;"),
+            ("(4111 1111 1111 1111)", "(**** **** **** 1111)"),
         ] {
             assert_eq!(mask(raw), masked, "{raw}");
         }
@@ -174,6 +201,13 @@ mod tests {
             "41111111111111111111111", // 23 digits: some other identifier
             "tel +1 555 0100 call 2x", // few digits
             "receipt 0b7f7a39-8a6e-4a3c-9d2e-3f1c2b4a5d6e",
+            // UUIDs whose digit groups hold a Luhn-valid card-length run (the first one was
+            // masked in an audit record once).
+            "01a24ddf-23d8-7478-8769-9071016d6d1f",
+            "pat 01a24ddf-23d8-7478-8769-9071016d6d1f.",
+            "41111111-1111-1111-1111-abcdef012345",
+            "ref4111111111111111",
+            "4111111111111111x",
         ] {
             assert_eq!(mask(keep), keep, "{keep}");
         }
