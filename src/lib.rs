@@ -41,6 +41,7 @@ pub mod plan;
 pub mod premium;
 pub mod privacy;
 pub mod recurring;
+pub mod referral;
 pub mod reports;
 pub mod resilience;
 pub mod rules;

@@ -52,6 +52,7 @@ use crate::state::AppState;
         (name = "financial", description = "Installment evaluations, income-relative thresholds and housing ratios"),
         (name = "habits", description = "Habits, daily completions and streaks"),
         (name = "mood", description = "The mood of each day"),
+        (name = "referral", description = "The caller's invite code"),
         (name = "challenges", description = "Challenges scored from the caller's transactions and plan, stats and the pseudonymous leaderboard"),
         (name = "notifications", description = "Notifications, preferences and push devices"),
         (name = "ocr", description = "Receipt uploads, OCR job status and receipt images"),
@@ -143,6 +144,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::financial::router())
         .merge(routes::habits::router())
         .merge(routes::mood::router())
+        .merge(routes::referral::router())
         .merge(routes::challenges::router())
         .merge(routes::notifications::router())
         .merge(routes::notification_devices::router())

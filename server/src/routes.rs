@@ -30,6 +30,7 @@ pub mod onboarding;
 pub mod ops;
 pub mod premium;
 pub mod recurring;
+pub mod referral;
 pub mod rules;
 pub mod security;
 pub mod tokens;

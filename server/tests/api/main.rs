@@ -47,6 +47,7 @@ mod ready;
 mod receipt_review;
 mod recurring;
 mod redistribution;
+mod referral;
 mod reports;
 mod reset;
 mod rules;
