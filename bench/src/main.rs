@@ -2,11 +2,13 @@
 //!
 //! `run.sh` drives the HTTP scenarios with `wrk`/`oha`; this binary does what those tools cannot:
 //! seeding users through the API, the 200-concurrent-login burst (P3, counting 503 shedding
-//! separately), the two raw ceilings (single-writer inserts, argon2 hashes/s) and the report that
-//! merges every measurement into one table and one JSON document.
+//! separately), the two raw ceilings (single-writer inserts, argon2 hashes/s), the cost of sqlx's
+//! SQLite hand-offs alone, and the report that merges every measurement into one table and one
+//! JSON document.
 
 mod burst;
 mod ceiling;
+mod handoff;
 mod report;
 mod seed;
 
@@ -33,6 +35,9 @@ enum Command {
     InsertCeiling(ceiling::InsertArgs),
     /// Raw argon2id hashes per second with the server's default parameters.
     Argon2Ceiling(ceiling::Argon2Args),
+    /// CPU per write transaction through sqlx's SQLite worker thread against rusqlite on the
+    /// calling thread: the cost of the hand-offs, alone.
+    SqliteHandoff(handoff::HandoffArgs),
     /// Merges the measurements of one or more result directories into a table and JSON.
     Report(report::ReportArgs),
 }
@@ -52,6 +57,7 @@ fn main() -> anyhow::Result<()> {
                     Command::Seed(args) => seed::run(&args).await,
                     Command::LoginBurst(args) => burst::run(&args).await,
                     Command::InsertCeiling(args) => ceiling::insert(&args).await,
+                    Command::SqliteHandoff(args) => handoff::run(&args).await,
                     Command::Argon2Ceiling(_) | Command::Report(_) => Ok(()),
                 }
             })
