@@ -80,12 +80,12 @@ struct Round {
 
 async fn sqlx_round(
     conn: &mut SqliteConnection,
-    seconds: u64,
+    length: Duration,
     start: u64,
 ) -> anyhow::Result<Round> {
     let (c0, t0) = (cpu_time()?, Instant::now());
     let mut i = start;
-    while t0.elapsed() < Duration::from_secs(seconds) {
+    while t0.elapsed() < length {
         let (user, day, category) = key(i);
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         let _: i64 = sqlx::query_scalar(PREFLIGHT)
@@ -123,10 +123,14 @@ async fn sqlx_round(
     })
 }
 
-fn rusqlite_round(conn: &rusqlite::Connection, seconds: u64, start: u64) -> anyhow::Result<Round> {
+fn rusqlite_round(
+    conn: &rusqlite::Connection,
+    length: Duration,
+    start: u64,
+) -> anyhow::Result<Round> {
     let (c0, t0) = (cpu_time()?, Instant::now());
     let mut i = start;
-    while t0.elapsed() < Duration::from_secs(seconds) {
+    while t0.elapsed() < length {
         let (user, day, category) = key(i);
         conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         let _: i64 = conn
@@ -172,9 +176,10 @@ pub async fn run(args: &HandoffArgs) -> anyhow::Result<()> {
     let (mut via_sqlx, mut via_rusqlite) = (Vec::new(), Vec::new());
     let mut next = 0;
     for round in 0..args.rounds {
-        let s = sqlx_round(&mut through, args.seconds, next).await?;
+        let length = Duration::from_secs(args.seconds);
+        let s = sqlx_round(&mut through, length, next).await?;
         next += s.transactions;
-        let r = rusqlite_round(&direct, args.seconds, next)?;
+        let r = rusqlite_round(&direct, length, next)?;
         next += r.transactions;
         eprintln!(
             "sqlite-handoff round {}: sqlx {:.1} µs CPU/transaction ({:.0}/s), rusqlite {:.1} µs ({:.0}/s)",
@@ -202,4 +207,38 @@ fn tempfile_dir(parent: &std::path::Path) -> anyhow::Result<PathBuf> {
     let dir = parent.join(format!("mita-handoff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both clients commit every transaction they count, and the upsert keeps each cell's
+    /// `spent` equal to the sum of its spends: the two run the same work.
+    #[tokio::test]
+    async fn both_clients_commit_the_same_work() -> anyhow::Result<()> {
+        let dir = tempfile_dir(&std::env::temp_dir())?;
+        let path = dir.join("handoff.db");
+        let direct = rusqlite::Connection::open(&path)?;
+        direct.execute_batch(SCHEMA)?;
+        let mut through =
+            SqliteConnection::connect(&format!("sqlite://{}", path.display())).await?;
+        let length = Duration::from_millis(200);
+        let s = sqlx_round(&mut through, length, 0).await?;
+        let r = rusqlite_round(&direct, length, s.transactions)?;
+        through.close().await?;
+        assert!(s.transactions > 0 && r.transactions > 0);
+        let rows: i64 = direct.query_row("SELECT COUNT(*) FROM spends", [], |row| row.get(0))?;
+        assert_eq!(rows as u64, s.transactions + r.transactions);
+        let wrong: i64 = direct.query_row(
+            "SELECT COUNT(*) FROM plan p WHERE spent != (SELECT SUM(amount) FROM spends s \
+             WHERE s.user_id = p.user_id AND s.day = p.day AND s.category = p.category)",
+            [],
+            |row| row.get(0),
+        )?;
+        assert_eq!(wrong, 0);
+        drop(direct);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
 }
