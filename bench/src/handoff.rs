@@ -78,14 +78,54 @@ struct Round {
     cpu: Duration,
 }
 
+impl Round {
+    fn cpu_us_per_transaction(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / self.transactions as f64
+    }
+
+    fn per_second(&self) -> f64 {
+        self.transactions as f64 / self.wall.as_secs_f64()
+    }
+}
+
+/// The clocks of a round being run.
+struct Timer {
+    cpu: Duration,
+    at: Instant,
+    first: u64,
+}
+
+impl Timer {
+    fn start(first: u64) -> anyhow::Result<Timer> {
+        Ok(Timer {
+            cpu: cpu_time()?,
+            at: Instant::now(),
+            first,
+        })
+    }
+
+    fn running(&self, length: Duration) -> bool {
+        self.at.elapsed() < length
+    }
+
+    /// The round, ended before transaction `next`.
+    fn stop(self, next: u64) -> anyhow::Result<Round> {
+        Ok(Round {
+            transactions: next - self.first,
+            wall: self.at.elapsed(),
+            cpu: cpu_time()? - self.cpu,
+        })
+    }
+}
+
 async fn sqlx_round(
     conn: &mut SqliteConnection,
     length: Duration,
     start: u64,
 ) -> anyhow::Result<Round> {
-    let (c0, t0) = (cpu_time()?, Instant::now());
+    let timer = Timer::start(start)?;
     let mut i = start;
-    while t0.elapsed() < length {
+    while timer.running(length) {
         let (user, day, category) = key(i);
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         let _: i64 = sqlx::query_scalar(PREFLIGHT)
@@ -116,11 +156,7 @@ async fn sqlx_round(
         sqlx::query("COMMIT").execute(&mut *conn).await?;
         i += 1;
     }
-    Ok(Round {
-        transactions: i - start,
-        wall: t0.elapsed(),
-        cpu: cpu_time()? - c0,
-    })
+    timer.stop(i)
 }
 
 fn rusqlite_round(
@@ -128,9 +164,9 @@ fn rusqlite_round(
     length: Duration,
     start: u64,
 ) -> anyhow::Result<Round> {
-    let (c0, t0) = (cpu_time()?, Instant::now());
+    let timer = Timer::start(start)?;
     let mut i = start;
-    while t0.elapsed() < length {
+    while timer.running(length) {
         let (user, day, category) = key(i);
         conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         let _: i64 = conn
@@ -144,22 +180,12 @@ fn rusqlite_round(
         conn.prepare_cached("COMMIT")?.execute([])?;
         i += 1;
     }
-    Ok(Round {
-        transactions: i - start,
-        wall: t0.elapsed(),
-        cpu: cpu_time()? - c0,
-    })
+    timer.stop(i)
 }
 
 fn summary(rounds: &[Round]) -> serde_json::Value {
-    let per_tx: Vec<f64> = rounds
-        .iter()
-        .map(|r| r.cpu.as_secs_f64() * 1e6 / r.transactions as f64)
-        .collect();
-    let rate: Vec<f64> = rounds
-        .iter()
-        .map(|r| r.transactions as f64 / r.wall.as_secs_f64())
-        .collect();
+    let per_tx: Vec<f64> = rounds.iter().map(Round::cpu_us_per_transaction).collect();
+    let rate: Vec<f64> = rounds.iter().map(Round::per_second).collect();
     json!({"cpu_us_per_transaction": per_tx, "transactions_per_second": rate})
 }
 
@@ -184,10 +210,10 @@ pub async fn run(args: &HandoffArgs) -> anyhow::Result<()> {
         eprintln!(
             "sqlite-handoff round {}: sqlx {:.1} µs CPU/transaction ({:.0}/s), rusqlite {:.1} µs ({:.0}/s)",
             round + 1,
-            s.cpu.as_secs_f64() * 1e6 / s.transactions as f64,
-            s.transactions as f64 / s.wall.as_secs_f64(),
-            r.cpu.as_secs_f64() * 1e6 / r.transactions as f64,
-            r.transactions as f64 / r.wall.as_secs_f64(),
+            s.cpu_us_per_transaction(),
+            s.per_second(),
+            r.cpu_us_per_transaction(),
+            r.per_second(),
         );
         via_sqlx.push(s);
         via_rusqlite.push(r);
