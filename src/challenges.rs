@@ -22,7 +22,7 @@ use catalogue::{Challenge, Rule, catalogue};
 use progress::{Day, Progress, State};
 
 /// One attempt as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct Participation {
     pub id: Id,
     pub challenge_id: String,

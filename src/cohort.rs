@@ -98,7 +98,7 @@ pub struct Comparison {
     pub insights: Vec<String>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Stats {
     n: i64,
     sum_total: i64,
@@ -107,7 +107,7 @@ struct Stats {
     equal: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct CatRow {
     category: String,
     total: i64,

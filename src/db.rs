@@ -3,19 +3,25 @@
 //! The same SQL text runs on both (`$1, $2...` placeholders work on each); where dialects
 //! differ the two branches are written side by side with [`on_db!`].
 //!
-//! Which path a statement takes on SQLite, by one rule each:
-//! - **writes** ([`on_write!`], [`Db::begin`]) go to the single writer connection (sqlx),
-//!   transactions committed in groups ([`group`]); the server runs every request that may
-//!   write whole on the write thread ([`write_thread`]), next to that connection;
-//! - **the two hottest reads** (the token check of every request and the transaction list) run
-//!   whole on a rusqlite reader thread ([`blocking`]), one hand-off per read;
-//! - **every other read** ([`on_db!`]) uses the read-only sqlx pool.
+//! One rule for which path a statement takes:
+//! - **PostgreSQL**: sqlx, one pool for everything.
+//! - **SQLite**: rusqlite, through [`lite`] (the same call shape and the same SQL text as the
+//!   PostgreSQL arm: inside the SQLite arm of [`on_db!`], [`on_write!`] and [`on_tx!`] the
+//!   name `sqlx` means [`lite`]). Writes ([`on_tx!`] inside [`Db::begin`], [`on_write!`]) run
+//!   on the one writer connection, on the thread that holds it, committed in groups
+//!   ([`group`]); the server runs every request that may write whole on the write thread
+//!   ([`write_thread`]). Reads ([`on_db!`]) run on the read-only reader threads
+//!   ([`blocking`]), one hand-off per statement; the two hottest reads (the token check of
+//!   every request and the transaction list) run all their statements in one hand-off.
 //!
-//! PostgreSQL has one pool for all of them.
+//! sqlx still opens SQLite for what works on the whole file rather than on rows: migrations,
+//! the schema and snapshot reads of the privacy export, backups ([`SqliteDb::tools`], a
+//! connection opened on demand and closed when idle).
 
 pub mod backup;
 pub mod blocking;
 pub mod group;
+pub mod lite;
 pub mod migrate;
 pub mod write_thread;
 
@@ -46,15 +52,16 @@ impl Backend {
     }
 }
 
-/// The two SQLite pools: one writer connection, several readers; and, for a file database, the
-/// rusqlite readers of the hottest reads (see [`blocking`]).
+/// A SQLite database: the writer, the readers, and sqlx for whole-file tools.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
-    pub write: SqlitePool,
-    pub read: SqlitePool,
-    pub blocking: Option<std::sync::Arc<blocking::BlockingReaders>>,
-    /// Write transactions on `write`, committed in groups (see [`group`]).
+    /// The one writer connection (rusqlite), transactions committed in groups (see [`group`]).
     pub group: group::GroupWriter,
+    /// The read-only reader threads (rusqlite, see [`blocking`]).
+    pub readers: std::sync::Arc<blocking::BlockingReaders>,
+    /// sqlx, for migrations, the privacy export's schema and snapshot reads, and backups; its
+    /// one connection opens on demand and closes when idle.
+    pub tools: SqlitePool,
     /// Where the server runs the requests that may write (see [`write_thread`]); `None` when
     /// `database.sqlite_write_thread` is off.
     pub writes: Option<write_thread::WriteThread>,
@@ -73,7 +80,8 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs the same code on whichever pool is active. `$conn` is bound to the read pool on SQLite.
+/// Runs the same code on whichever pool is active: a read. `$conn` is the reader threads on
+/// SQLite, where `sqlx` in `$body` means [`lite`].
 ///
 /// ```ignore
 /// let n: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
@@ -84,7 +92,9 @@ macro_rules! on_db {
         let __timer = $crate::db_timer!();
         match $db {
             $crate::db::Db::Sqlite(__s) => {
-                let $conn = &__s.read;
+                #[allow(unused_imports)]
+                use $crate::db::lite as sqlx;
+                let $conn = &__s.readers;
                 $body
             }
             $crate::db::Db::Postgres(__p) => {
@@ -103,7 +113,9 @@ macro_rules! on_write {
         let __timer = $crate::db_timer!();
         match $db {
             $crate::db::Db::Sqlite(__s) => {
-                let $conn = &__s.write;
+                #[allow(unused_imports)]
+                use $crate::db::lite as sqlx;
+                let $conn = &__s.group;
                 $body
             }
             $crate::db::Db::Postgres(__p) => {
@@ -121,6 +133,8 @@ macro_rules! on_tx {
         let __timer = $crate::db_timer!();
         match $tx {
             $crate::db::Tx::Sqlite(__t) => {
+                #[allow(unused_imports)]
+                use $crate::db::lite as sqlx;
                 let $conn = &mut **__t;
                 $body
             }
@@ -186,7 +200,7 @@ impl Drop for QueryTimer {
 
 pub use crate::config::sqlite_path;
 
-/// How long an idle sqlx SQLite read connection is kept before it is closed.
+/// How long an idle sqlx SQLite connection (migrations, backups) is kept before it is closed.
 const SQLITE_READ_IDLE: Duration = Duration::from_secs(30);
 
 /// The backend a URL names, or a configuration error.
@@ -222,40 +236,37 @@ impl Db {
                     .synchronous(sync)
                     .busy_timeout(Duration::from_millis(settings.busy_timeout_ms))
                     .foreign_keys(true);
-                // A local file does not drop connections: skip the ping (a round trip to the
-                // connection's thread) sqlx makes on every acquire by default.
-                let write = SqlitePoolOptions::new()
-                    .test_before_acquire(false)
-                    .max_connections(1)
-                    .min_connections(1)
-                    .acquire_timeout(acquire.max(Duration::from_secs(10)))
-                    .connect_with(base.clone())
-                    .await?;
-                // Read connections (each a thread with its own page cache) close after a short
-                // idle period, so an idle server keeps none of them.
-                let read = SqlitePoolOptions::new()
-                    .test_before_acquire(false)
+                let path = sqlite_path(&settings.url).ok_or_else(|| {
+                    Error::Config(
+                        "database.url: an in-memory SQLite database is not supported (the writer and the readers are separate connections); name a file".into(),
+                    )
+                })?;
+                // sqlx opens (and, with `mode=rwc`, creates) the file and sets WAL; its one
+                // connection then closes when idle. Migrations and backups use it.
+                let tools = SqlitePoolOptions::new()
                     .min_connections(0)
+                    .max_connections(1)
                     .idle_timeout(Some(SQLITE_READ_IDLE))
-                    .max_connections(settings.sqlite_read_connections.max(1))
-                    .acquire_timeout(acquire)
-                    .connect_with(base.read_only(true))
+                    .acquire_timeout(acquire.max(Duration::from_secs(10)))
+                    .connect_with(base)
                     .await?;
-                let blocking = match sqlite_path(&settings.url) {
-                    Some(path) => Some(std::sync::Arc::new(blocking::BlockingReaders::open(
-                        &path,
-                        settings.sqlite_read_connections,
-                        Duration::from_millis(settings.busy_timeout_ms),
-                        acquire,
-                    )?)),
-                    None => None,
-                };
-                let group = group::GroupWriter::new(write.clone(), settings.sqlite_commit_batch);
+                let busy = Duration::from_millis(settings.busy_timeout_ms);
+                let writer = blocking::open_writer(&path, busy, settings.synchronous)?;
+                let readers = std::sync::Arc::new(blocking::BlockingReaders::open(
+                    &path,
+                    settings.sqlite_read_connections,
+                    busy,
+                    acquire,
+                )?);
+                let group = group::GroupWriter::new(
+                    writer,
+                    settings.sqlite_commit_batch,
+                    acquire.max(Duration::from_secs(10)),
+                );
                 Ok(Db::Sqlite(SqliteDb {
-                    write,
-                    read,
-                    blocking,
                     group,
+                    readers,
+                    tools,
                     writes: if settings.sqlite_write_thread {
                         Some(write_thread::WriteThread::shared()?)
                     } else {
@@ -316,9 +327,8 @@ impl Db {
         }
         match self {
             Db::Sqlite(s) => {
-                let (wa, wm) = usage(&s.write);
-                let (ra, rm) = usage(&s.read);
-                (wa + ra, wm + rm)
+                let (ra, rm) = s.readers.usage();
+                (ra + u32::from(s.group.busy()), rm + 1)
             }
             Db::Postgres(p) => usage(p),
         }
@@ -328,16 +338,17 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Sqlite(s) => {
-                s.read.close().await;
-                if let Some(b) = &s.blocking {
-                    b.close();
-                }
-                // A checkpoint folds the WAL back into the main file, so a copy of `mita.db` alone
-                // is complete after a clean shutdown.
-                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(&s.write)
+                s.readers.close();
+                s.tools.close().await;
+                // Commits the open batch, then a checkpoint folds the WAL back into the main
+                // file, so a copy of `mita.db` alone is complete after a clean shutdown.
+                let _ = s
+                    .group
+                    .close(|conn| {
+                        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .map_err(lite::error)
+                    })
                     .await;
-                s.write.close().await;
             }
             Db::Postgres(p) => p.close().await,
         }

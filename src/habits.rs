@@ -19,7 +19,7 @@ use crate::{on_db, on_write};
 use streaks::Frequency;
 
 /// A habit as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct HabitRow {
     pub id: Id,
     pub user_id: Id,

@@ -60,7 +60,7 @@ pub enum Claim {
     InFlight,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Stored {
     route: String,
     request_hash: String,

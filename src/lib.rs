@@ -1,6 +1,9 @@
 //! `mita` core library: configuration, storage, services and metrics shared by the HTTP server
 //! (`mita-server`) and the command-line tool (`mita-cli`). This crate never depends on axum or clap.
 
+// `#[derive(LiteRow)]` names `::mita::...`, inside this crate too.
+extern crate self as mita;
+
 pub mod app_events;
 pub mod audit;
 pub mod auth;

@@ -19,7 +19,7 @@ pub const MOODS: std::ops::RangeInclusive<i64> = 1..=5;
 pub const MAX_RANGE_DAYS: i64 = 366;
 
 /// A mood as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct MoodRow {
     pub id: Id,
     pub date: NaiveDate,

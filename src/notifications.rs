@@ -27,7 +27,7 @@ pub(crate) const COLUMNS: &str = "id, user_id, title, message, type, priority, i
     created_at, updated_at";
 
 /// A notification as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct Row {
     pub id: Id,
     pub user_id: Id,

@@ -370,7 +370,7 @@ impl StoreClient {
     }
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow, Clone, Debug)]
 struct SubRow {
     id: Id,
     user_id: Id,
@@ -470,7 +470,7 @@ pub async fn status(db: &Db, user: Id, now: i64) -> Result<PremiumStatus> {
 }
 
 /// One row of `GET /api/users/{id}/subscription-history`.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct HistoryRow {
     pub id: Id,
     pub subscription_id: Id,

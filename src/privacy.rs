@@ -126,7 +126,7 @@ async fn catalogue(db: &Db) -> Result<Vec<Table>> {
                 "SELECT m.name, m.sql, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
             )
-            .fetch_all(&s.read)
+            .fetch_all(&s.tools)
             .await?;
             for row in rows {
                 let table: String = row.try_get(0)?;
@@ -313,7 +313,7 @@ pub async fn export(db: &Db, clock: &Clock, user: Id) -> Result<Export> {
     // One read transaction: every table as of the same moment.
     match db {
         Db::Sqlite(s) => {
-            let mut tx = s.read.begin().await?;
+            let mut tx = s.tools.begin().await?;
             for (name, sql) in statements {
                 let Some(sql) = sql else { continue };
                 let texts: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -75,7 +75,7 @@ pub struct RecurringInput {
 }
 
 /// A stored definition.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct RecurringRow {
     pub id: Id,
     pub user_id: Id,
@@ -647,7 +647,7 @@ pub async fn list(ctx: &RecurringCtx<'_>) -> Result<Vec<RecurringView>> {
 }
 
 /// One materialised occurrence.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct Materialised {
     pub date: NaiveDate,
     pub transaction_id: Option<Id>,

@@ -59,7 +59,7 @@ pub struct NewRule {
 }
 
 /// A stored rule as the API shows it.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct RuleRow {
     pub id: Id,
     pub name: String,

@@ -30,7 +30,7 @@ pub(crate) const COLUMNS: &str = "id, user_id, goal_id, category, amount_cents, 
     tags, is_recurring, confidence_score, receipt_url, notes, spent_at, local_date, created_at, updated_at";
 
 /// A stored transaction.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct Row {
     pub id: Id,
     pub user_id: Id,
@@ -72,36 +72,6 @@ pub struct TransactionView {
     pub spent_at: String,
     pub created_at: String,
     pub updated_at: String,
-}
-
-impl Row {
-    /// Reads a row selected as [`COLUMNS`] from a rusqlite row (see `db::blocking`).
-    fn from_rusqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-        let tags: String = r.get(9)?;
-        let tags = serde_json::from_str(&tags).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
-        })?;
-        Ok(Row {
-            id: r.get(0)?,
-            user_id: r.get(1)?,
-            goal_id: r.get(2)?,
-            category: r.get(3)?,
-            amount_cents: r.get(4)?,
-            currency: r.get(5)?,
-            description: r.get(6)?,
-            merchant: r.get(7)?,
-            location: r.get(8)?,
-            tags: Json(tags),
-            is_recurring: r.get(10)?,
-            confidence_score: r.get(11)?,
-            receipt_url: r.get(12)?,
-            notes: r.get(13)?,
-            spent_at: r.get(14)?,
-            local_date: r.get(15)?,
-            created_at: r.get(16)?,
-            updated_at: r.get(17)?,
-        })
-    }
 }
 
 impl From<Row> for TransactionView {

@@ -20,7 +20,7 @@ pub const USER_COLUMNS: &str = "id, email, password_hash, google_sub, name, role
     last_login_at, created_at, updated_at, app_settings";
 
 /// An account as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct User {
     pub id: Id,
     pub email: String,

@@ -54,7 +54,7 @@ pub struct AuditRecord {
     pub details: Value,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Row {
     id: Id,
     created_at: i64,

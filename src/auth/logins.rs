@@ -30,7 +30,7 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct FamilyRow {
     id: Id,
     created_at: i64,

@@ -106,7 +106,7 @@ pub struct CreatedToken {
     pub token: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct TokenRow {
     id: Id,
     name: String,
@@ -132,7 +132,7 @@ impl TokenRow {
 }
 
 /// Everything a presented token is checked against, in one query.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct PatCheck {
     id: Id,
     user_id: Id,

@@ -2,8 +2,7 @@
 //! on every request, refresh rotation with reuse detection, logout and revocation.
 
 use crate::audit::{EventType, Outcome};
-use crate::db::blocking::query_map;
-use crate::db::{Db, SqliteDb, Tx, for_update};
+use crate::db::{Tx, for_update};
 use crate::error::{Code, Result};
 use crate::id::Id;
 use crate::metrics::RevokeReason;
@@ -23,7 +22,7 @@ fn subject(user: &User) -> Subject {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Family {
     user_id: Id,
     revoked_at: Option<i64>,
@@ -32,7 +31,7 @@ struct Family {
     rotated_at: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct AccessCheck {
     token_version: i32,
     role: String,
@@ -50,37 +49,13 @@ const ACCESS_CHECK: &str = "SELECT u.token_version, u.role, u.is_premium, u.time
      FROM users u WHERE u.id = $1";
 
 impl AuthService {
-    /// The [`ACCESS_CHECK`] row of a token, if its user exists. On a SQLite file it runs on the
-    /// blocking readers (it is on every request; see `db::blocking`).
+    /// The [`ACCESS_CHECK`] row of a token, if its user exists (one statement, on every request).
     async fn access_check(
         &self,
         user: Id,
         jti: &str,
         family: Option<Id>,
     ) -> Result<Option<AccessCheck>> {
-        if let Db::Sqlite(SqliteDb {
-            blocking: Some(readers),
-            ..
-        }) = &self.db
-        {
-            let jti = jti.to_string();
-            return readers
-                .read(move |conn| {
-                    let rows = query_map(conn, ACCESS_CHECK, &[&user, &jti, &family], |r| {
-                        Ok(AccessCheck {
-                            token_version: r.get(0)?,
-                            role: r.get(1)?,
-                            is_premium: r.get(2)?,
-                            timezone: r.get(3)?,
-                            email_verified: r.get(4)?,
-                            revoked: r.get(5)?,
-                            family_revoked_at: r.get(6)?,
-                        })
-                    })?;
-                    Ok(rows.into_iter().next())
-                })
-                .await;
-        }
         Ok(on_db!(&self.db, pool => sqlx::query_as(ACCESS_CHECK)
             .bind(user).bind(jti).bind(family)
             .fetch_optional(pool).await)?)

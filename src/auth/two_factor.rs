@@ -84,7 +84,7 @@ pub struct SecondFactor {
     pub recovery_code: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct TotpRow {
     secret_enc: String,
     enabled_at: Option<i64>,

@@ -21,7 +21,7 @@ use crate::id::Id;
 use crate::money::Money;
 
 /// One plain plan row of the month (no goal or installment row).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct Row {
     pub id: Id,
     pub date: NaiveDate,

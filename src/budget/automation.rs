@@ -16,7 +16,7 @@ use crate::id::Id;
 use crate::{on_db, on_tx, on_write};
 
 /// The switches (a user without a row has every switch on).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct Settings {
     pub auto_redistribution: bool,
     pub smart_suggestions: bool,

@@ -286,7 +286,7 @@ pub async fn update_day_statuses(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct StoredRow {
     id: Id,
     date: NaiveDate,

@@ -104,7 +104,7 @@ pub fn month_range(year: i32, month: u32) -> Result<(NaiveDate, NaiveDate)> {
 }
 
 /// Planned and spent of one (day, plan category), summed over goals for `goal_savings`.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct PlanCell {
     pub date: NaiveDate,
     pub category: String,

@@ -1,26 +1,21 @@
-//! SQLite reads that run whole on one reader thread.
+//! The SQLite reader threads, and the opening of the writer connection.
 //!
-//! sqlx runs every SQLite connection on a thread of its own and hands each statement, each
-//! result row and each pool release over a channel to it: on a busy server those hand-offs
-//! (thread switches) cost more than the SQL. The hottest reads — the token check of every
-//! request and the transaction list — instead take one of these read-only rusqlite connections
-//! and run all their statements in one job on a reader thread: one hand-off per read, never
-//! blocking the async runtime. The SQL text is the same as on PostgreSQL (`$1, $2...`
-//! placeholders); rusqlite links the same bundled SQLite library as sqlx (`libsqlite3-sys`).
-//!
-//! Writes never come here: they keep the single sqlx writer connection (see [`super::group`]).
+//! Every read of the services ([`crate::on_db!`]) runs as one job on one of these threads,
+//! each owning a read-only rusqlite connection: one hand-off per statement (sqlx made several:
+//! the statement, each row, the pool release), and never blocking the async runtime. The SQL
+//! text is the same as on PostgreSQL (`$1, $2...` placeholders, see [`super::lite`]); rusqlite
+//! links the same bundled SQLite library as sqlx (`libsqlite3-sys`). Writes never come here:
+//! they run on the writer connection (see [`super::group`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::error::{Error, Result};
-use crate::id::Id;
 
 /// The `tracing` target of the per-statement DEBUG events.
 pub const TRACE_TARGET: &str = "mita::db::sqlite";
@@ -48,6 +43,7 @@ pub struct BlockingReaders {
     /// One per thread: a read holds one from before it is queued until it is done, so the
     /// queue never holds more reads than there are threads.
     permits: Arc<Semaphore>,
+    threads: u32,
     jobs: Mutex<Option<flume::Sender<Job>>>,
 }
 
@@ -73,6 +69,39 @@ fn connect(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> 
         conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
     }
     Ok(conn)
+}
+
+/// How many prepared statements the writer keeps (every write statement of the services
+/// fits).
+const WRITER_STATEMENT_CACHE: usize = 128;
+
+/// Opens the writer connection (see [`super::group`]) on an existing file, with the settings
+/// sqlx gave it: WAL, the configured `synchronous`, the busy timeout, foreign keys on.
+pub fn open_writer(
+    path: &Path,
+    busy_timeout: Duration,
+    synchronous: crate::config::Synchronous,
+) -> Result<Connection> {
+    let open = || -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(busy_timeout)?;
+        let sync = match synchronous {
+            crate::config::Synchronous::Full => "FULL",
+            crate::config::Synchronous::Normal => "NORMAL",
+        };
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
+        ))?;
+        conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
+        if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
+            conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
+        }
+        Ok(conn)
+    };
+    open().map_err(sqlite_error)
 }
 
 /// After this long without a read, a reader thread gives its connection's page cache back
@@ -126,6 +155,7 @@ impl BlockingReaders {
             path: path.to_path_buf(),
             acquire_timeout,
             permits: Arc::new(Semaphore::new(threads)),
+            threads: u32::try_from(threads).unwrap_or(u32::MAX),
             jobs: Mutex::new(Some(sender)),
         })
     }
@@ -139,78 +169,43 @@ impl BlockingReaders {
             .take();
     }
 
-    /// Runs `read` on a reader thread. Waits at most the pool's acquire timeout for a free
-    /// thread (then: unavailable, like an sqlx pool timeout). If the caller goes away, the read
-    /// still runs to its end.
-    pub async fn read<T, F>(self: &Arc<Self>, read: F) -> Result<T>
+    /// Runs `work` (a statement of [`super::lite`]) on a reader thread. Waits at most the
+    /// acquire timeout for a free thread, then fails with the `sqlx::Error` of a pool timeout.
+    /// If the caller goes away, the work still runs to its end.
+    pub async fn run<T, F>(self: &Arc<Self>, work: F) -> sqlx::Result<T>
     where
-        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> sqlx::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let closed = || Error::Database(sqlx::Error::PoolClosed);
         let permit = tokio::time::timeout(
             self.acquire_timeout,
             Arc::clone(&self.permits).acquire_owned(),
         )
         .await
-        .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?
-        .map_err(|_| closed())?;
+        .map_err(|_| sqlx::Error::PoolTimedOut)?
+        .map_err(|_| sqlx::Error::PoolClosed)?;
         let (answer, answered) = oneshot::channel();
         let span = tracing::Span::current();
         let job: Job = Box::new(move |conn| {
             let _permit = permit;
             let _span = span.enter();
-            let _ = answer.send(read(conn));
+            let _ = answer.send(work(conn));
         });
         let sender = self
             .jobs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
-            .ok_or_else(closed)?;
-        sender.try_send(job).map_err(|_| closed())?;
-        answered
-            .await
-            .map_err(|_| Error::Internal("a SQLite reader thread failed".into()))?
-            .map_err(sqlite_error)
+            .ok_or(sqlx::Error::PoolClosed)?;
+        sender.try_send(job).map_err(|_| sqlx::Error::PoolClosed)?;
+        answered.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
-}
 
-/// Runs `sql` (a cached prepared statement) with its `$1, $2...` bound to `params` and maps
-/// each row.
-pub fn query_map<T>(
-    conn: &Connection,
-    sql: &str,
-    params: &[&dyn ToSql],
-    mut map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<Vec<T>> {
-    let mut st = conn.prepare_cached(sql)?;
-    bind_numbered(&mut st, params)?;
-    let mut rows = st.raw_query();
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(map(row)?);
+    /// Readers busy right now and the number of reader threads (for the pool gauges).
+    pub fn usage(&self) -> (u32, u32) {
+        let available = u32::try_from(self.permits.available_permits()).unwrap_or(u32::MAX);
+        (self.threads.saturating_sub(available), self.threads)
     }
-    Ok(out)
-}
-
-/// Binds `params` to the `$1, $2...` of `st` by name. (SQLite numbers named parameters in the
-/// order they first appear, so `$2` is not always index 2; sqlx binds them by name too.)
-fn bind_numbered(st: &mut rusqlite::Statement<'_>, params: &[&dyn ToSql]) -> rusqlite::Result<()> {
-    if st.parameter_count() != params.len() {
-        return Err(rusqlite::Error::InvalidParameterCount(
-            params.len(),
-            st.parameter_count(),
-        ));
-    }
-    for (i, param) in params.iter().enumerate() {
-        let name = format!("${}", i + 1);
-        let index = st
-            .parameter_index(&name)?
-            .ok_or_else(|| rusqlite::Error::InvalidParameterName(name))?;
-        st.raw_bind_parameter(index, param)?;
-    }
-    Ok(())
 }
 
 /// A rusqlite failure as a core error: "cannot read now" (busy, locked, cannot open, I/O) is
@@ -232,22 +227,6 @@ pub fn sqlite_error(e: rusqlite::Error) -> Error {
         }
     } else {
         Error::Internal(format!("database error: {e}"))
-    }
-}
-
-/// Ids are hyphenated text on SQLite, as sqlx writes them.
-impl ToSql for Id {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.0.hyphenated().to_string()))
-    }
-}
-
-impl FromSql for Id {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        value
-            .as_str()?
-            .parse()
-            .map_err(|e| FromSqlError::Other(Box::new(e)))
     }
 }
 
@@ -280,51 +259,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn numbered_parameters_bind_by_name_whatever_their_order_in_the_sql() {
-        let (_dir, path) = file_db();
-        let r = readers(&path, 2, 1000);
-        let got: String = r
-            .read(|c| {
-                let mut st = c.prepare_cached("SELECT $2 || '-' || $1 || '-' || $2")?;
-                bind_numbered(&mut st, &[&"one", &"two"])?;
-                let mut rows = st.raw_query();
-                rows.next()?.expect("a row").get(0)
-            })
-            .await
-            .unwrap();
-        assert_eq!(got, "two-one-two");
-        let wrong_count = r
-            .read(|c| {
-                let mut st = c.prepare_cached("SELECT $1")?;
-                bind_numbered(&mut st, &[&1, &2])
-            })
-            .await;
-        assert!(matches!(wrong_count, Err(Error::Internal(_))));
-    }
-
-    #[tokio::test]
-    async fn ids_are_read_and_bound_as_hyphenated_text() {
-        let (_dir, path) = file_db();
-        let r = readers(&path, 1, 1000);
-        let id: Id = "0190a3c4-1111-7000-8000-000000000001".parse().unwrap();
-        let (found, n): (Id, i64) = r
-            .read(move |c| {
-                let mut st = c.prepare_cached("SELECT id, n FROM t WHERE id = $1")?;
-                bind_numbered(&mut st, &[&id])?;
-                let mut rows = st.raw_query();
-                let row = rows.next()?.expect("the row");
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .await
-            .unwrap();
-        assert_eq!((found, n), (id, 7));
-    }
-
-    #[tokio::test]
     async fn the_connections_are_read_only() {
         let (_dir, path) = file_db();
         let r = readers(&path, 1, 1000);
-        let write = r.read(|c| c.execute("DELETE FROM t", [])).await;
+        let write = r
+            .run(|c| {
+                c.execute("DELETE FROM t", [])
+                    .map_err(super::super::lite::error)
+            })
+            .await;
         assert!(write.is_err(), "a reader wrote: {write:?}");
     }
 
@@ -350,7 +293,7 @@ mod tests {
         let holder = tokio::spawn({
             let r = Arc::clone(&r);
             async move {
-                r.read(move |_| {
+                r.run(move |_| {
                     started_tx.send(()).unwrap();
                     hold_rx.recv().unwrap();
                     Ok(())
@@ -359,11 +302,11 @@ mod tests {
             }
         });
         started_rx.await.unwrap();
-        let err = r.read(|_| Ok(())).await.unwrap_err();
-        assert!(err.is_unavailable(), "{err:?}");
+        let err = r.run(|_| Ok(())).await.unwrap_err();
+        assert!(matches!(err, sqlx::Error::PoolTimedOut), "{err:?}");
         hold_tx.send(()).unwrap();
         holder.await.unwrap().unwrap();
-        r.read(|_| Ok(())).await.unwrap();
+        r.run(|_| Ok(())).await.unwrap();
     }
 
     #[tokio::test]
@@ -371,7 +314,7 @@ mod tests {
         let (_dir, path) = file_db();
         let r = readers(&path, 1, 1000);
         r.close();
-        let err = r.read(|_| Ok(())).await.unwrap_err();
-        assert!(err.is_unavailable(), "{err:?}");
+        let err = r.run(|_| Ok(())).await.unwrap_err();
+        assert!(matches!(err, sqlx::Error::PoolClosed), "{err:?}");
     }
 }

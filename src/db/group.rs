@@ -11,22 +11,28 @@
 //!   2xx still means "on disk"), and fails if that commit fails (none of the batch is written);
 //! - a rollback, an error or a transaction dropped before its commit (a client that went
 //!   away) undoes only its own savepoint; a commit, once started, completes even if its
-//!   caller goes away (the steps that open, release or roll back a savepoint run as tasks of
-//!   their own, so a cancelled request never leaves the connection half-way);
+//!   caller goes away;
 //! - writers are served in arrival order (a fair mutex), and other connections see a
 //!   request's changes only after the batch commits — before its caller is answered.
 //!
-//! Single-statement writes ([`crate::on_write!`]) use the same one-connection pool: they wait
-//! until the open batch (bounded by `max_batch`) commits and gives the connection back.
+//! Single-statement writes ([`crate::on_write!`]) take the writer the same way and first commit
+//! the open batch, so a statement on its own is committed (and on disk) before it answers.
+//!
+//! The writer is a rusqlite connection (see [`super::lite`]): every statement runs on the thread
+//! of the task that holds the writer, with no hand-off. Opening, releasing or rolling back a
+//! savepoint has no `.await` inside, so a caller that goes away (a client that disconnects)
+//! can never leave the connection half-way. A `COMMIT` waits for an fsync: on a multi-threaded
+//! runtime it runs in [`tokio::task::block_in_place`]; the server's write thread (a runtime of
+//! its own that runs only writes, see [`super::write_thread`]) runs it in place.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
+use super::lite;
 use crate::error::{Error, Result};
 
 /// The savepoint of the transaction that holds the writer (there is never more than one).
@@ -36,10 +42,54 @@ const ROLLBACK_TO: &str = "ROLLBACK TO mita_write";
 
 type CommitResult = std::result::Result<(), String>;
 
-/// The open batch, if any. Guarded by the writer's mutex.
+/// The writer connection. Statements on it run at once on the caller's thread.
+pub struct WriteConn(rusqlite::Connection);
+
+impl WriteConn {
+    pub fn new(conn: rusqlite::Connection) -> Self {
+        WriteConn(conn)
+    }
+
+    fn batch(&self, sql: &str) -> sqlx::Result<()> {
+        self.0.execute_batch(sql).map_err(lite::error)
+    }
+}
+
+impl std::fmt::Debug for WriteConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteConn")
+    }
+}
+
+/// A statement inside a write transaction runs on the transaction's own connection, now.
+impl lite::Executor for &mut WriteConn {
+    type Database = lite::Lite;
+
+    fn run<T, F>(self, work: F) -> impl Future<Output = sqlx::Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> sqlx::Result<T> + Send + 'static,
+    {
+        std::future::ready(work(&self.0))
+    }
+}
+
+/// Runs `f`, which may wait for the disk, without stalling the other tasks of a multi-threaded
+/// runtime.
+fn waits_for_disk<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// The writer and its open batch, if any. Guarded by the writer's mutex.
 struct Batch {
-    /// The write connection while a batch transaction is open.
-    conn: Option<PoolConnection<Sqlite>>,
+    conn: WriteConn,
+    /// A batch transaction is open on `conn`.
+    open: bool,
     /// Transactions whose savepoint was released, waiting for the batch's commit.
     pending: Vec<oneshot::Sender<CommitResult>>,
     /// A transaction was dropped inside its savepoint: undo it before anything else.
@@ -47,13 +97,16 @@ struct Batch {
 }
 
 struct Shared {
-    pool: SqlitePool,
     batch: Arc<Mutex<Batch>>,
     /// Writers waiting for the mutex: while there are some, a commit leaves the batch open.
     waiting: AtomicUsize,
     max_batch: usize,
+    /// How long a writer waits for the writer before it gives up (503).
+    acquire_timeout: Duration,
     /// Batch commits so far (each one fsync).
     commits: AtomicU64,
+    /// Closed with the database: new writes are refused.
+    closed: AtomicBool,
 }
 
 /// The SQLite writer with group commit (cheap to clone).
@@ -90,70 +143,61 @@ impl Drop for Ticket<'_> {
     fn drop(&mut self) {
         let left = self.shared.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
         if !self.used && left == 0 {
-            spawn_finish(Arc::clone(self.shared), None);
+            spawn_finish(Arc::clone(self.shared));
         }
     }
 }
 
-/// Finishes the batch in the background: with `guard` (taken from a dropped transaction) or
-/// after locking the mutex.
-fn spawn_finish(shared: Arc<Shared>, guard: Option<OwnedMutexGuard<Batch>>) {
+/// Finishes the batch in the background, once the mutex is free.
+fn spawn_finish(shared: Arc<Shared>) {
     let Ok(handle) = tokio::runtime::Handle::try_current() else {
-        // No runtime (shutting down): the next writer undoes the abandoned savepoint; an open
-        // batch that nobody commits is rolled back when its connection closes. Nothing that
-        // was answered is lost: answers wait for the commit.
+        // No runtime (shutting down): an open batch that nobody commits is rolled back when
+        // its connection closes. Nothing that was answered is lost: answers wait for the
+        // commit.
         return;
     };
     handle.spawn(async move {
-        let mut guard = match guard {
-            Some(g) => g,
-            None => Arc::clone(&shared.batch).lock_owned().await,
-        };
-        if let Err(e) = undo_abandoned(&mut guard).await {
-            fail_batch(&mut guard, &e).await;
+        let mut guard = Arc::clone(&shared.batch).lock_owned().await;
+        if let Err(e) = undo_abandoned(&mut guard) {
+            fail_batch(&mut guard, &e);
         }
-        finish_if_idle(&shared, &mut guard).await;
+        finish_if_idle(&shared, &mut guard);
     });
 }
 
 /// Rolls back the savepoint of a transaction that was dropped inside it.
-async fn undo_abandoned(batch: &mut Batch) -> sqlx::Result<()> {
+fn undo_abandoned(batch: &mut Batch) -> sqlx::Result<()> {
     if !batch.abandoned {
         return Ok(());
     }
     batch.abandoned = false;
-    if let Some(conn) = batch.conn.as_mut() {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("{ROLLBACK_TO}; {RELEASE}")))
-            .execute(&mut **conn)
-            .await?;
+    if batch.open {
+        batch.conn.batch(&format!("{ROLLBACK_TO}; {RELEASE}"))?;
     }
     Ok(())
 }
 
 /// Commits the batch (or rolls back an empty one) and answers everyone waiting for it.
-async fn finish(shared: &Shared, batch: &mut Batch) {
-    let Some(mut conn) = batch.conn.take() else {
+fn finish(shared: &Shared, batch: &mut Batch) {
+    if !batch.open {
         return;
-    };
+    }
+    batch.open = false;
+    let conn = &batch.conn;
     let result: CommitResult = if batch.pending.is_empty() {
-        sqlx::query("ROLLBACK")
-            .execute(&mut *conn)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        conn.batch("ROLLBACK").map_err(|e| e.to_string())
     } else {
-        match sqlx::query("COMMIT").execute(&mut *conn).await {
-            Ok(_) => {
+        match waits_for_disk(|| conn.batch("COMMIT")) {
+            Ok(()) => {
                 shared.commits.fetch_add(1, Ordering::SeqCst);
                 Ok(())
             }
             Err(e) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                let _ = conn.batch("ROLLBACK");
                 Err(e.to_string())
             }
         }
     };
-    drop(conn); // back to the pool
     for waiter in batch.pending.drain(..) {
         let _ = waiter.send(result.clone());
     }
@@ -161,10 +205,11 @@ async fn finish(shared: &Shared, batch: &mut Batch) {
 
 /// Rolls the whole batch back after a failure that leaves it unusable; everyone waiting for
 /// it gets the error.
-async fn fail_batch(batch: &mut Batch, error: &sqlx::Error) {
+fn fail_batch(batch: &mut Batch, error: &sqlx::Error) {
     batch.abandoned = false;
-    if let Some(mut conn) = batch.conn.take() {
-        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    if batch.open {
+        batch.open = false;
+        let _ = batch.conn.batch("ROLLBACK");
     }
     for waiter in batch.pending.drain(..) {
         let _ = waiter.send(Err(format!("the group commit failed: {error}")));
@@ -172,9 +217,17 @@ async fn fail_batch(batch: &mut Batch, error: &sqlx::Error) {
 }
 
 /// Finishes the batch unless another writer is waiting to join it (and it has room).
-async fn finish_if_idle(shared: &Shared, batch: &mut Batch) {
+fn finish_if_idle(shared: &Shared, batch: &mut Batch) {
     if shared.waiting.load(Ordering::SeqCst) == 0 || batch.pending.len() >= shared.max_batch {
-        finish(shared, batch).await;
+        finish(shared, batch);
+    }
+}
+
+/// A failure to get the writer as the `sqlx::Error` a pool gives.
+fn into_sqlx(e: Error) -> sqlx::Error {
+    match e {
+        Error::Database(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
     }
 }
 
@@ -186,19 +239,21 @@ fn commit_error(message: String) -> Error {
 }
 
 impl GroupWriter {
-    /// Group commit over `pool` (the one-connection write pool). `max_batch` 1 commits every
-    /// transaction on its own.
-    pub fn new(pool: SqlitePool, max_batch: u32) -> Self {
+    /// Group commit on `conn` (the one writer connection). `max_batch` 1 commits every
+    /// transaction on its own; a writer waits at most `acquire_timeout` for the writer.
+    pub fn new(conn: rusqlite::Connection, max_batch: u32, acquire_timeout: Duration) -> Self {
         GroupWriter(Arc::new(Shared {
-            pool,
             batch: Arc::new(Mutex::new(Batch {
-                conn: None,
+                conn: WriteConn(conn),
+                open: false,
                 pending: Vec::new(),
                 abandoned: false,
             })),
             waiting: AtomicUsize::new(0),
             max_batch: max_batch.max(1) as usize,
+            acquire_timeout,
             commits: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
         }))
     }
 
@@ -212,55 +267,96 @@ impl GroupWriter {
         self.0.waiting.load(Ordering::SeqCst)
     }
 
+    /// Whether a writer holds the connection right now.
+    pub fn busy(&self) -> bool {
+        self.0.batch.try_lock().is_err()
+    }
+
+    /// Waits for the writer: a writer stuck behind a long batch (or a transaction opened
+    /// inside another one) fails with 503 instead of hanging.
+    async fn lock(&self) -> Result<OwnedMutexGuard<Batch>> {
+        let shared = &self.0;
+        if shared.closed.load(Ordering::SeqCst) {
+            return Err(Error::Database(sqlx::Error::PoolClosed));
+        }
+        let mut ticket = Ticket::new(shared);
+        let guard = tokio::time::timeout(
+            shared.acquire_timeout,
+            Arc::clone(&shared.batch).lock_owned(),
+        )
+        .await
+        .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?;
+        ticket.used = true;
+        if shared.closed.load(Ordering::SeqCst) {
+            return Err(Error::Database(sqlx::Error::PoolClosed));
+        }
+        Ok(guard)
+    }
+
     /// Starts a write transaction: waits for the writer, joins (or opens) the batch and sets
     /// this transaction's savepoint.
     pub async fn begin(&self) -> Result<GroupTx> {
-        let shared = &self.0;
-        let mut ticket = Ticket::new(shared);
-        // As long as a pooled connection may be waited for: a writer stuck behind a long batch
-        // (or a transaction opened inside another one) fails with 503 instead of hanging.
-        let wait = shared.pool.options().get_acquire_timeout();
-        let guard = tokio::time::timeout(wait, Arc::clone(&shared.batch).lock_owned())
-            .await
-            .map_err(|_| Error::Database(sqlx::Error::PoolTimedOut))?;
-        ticket.used = true;
-        drop(ticket);
-        // From here on the work must not be cut short by a caller that goes away (a client
-        // that disconnects): a half-opened batch would leave the connection inside a
-        // transaction. A spawned task runs to its end; if nobody takes the transaction, its
-        // drop undoes the savepoint.
-        spawn_uncancelled(open_savepoint(Arc::clone(shared), guard)).await?
+        let guard = self.lock().await?;
+        open_savepoint(Arc::clone(&self.0), guard)
+    }
+
+    /// Commits the open batch, runs `last` (a checkpoint) and refuses every write after it, as
+    /// a closed pool does. Waits for the transaction holding the writer, if any.
+    pub async fn close(
+        &self,
+        last: impl FnOnce(&rusqlite::Connection) -> sqlx::Result<()>,
+    ) -> sqlx::Result<()> {
+        let mut guard = self.lock().await.map_err(into_sqlx)?;
+        self.0.closed.store(true, Ordering::SeqCst);
+        if let Err(e) = undo_abandoned(&mut guard) {
+            fail_batch(&mut guard, &e);
+        }
+        finish(&self.0, &mut guard);
+        waits_for_disk(|| last(&guard.conn.0))
+    }
+
+    /// Runs `work` on the writer outside any transaction, after committing the open batch:
+    /// what it writes is committed when it returns. (For [`crate::on_write!`], and for work on
+    /// the whole file such as a WAL checkpoint.)
+    pub async fn alone<T>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<T> {
+        let mut guard = self.lock().await.map_err(into_sqlx)?;
+        if let Err(e) = undo_abandoned(&mut guard) {
+            fail_batch(&mut guard, &e);
+        }
+        finish(&self.0, &mut guard);
+        waits_for_disk(|| work(&guard.conn.0))
     }
 }
 
-/// Runs `work` as its own task, so that dropping the caller does not stop it halfway.
-async fn spawn_uncancelled<T: Send + 'static>(
-    work: impl Future<Output = T> + Send + 'static,
-) -> Result<T> {
-    tokio::spawn(work)
-        .await
-        .map_err(|e| Error::Internal(format!("write transaction step failed: {e}")))
+/// A statement on its own ([`crate::on_write!`]): committed before it answers.
+impl lite::Executor for &GroupWriter {
+    type Database = lite::Lite;
+
+    fn run<T, F>(self, work: F) -> impl Future<Output = sqlx::Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> sqlx::Result<T> + Send + 'static,
+    {
+        self.alone(work)
+    }
 }
 
 /// Joins (or opens) the batch and sets the savepoint of a new transaction.
-async fn open_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Result<GroupTx> {
-    if let Err(e) = undo_abandoned(&mut guard).await {
-        fail_batch(&mut guard, &e).await;
+fn open_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Result<GroupTx> {
+    if let Err(e) = undo_abandoned(&mut guard) {
+        fail_batch(&mut guard, &e);
     }
-    if guard.conn.is_none() {
-        let mut conn = shared.pool.acquire().await?;
-        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN IMMEDIATE; {SAVEPOINT}")))
-            .execute(&mut *conn)
-            .await
-        {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    if !guard.open {
+        if let Err(e) = guard.conn.batch(&format!("BEGIN IMMEDIATE; {SAVEPOINT}")) {
+            let _ = guard.conn.batch("ROLLBACK");
             return Err(e.into());
         }
-        guard.conn = Some(conn);
-    } else if let Some(conn) = guard.conn.as_mut()
-        && let Err(e) = sqlx::query(SAVEPOINT).execute(&mut **conn).await
-    {
-        fail_batch(&mut guard, &e).await;
+        guard.open = true;
+    } else if let Err(e) = guard.conn.batch(SAVEPOINT) {
+        fail_batch(&mut guard, &e);
         return Err(e.into());
     }
     Ok(GroupTx {
@@ -271,33 +367,31 @@ async fn open_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) 
 
 /// Releases the savepoint and joins the batch's commit (finishing the batch if nobody waits).
 /// Returns where the batch's outcome will arrive.
-async fn release_savepoint(
-    shared: Arc<Shared>,
+fn release_savepoint(
+    shared: &Shared,
     mut guard: OwnedMutexGuard<Batch>,
 ) -> Result<oneshot::Receiver<CommitResult>> {
-    let Some(conn) = guard.conn.as_mut() else {
-        return Err(Error::Internal(
-            "write transaction without connection".into(),
-        ));
-    };
-    if let Err(e) = sqlx::query(RELEASE).execute(&mut **conn).await {
-        fail_batch(&mut guard, &e).await;
+    if !guard.open {
+        return Err(Error::Internal("write transaction without a batch".into()));
+    }
+    if let Err(e) = guard.conn.batch(RELEASE) {
+        fail_batch(&mut guard, &e);
         return Err(e.into());
     }
     let (done, outcome) = oneshot::channel();
     guard.pending.push(done);
-    finish_if_idle(&shared, &mut guard).await;
+    finish_if_idle(shared, &mut guard);
     Ok(outcome)
 }
 
 /// Rolls back to the savepoint (finishing the batch if nobody waits).
-async fn rollback_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Result<()> {
+fn rollback_savepoint(shared: &Shared, mut guard: OwnedMutexGuard<Batch>) -> Result<()> {
     guard.abandoned = true;
-    let undone = undo_abandoned(&mut guard).await;
+    let undone = undo_abandoned(&mut guard);
     if let Err(e) = &undone {
-        fail_batch(&mut guard, e).await;
+        fail_batch(&mut guard, e);
     }
-    finish_if_idle(&shared, &mut guard).await;
+    finish_if_idle(shared, &mut guard);
     undone.map_err(Error::from)
 }
 
@@ -308,21 +402,13 @@ pub struct GroupTx {
 }
 
 impl GroupTx {
-    fn conn(&mut self) -> Option<&mut SqliteConnection> {
-        self.guard
-            .as_mut()
-            .and_then(|g| g.conn.as_mut())
-            .map(|c| &mut **c)
-    }
-
     /// Keeps this transaction's changes and returns once they are committed (with the rest of
     /// the batch); an error means none of them is.
     pub async fn commit(mut self) -> Result<()> {
         let Some(guard) = self.guard.take() else {
             return Err(Error::Internal("transaction already finished".into()));
         };
-        let outcome =
-            spawn_uncancelled(release_savepoint(Arc::clone(&self.shared), guard)).await??;
+        let outcome = release_savepoint(&self.shared, guard)?;
         match outcome.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(message)) => Err(commit_error(message)),
@@ -335,52 +421,51 @@ impl GroupTx {
         let Some(guard) = self.guard.take() else {
             return Ok(());
         };
-        spawn_uncancelled(rollback_savepoint(Arc::clone(&self.shared), guard)).await?
+        rollback_savepoint(&self.shared, guard)
     }
 }
 
 impl Drop for GroupTx {
     fn drop(&mut self) {
-        if let Some(mut guard) = self.guard.take() {
+        if let Some(guard) = self.guard.take() {
             // Dropped inside its savepoint (an early return or a cancelled request): undo it
             // before anyone else uses the connection.
-            guard.abandoned = true;
-            spawn_finish(Arc::clone(&self.shared), Some(guard));
+            let _ = rollback_savepoint(&self.shared, guard);
         }
     }
 }
 
 impl Deref for GroupTx {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
-        self.guard
+    type Target = WriteConn;
+    fn deref(&self) -> &WriteConn {
+        &self
+            .guard
             .as_ref()
-            .and_then(|g| g.conn.as_deref())
             .expect("a live write transaction holds the connection")
+            .conn
     }
 }
 
 impl DerefMut for GroupTx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        self.conn()
+    fn deref_mut(&mut self) -> &mut WriteConn {
+        &mut self
+            .guard
+            .as_mut()
             .expect("a live write transaction holds the connection")
+            .conn
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::str::FromStr;
     use std::time::Duration;
-
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
     use super::*;
 
     struct Fixture {
         _dir: tempfile::TempDir,
         writer: GroupWriter,
-        write: SqlitePool,
-        read: SqlitePool,
+        read: std::sync::Mutex<rusqlite::Connection>,
     }
 
     async fn fixture(max_batch: u32) -> Fixture {
@@ -389,40 +474,29 @@ mod tests {
 
     async fn fixture_waiting(max_batch: u32, acquire_timeout: Duration) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
-        let opts = SqliteConnectOptions::from_str(&url)
-            .unwrap()
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(acquire_timeout)
-            .connect_with(opts.clone())
-            .await
-            .unwrap();
-        sqlx::raw_sql(
-            "CREATE TABLE parent (id INTEGER PRIMARY KEY); \
+        let path = dir.path().join("g.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+             CREATE TABLE parent (id INTEGER PRIMARY KEY); \
              CREATE TABLE t (n INTEGER NOT NULL UNIQUE, \
                parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);",
         )
-        .execute(&write)
-        .await
         .unwrap();
-        let read = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(opts.read_only(true))
-            .await
-            .unwrap();
+        let read = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
         Fixture {
             _dir: dir,
-            writer: GroupWriter::new(write.clone(), max_batch),
-            write,
-            read,
+            writer: GroupWriter::new(conn, max_batch, acquire_timeout),
+            read: std::sync::Mutex::new(read),
         }
     }
 
     async fn insert(tx: &mut GroupTx, n: i64, parent: Option<i64>) -> sqlx::Result<()> {
-        sqlx::query("INSERT INTO t (n, parent) VALUES ($1, $2)")
+        lite::query("INSERT INTO t (n, parent) VALUES ($1, $2)")
             .bind(n)
             .bind(parent)
             .execute(&mut **tx)
@@ -430,10 +504,13 @@ mod tests {
             .map(|_| ())
     }
 
-    async fn stored(read: &SqlitePool) -> Vec<i64> {
-        sqlx::query_scalar("SELECT n FROM t ORDER BY n")
-            .fetch_all(read)
-            .await
+    /// What another connection sees.
+    fn seen(f: &Fixture) -> Vec<i64> {
+        let read = f.read.lock().unwrap();
+        let mut st = read.prepare("SELECT n FROM t ORDER BY n").unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
             .unwrap()
     }
 
@@ -465,26 +542,21 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_commit_returns_only_once_other_connections_see_it() {
-        let f = fixture(64).await;
+        let f = std::sync::Arc::new(fixture(64).await);
         let mut tasks = Vec::new();
         for n in 0..40 {
-            let (writer, read) = (f.writer.clone(), f.read.clone());
+            let f = std::sync::Arc::clone(&f);
             tasks.push(tokio::spawn(async move {
-                let mut tx = writer.begin().await.unwrap();
+                let mut tx = f.writer.begin().await.unwrap();
                 insert(&mut tx, n, None).await.unwrap();
                 tx.commit().await.unwrap();
-                let seen: Option<i64> = sqlx::query_scalar("SELECT n FROM t WHERE n = $1")
-                    .bind(n)
-                    .fetch_optional(&read)
-                    .await
-                    .unwrap();
-                assert_eq!(seen, Some(n), "committed but not visible");
+                assert!(seen(&f).contains(&n), "committed but not visible");
             }));
         }
         for t in tasks {
             t.await.unwrap();
         }
-        assert_eq!(stored(&f.read).await, (0..40).collect::<Vec<_>>());
+        assert_eq!(seen(&f), (0..40).collect::<Vec<_>>());
         assert!(f.writer.commits() >= 1 && f.writer.commits() <= 40);
     }
 
@@ -497,7 +569,7 @@ mod tests {
         let commits = f.writer.commits();
         first.commit().await.unwrap();
         second.await.unwrap().unwrap();
-        assert_eq!(stored(&f.read).await, vec![1, 2]);
+        assert_eq!(seen(&f), vec![1, 2]);
         f.writer.commits() - commits
     }
 
@@ -537,7 +609,7 @@ mod tests {
         until_waiting(&f.writer, 1).await;
         kept.commit().await.unwrap();
         others.await.unwrap().unwrap();
-        assert_eq!(stored(&f.read).await, vec![1, 4]);
+        assert_eq!(seen(&f), vec![1, 4]);
     }
 
     #[tokio::test]
@@ -552,7 +624,7 @@ mod tests {
         let mut next = f.writer.begin().await.unwrap();
         insert(&mut next, 2, None).await.unwrap();
         next.commit().await.unwrap();
-        assert_eq!(stored(&f.read).await, vec![1, 2]);
+        assert_eq!(seen(&f), vec![1, 2]);
     }
 
     #[tokio::test]
@@ -568,12 +640,12 @@ mod tests {
             bad.is_unavailable() && good.is_unavailable(),
             "{bad:?} {good:?}"
         );
-        assert!(stored(&f.read).await.is_empty());
+        assert!(seen(&f).is_empty());
         // The writer is usable again.
         let mut tx = f.writer.begin().await.unwrap();
         insert(&mut tx, 3, None).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(stored(&f.read).await, vec![3]);
+        assert_eq!(seen(&f), vec![3]);
     }
 
     #[tokio::test]
@@ -595,7 +667,7 @@ mod tests {
             .expect("the batch was left open")
             .unwrap()
             .unwrap();
-        assert_eq!(stored(&f.read).await, vec![1]);
+        assert_eq!(seen(&f), vec![1]);
     }
 
     #[tokio::test]
@@ -610,7 +682,7 @@ mod tests {
         let mut next = f.writer.begin().await.unwrap();
         insert(&mut next, 2, None).await.unwrap();
         next.commit().await.unwrap();
-        assert_eq!(stored(&f.read).await, vec![1, 2]);
+        assert_eq!(seen(&f), vec![1, 2]);
     }
 
     /// Polls `fut` up to `polls` times, yielding to the runtime in between, then drops it:
@@ -634,29 +706,33 @@ mod tests {
         let f = fixture(64).await;
         let mut cut_short = 0;
         for polls in 1..=40 {
+            // Held by another writer, so that the begin is left while it waits.
+            let holder = (polls % 2 == 0).then(|| f.writer.begin());
+            let holder = match holder {
+                Some(h) => Some(h.await.unwrap()),
+                None => None,
+            };
             cut_short += usize::from(abandon_after(f.writer.begin(), polls).await);
-            // A single-statement write through the pool must commit at once (not land inside
-            // a transaction left open on the connection).
+            drop(holder);
+            // A single-statement write must commit at once (not land inside a transaction
+            // left open on the connection).
             let n = i64::try_from(polls).unwrap();
             tokio::time::timeout(
                 Duration::from_secs(10),
-                sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                lite::query("INSERT INTO t (n) VALUES ($1)")
                     .bind(n)
-                    .execute(&f.write),
+                    .execute(&f.writer),
             )
             .await
             .expect("the connection came back")
             .unwrap();
-            assert!(
-                stored(&f.read).await.contains(&n),
-                "insert {n} not committed"
-            );
+            assert!(seen(&f).contains(&n), "insert {n} not committed");
         }
         assert!(cut_short > 0, "no begin was cut short");
         let mut tx = f.writer.begin().await.unwrap();
         insert(&mut tx, 100, None).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(stored(&f.read).await.len(), 41);
+        assert_eq!(seen(&f).len(), 41);
     }
 
     #[tokio::test]
@@ -664,13 +740,15 @@ mod tests {
         let f = fixture(64).await;
         let mut tx = f.writer.begin().await.unwrap();
         insert(&mut tx, 1, None).await.unwrap();
-        assert!(abandon_after(tx.commit(), 1).await);
+        // Nobody else waits, so the commit finishes on its first poll; dropped from there on,
+        // the batch is still committed.
+        abandon_after(tx.commit(), 1).await;
         let mut next = tokio::time::timeout(Duration::from_secs(10), f.writer.begin())
             .await
             .expect("the writer came back")
             .unwrap();
         insert(&mut next, 2, None).await.unwrap();
         next.commit().await.unwrap();
-        assert_eq!(stored(&f.read).await, vec![1, 2]);
+        assert_eq!(seen(&f), vec![1, 2]);
     }
 }

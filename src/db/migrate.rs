@@ -55,7 +55,7 @@ impl Db {
                 let exists: Option<String> = sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
                 )
-                .fetch_optional(&s.write)
+                .fetch_optional(&s.tools)
                 .await?;
                 if exists.is_none() {
                     return Ok(Vec::new());
@@ -63,7 +63,7 @@ impl Db {
                 sqlx::query_as(
                     "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
                 )
-                .fetch_all(&s.write)
+                .fetch_all(&s.tools)
                 .await?
             }
             Db::Postgres(p) => {
@@ -138,7 +138,7 @@ impl Db {
         match self {
             Db::Sqlite(s) => {
                 let pending = pending(self.migration_status().await?);
-                SQLITE.run(&s.write).await?;
+                SQLITE.run(&s.tools).await?;
                 Ok(pending)
             }
             Db::Postgres(p) => {

@@ -1,17 +1,17 @@
 //! The SQLite write thread: work that writes runs whole on one thread of its own.
 //!
-//! SQLite has one writer connection, and sqlx runs it on a thread of its own: every statement
-//! of a write transaction is a hand-off to that thread and a wake-up back. Run from the main
-//! async runtime, each wake-up waits in the runtime's queue behind every read that is ready to
-//! run, so on a busy server a create of a dozen statements waits a dozen times for the whole
-//! queue (P4 of the benchmark: p99 105–135 ms for 10 % creates among list reads). Here the
-//! work runs on a single-threaded runtime of its own instead, where the queue holds only
-//! other writes: each hand-off is answered as soon as the operating system runs the thread.
+//! SQLite has one writer connection (rusqlite, see [`super::group`]): a write transaction's
+//! statements run on the thread of the task that holds it, and its commit waits for an fsync.
+//! Run on the main runtime, a commit would stall a worker that reads are queued on (or need
+//! `block_in_place`), and with sqlx's writer each statement's wake-up used to wait in the
+//! runtime's queue behind every ready read (P4 of the benchmark: p99 105–135 ms for 10 %
+//! creates among list reads). Here the work runs on a single-threaded runtime of its own,
+//! where the queue holds only other writes, which need the writer anyway.
 //!
 //! The rule (see [`crate::db`]): on SQLite the server runs every request that may write (any
 //! method but GET, HEAD and OPTIONS) whole on this thread. One thread per process, started on
-//! first use, serves every SQLite database the process opens; it does no blocking work, like
-//! any async runtime thread.
+//! first use, serves every SQLite database the process opens. Its only blocking work is the
+//! writer's: SQLite statements (microseconds) and commits (an fsync).
 
 use std::future::Future;
 use std::sync::Mutex;

@@ -187,7 +187,7 @@ pub fn month_of(today: NaiveDate, year: Option<i32>, month: Option<u32>) -> Resu
     Ok((y, m))
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct CategoryRow {
     category: String,
     planned_month: i64,

@@ -246,7 +246,7 @@ pub struct Statistics {
     pub near_completion: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Sums {
     total: i64,
     active: i64,

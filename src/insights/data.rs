@@ -37,7 +37,7 @@ impl Spend {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct SpendRow {
     id: Id,
     local_date: NaiveDate,

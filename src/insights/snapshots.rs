@@ -71,7 +71,7 @@ pub fn label(kind: &str) -> String {
     text
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Row {
     id: Id,
     kind: String,

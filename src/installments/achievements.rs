@@ -39,7 +39,7 @@ pub struct Achievements {
     pub updated_at: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct Counts {
     completed: i64,
     performed: i64,

@@ -25,7 +25,7 @@ pub struct Context {
     pub user_created_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct UserFigures {
     monthly_income_cents: Option<i64>,
     additional_income_cents: Option<i64>,

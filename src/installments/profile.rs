@@ -19,7 +19,7 @@ pub(crate) const COLUMNS: &str = "id, user_id, monthly_income_cents, current_bal
     created_at, updated_at";
 
 /// A stored profile.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct ProfileRow {
     pub id: Id,
     pub user_id: Id,

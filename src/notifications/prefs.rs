@@ -9,7 +9,17 @@ use crate::id::Id;
 use crate::{on_db, on_tx, on_write};
 
 /// The switches the app shows (answered bare).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    sqlx::FromRow,
+    mita::db::lite::LiteRow,
+)]
 pub struct Preferences {
     pub push_enabled: bool,
     pub email_enabled: bool,

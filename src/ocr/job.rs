@@ -81,7 +81,7 @@ pub mod reason {
 }
 
 /// One row of `ocr_jobs`.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct JobRow {
     pub id: Id,
     pub user_id: Id,

@@ -90,11 +90,11 @@ pub async fn claim(db: &Db, owner: &str, now_ms: i64, lease_ms: i64) -> Result<O
                 .await?
         }
         Db::Sqlite(s) => {
-            sqlx::query_as(SQLITE)
+            crate::db::lite::query_as::<crate::db::lite::Lite, _>(SQLITE)
                 .bind(owner)
                 .bind(expires)
                 .bind(now_ms)
-                .fetch_optional(&s.write)
+                .fetch_optional(&s.group)
                 .await?
         }
     };

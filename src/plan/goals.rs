@@ -27,7 +27,7 @@ pub(crate) const COLUMNS: &str = "id, user_id, title, description, category, tar
     updated_at, completed_at, deleted_at";
 
 /// A goal as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct GoalRow {
     pub id: Id,
     pub user_id: Id,

@@ -33,7 +33,7 @@ pub(crate) const COLUMNS: &str = "id, user_id, item_name, category, total_amount
     planned_through, created_at, updated_at, completed_at, deleted_at";
 
 /// An installment as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, mita::db::lite::LiteRow)]
 pub struct InstallmentRow {
     pub id: Id,
     pub user_id: Id,

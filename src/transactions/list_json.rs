@@ -2,19 +2,18 @@
 //!
 //! - On PostgreSQL the database builds the array (`json_agg`): one row comes back instead of one
 //!   decoded row per transaction.
-//! - On a SQLite file the rows are read on a rusqlite connection in one blocking call
-//!   ([`crate::db::blocking`]) and serialized here; SQLite's own JSON functions cost more than
-//!   that (about 3 µs per object, mostly `strftime` and `json_object`).
+//! - On SQLite the rows are read by the typed list ([`super::list`], one statement on a reader
+//!   thread) and serialized here; SQLite's own JSON functions cost more than that (about 3 µs
+//!   per object, mostly `strftime` and `json_object`).
 //!
 //! The objects are [`super::TransactionView`]'s; a test compares them field by field with the
 //! single read on both backends.
 
 use crate::db::Db;
-use crate::db::blocking::query_map;
 use crate::error::{Error, Result};
 use crate::id::Id;
 
-use super::{LIST_WHERE, ListFilter, Row, TransactionView};
+use super::{LIST_WHERE, ListFilter, TransactionView};
 
 fn pg_instant(col: &str) -> String {
     format!(
@@ -50,24 +49,8 @@ pub async fn list_json(db: &Db, user: Id, f: &ListFilter) -> Result<String> {
     let (limit, skip) = (f.limit.clamp(1, 1000), f.skip.max(0));
     let _timer = crate::db_timer!();
     match db {
-        Db::Sqlite(s) => {
-            let Some(readers) = &s.blocking else {
-                // An in-memory database has no file for a second driver to open.
-                return to_json(&super::list(db, user, f).await?);
-            };
-            let (start, end) = (f.start, f.end);
-            let views = readers
-                .read(move |conn| {
-                    query_map(
-                        conn,
-                        super::list_sql(),
-                        &[&user, &start, &end, &category, &limit, &skip],
-                        |row| Row::from_rusqlite(row).map(TransactionView::from),
-                    )
-                })
-                .await?;
-            to_json(&views)
-        }
+        // One statement on a reader thread (see `db::lite`), serialized here.
+        Db::Sqlite(_) => to_json(&super::list(db, user, f).await?),
         Db::Postgres(p) => Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(pg_sql()))
             .bind(user)
             .bind(f.start)

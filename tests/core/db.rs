@@ -115,7 +115,7 @@ async fn schema(db: &Db) -> (Shape, Vec<String>) {
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
                  AND name <> '_sqlx_migrations' ORDER BY name",
             )
-            .fetch_all(&s.read)
+            .fetch_all(&s.tools)
             .await
             .unwrap();
             for t in names {
@@ -123,14 +123,14 @@ async fn schema(db: &Db) -> (Shape, Vec<String>) {
                     "SELECT name, \"notnull\" OR pk > 0 FROM pragma_table_info($1) ORDER BY cid",
                 )
                 .bind(&t)
-                .fetch_all(&s.read)
+                .fetch_all(&s.tools)
                 .await
                 .unwrap();
                 let idx: Vec<String> = sqlx::query_scalar(
                     "SELECT name FROM pragma_index_list($1) WHERE origin <> 'pk'",
                 )
                 .bind(&t)
-                .fetch_all(&s.read)
+                .fetch_all(&s.tools)
                 .await
                 .unwrap();
                 indexes.extend(idx);

@@ -117,12 +117,6 @@ fn the_json_list_and_the_typed_list_agree_for_any_rows_and_filter() {
         .unwrap();
     let test_db = rt.block_on(TestDatabase::create()).unwrap();
     let db = rt.block_on(test_db.migrated()).unwrap();
-    if let mita::db::Db::Sqlite(s) = &db {
-        assert!(
-            s.blocking.is_some(),
-            "the SQLite file has its rusqlite readers"
-        );
-    }
     let config = ProptestConfig {
         cases: 40,
         ..ProptestConfig::default()

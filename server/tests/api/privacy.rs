@@ -295,7 +295,7 @@ async fn tables(db: &Db) -> Vec<String> {
         Db::Sqlite(s) => sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
         )
-        .fetch_all(&s.read)
+        .fetch_all(&s.tools)
         .await
         .unwrap(),
         Db::Postgres(p) => sqlx::query_scalar(
@@ -314,7 +314,7 @@ async fn rows_as_text(db: &Db, table: &str) -> Vec<String> {
         Db::Sqlite(s) => {
             let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
                 .bind(table)
-                .fetch_all(&s.read)
+                .fetch_all(&s.tools)
                 .await
                 .unwrap();
             let concat: Vec<String> = columns
@@ -327,7 +327,7 @@ async fn rows_as_text(db: &Db, table: &str) -> Vec<String> {
                 concat.join(" || '|' || ")
             );
             let rows: Vec<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&s.read)
+                .fetch_all(&s.tools)
                 .await
                 .unwrap();
             rows.iter()

@@ -101,7 +101,7 @@ pub struct RedistributionEvent {
     pub created_at: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, mita::db::lite::LiteRow)]
 struct EventRow {
     id: Id,
     from_category: String,

@@ -65,7 +65,9 @@ pub async fn spent_by_category(
 }
 
 /// Counts and sums over the user's goals (soft-deleted goals excluded).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow, mita::db::lite::LiteRow,
+)]
 pub struct GoalStats {
     pub total: i64,
     pub active: i64,
