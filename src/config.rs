@@ -226,6 +226,11 @@ pub struct DatabaseSettings {
     /// Most write transactions one SQLite commit (one fsync) may hold. A transaction joins the
     /// open one only while writers are queued; 1 commits each on its own.
     pub sqlite_commit_batch: u32,
+    /// WAL pages after which a SQLite commit folds the WAL back into the database file
+    /// (`PRAGMA wal_autocheckpoint`): each checkpoint copies every page changed since the last
+    /// one and waits for an fsync of the file, so a larger value copies a page changed by
+    /// many commits once instead of many times, for a larger `-wal` file (4 KiB per page).
+    pub sqlite_wal_autocheckpoint: u32,
     /// Run the requests that may write on SQLite whole on the write thread, next to the single
     /// writer connection (`mita::db::write_thread`); `false` runs them on the main runtime like
     /// the reads (for comparing the two: the benchmark's P4 tail).
@@ -264,6 +269,7 @@ impl Default for DatabaseSettings {
             max_connections: 16,
             sqlite_read_connections: 4,
             sqlite_commit_batch: 64,
+            sqlite_wal_autocheckpoint: 1000,
             sqlite_write_thread: true,
             busy_timeout_ms: 5_000,
             acquire_timeout_ms: 3_000,

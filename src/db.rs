@@ -251,7 +251,12 @@ impl Db {
                     .connect_with(base)
                     .await?;
                 let busy = Duration::from_millis(settings.busy_timeout_ms);
-                let writer = blocking::open_writer(&path, busy, settings.synchronous)?;
+                let writer = blocking::open_writer(
+                    &path,
+                    busy,
+                    settings.synchronous,
+                    settings.sqlite_wal_autocheckpoint,
+                )?;
                 let readers = std::sync::Arc::new(blocking::BlockingReaders::open(
                     &path,
                     settings.sqlite_read_connections,

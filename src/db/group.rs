@@ -21,9 +21,10 @@
 //! The writer is a rusqlite connection (see [`super::lite`]): every statement runs on the thread
 //! of the task that holds the writer, with no hand-off. Opening, releasing or rolling back a
 //! savepoint has no `.await` inside, so a caller that goes away (a client that disconnects)
-//! can never leave the connection half-way. A `COMMIT` waits for an fsync: on a multi-threaded
-//! runtime it runs in [`tokio::task::block_in_place`]; the server's write thread (a runtime of
-//! its own that runs only writes, see [`super::write_thread`]) runs it in place.
+//! can never leave the connection half-way. A batch's `COMMIT` waits for an fsync: it runs on a
+//! blocking thread while the writer stays locked, so that the writers arriving meanwhile queue
+//! up for the next batch (see [`finish_off_thread`]). A statement on its own waits for its
+//! fsync where it runs (in [`tokio::task::block_in_place`] on a multi-threaded runtime).
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -161,7 +162,7 @@ fn spawn_finish(shared: Arc<Shared>) {
         if let Err(e) = undo_abandoned(&mut guard) {
             fail_batch(&mut guard, &e);
         }
-        finish_if_idle(&shared, &mut guard);
+        finish_if_idle(&shared, guard);
     });
 }
 
@@ -187,7 +188,7 @@ fn finish(shared: &Shared, batch: &mut Batch) {
     let result: CommitResult = if batch.pending.is_empty() {
         conn.batch("ROLLBACK").map_err(|e| e.to_string())
     } else {
-        match waits_for_disk(|| conn.batch("COMMIT")) {
+        match conn.batch("COMMIT") {
             Ok(()) => {
                 shared.commits.fetch_add(1, Ordering::SeqCst);
                 Ok(())
@@ -217,9 +218,31 @@ fn fail_batch(batch: &mut Batch, error: &sqlx::Error) {
 }
 
 /// Finishes the batch unless another writer is waiting to join it (and it has room).
-fn finish_if_idle(shared: &Shared, batch: &mut Batch) {
-    if shared.waiting.load(Ordering::SeqCst) == 0 || batch.pending.len() >= shared.max_batch {
-        finish(shared, batch);
+fn finish_if_idle(shared: &Arc<Shared>, guard: OwnedMutexGuard<Batch>) {
+    if shared.waiting.load(Ordering::SeqCst) == 0 || guard.pending.len() >= shared.max_batch {
+        finish_off_thread(shared, guard);
+    }
+}
+
+/// Commits the batch on a blocking thread, keeping the writer locked until it is done. The
+/// caller's thread (the write thread) meanwhile runs the writers that arrive, up to their wait
+/// for the writer: they form the next batch. (A transaction's statements never wait, so
+/// without this every commit would find nobody waiting, and commit alone.) Rolling back an
+/// empty batch waits for no disk and is done at once.
+fn finish_off_thread(shared: &Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) {
+    if !guard.open {
+        return;
+    }
+    if guard.pending.is_empty() {
+        finish(shared, &mut guard);
+        return;
+    }
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            let shared = Arc::clone(shared);
+            handle.spawn_blocking(move || finish(&shared, &mut guard));
+        }
+        Err(_) => finish(shared, &mut guard),
     }
 }
 
@@ -311,8 +334,10 @@ impl GroupWriter {
         if let Err(e) = undo_abandoned(&mut guard) {
             fail_batch(&mut guard, &e);
         }
-        finish(&self.0, &mut guard);
-        waits_for_disk(|| last(&guard.conn.0))
+        waits_for_disk(|| {
+            finish(&self.0, &mut guard);
+            last(&guard.conn.0)
+        })
     }
 
     /// Runs `work` on the writer outside any transaction, after committing the open batch:
@@ -326,8 +351,10 @@ impl GroupWriter {
         if let Err(e) = undo_abandoned(&mut guard) {
             fail_batch(&mut guard, &e);
         }
-        finish(&self.0, &mut guard);
-        waits_for_disk(|| work(&guard.conn.0))
+        waits_for_disk(|| {
+            finish(&self.0, &mut guard);
+            work(&guard.conn.0)
+        })
     }
 }
 
@@ -368,7 +395,7 @@ fn open_savepoint(shared: Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Res
 /// Releases the savepoint and joins the batch's commit (finishing the batch if nobody waits).
 /// Returns where the batch's outcome will arrive.
 fn release_savepoint(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     mut guard: OwnedMutexGuard<Batch>,
 ) -> Result<oneshot::Receiver<CommitResult>> {
     if !guard.open {
@@ -380,18 +407,18 @@ fn release_savepoint(
     }
     let (done, outcome) = oneshot::channel();
     guard.pending.push(done);
-    finish_if_idle(shared, &mut guard);
+    finish_if_idle(shared, guard);
     Ok(outcome)
 }
 
 /// Rolls back to the savepoint (finishing the batch if nobody waits).
-fn rollback_savepoint(shared: &Shared, mut guard: OwnedMutexGuard<Batch>) -> Result<()> {
+fn rollback_savepoint(shared: &Arc<Shared>, mut guard: OwnedMutexGuard<Batch>) -> Result<()> {
     guard.abandoned = true;
     let undone = undo_abandoned(&mut guard);
     if let Err(e) = &undone {
         fail_batch(&mut guard, e);
     }
-    finish_if_idle(shared, &mut guard);
+    finish_if_idle(shared, guard);
     undone.map_err(Error::from)
 }
 
