@@ -1,5 +1,6 @@
 //! `#[derive(LiteRow)]`: decodes a struct from a SQLite row read through `mita::db::lite`, by
-//! column name, the way `#[derive(sqlx::FromRow)]` does on PostgreSQL. Row structs derive
+//! column name (each looked up once per statement), the way `#[derive(sqlx::FromRow)]` does on
+//! PostgreSQL. Row structs derive
 //! both, so one SQL text serves both databases. Field attributes: `#[sqlx(rename = "col")]`
 //! (the one sqlx attribute the code uses) names the column; nothing else is supported, and
 //! anything else is a compile error rather than a silent difference from sqlx.
@@ -32,6 +33,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         ));
     };
     let mut inits = Vec::new();
+    let mut lookups = Vec::new();
     for (position, field) in fields.named.iter().enumerate() {
         let ident = field.ident.as_ref().expect("named field");
         let mut column = ident.to_string().trim_start_matches("r#").to_owned();
@@ -45,12 +47,20 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                 }
             })?;
         }
-        inits.push(quote! { #ident: ::mita::db::lite::column(row, #position, #column)? });
+        lookups.push(quote! { ::mita::db::lite::index_of(st, #column)? });
+        inits.push(quote! { #ident: ::mita::db::lite::column(row, columns[#position], #column)? });
     }
+    let count = inits.len();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     Ok(quote! {
         impl #impl_generics ::mita::db::lite::FromRow for #name #ty_generics #where_clause {
-            fn from_row(row: &::mita::db::lite::Row<'_>) -> ::std::result::Result<Self, ::mita::db::lite::Error> {
+            type Columns = [usize; #count];
+
+            fn columns(st: &::mita::db::lite::rusqlite::Statement<'_>) -> ::std::result::Result<Self::Columns, ::mita::db::lite::Error> {
+                ::std::result::Result::Ok([#(#lookups),*])
+            }
+
+            fn from_row(row: &::mita::db::lite::Row<'_>, columns: &Self::Columns) -> ::std::result::Result<Self, ::mita::db::lite::Error> {
                 ::std::result::Result::Ok(#name { #(#inits),* })
             }
         }

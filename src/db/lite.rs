@@ -31,6 +31,7 @@ use rusqlite::types::{Value, ValueRef};
 use sqlx::error::{BoxDynError, DatabaseError, ErrorKind};
 
 pub use mita_derive::LiteRow;
+pub use rusqlite;
 pub use sqlx::AssertSqlSafe;
 
 use crate::id::Id;
@@ -420,9 +421,14 @@ impl Decode for serde_json::Value {
 // Rows
 
 /// A type read from a whole result row: tuples by position, structs with
-/// `#[derive(LiteRow)]` by column name.
+/// `#[derive(LiteRow)]` by column name (each name looked up once per statement, not per row).
 pub trait FromRow: Sized {
-    fn from_row(row: &Row<'_>) -> Result<Self, Error>;
+    /// Where each field's column is in the statement's result.
+    type Columns;
+
+    fn columns(st: &rusqlite::Statement<'_>) -> Result<Self::Columns, Error>;
+
+    fn from_row(row: &Row<'_>, columns: &Self::Columns) -> Result<Self, Error>;
 }
 
 /// Decodes the column at `index` (used by tuples and scalars).
@@ -439,17 +445,14 @@ pub fn at<T: Decode>(row: &Row<'_>, index: usize) -> Result<T, Error> {
     })
 }
 
-/// Decodes the column named `name` (used by `#[derive(LiteRow)]`, with the field's position:
-/// when the SELECT lists the columns in the struct's order, as most do, the name is checked
-/// there first instead of searched for).
-pub fn column<T: Decode>(row: &Row<'_>, position: usize, name: &str) -> Result<T, Error> {
-    let st = row.as_ref();
-    let index = match st.column_name(position) {
-        Ok(at) if at.eq_ignore_ascii_case(name) => position,
-        _ => st
-            .column_index(name)
-            .map_err(|_| Error::ColumnNotFound(name.to_owned()))?,
-    };
+/// The position of the column named `name` (used by `#[derive(LiteRow)]`, once per statement).
+pub fn index_of(st: &rusqlite::Statement<'_>, name: &str) -> Result<usize, Error> {
+    st.column_index(name)
+        .map_err(|_| Error::ColumnNotFound(name.to_owned()))
+}
+
+/// Decodes the column `name` found at `index` (used by `#[derive(LiteRow)]`).
+pub fn column<T: Decode>(row: &Row<'_>, index: usize, name: &str) -> Result<T, Error> {
     let value = row
         .get_ref(index)
         .map_err(|_| Error::ColumnNotFound(name.to_owned()))?;
@@ -462,7 +465,13 @@ pub fn column<T: Decode>(row: &Row<'_>, position: usize, name: &str) -> Result<T
 macro_rules! tuple_from_row {
     ($($t:ident $i:tt),+) => {
         impl<$($t: Decode),+> FromRow for ($($t,)+) {
-            fn from_row(row: &Row<'_>) -> Result<Self, Error> {
+            type Columns = ();
+
+            fn columns(_: &rusqlite::Statement<'_>) -> Result<(), Error> {
+                Ok(())
+            }
+
+            fn from_row(row: &Row<'_>, (): &()) -> Result<Self, Error> {
                 Ok(($(at::<$t>(row, $i)?,)+))
             }
         }
@@ -628,7 +637,31 @@ impl Statement {
         limit: usize,
         read: impl Fn(&Row<'_>) -> Result<T, Error>,
     ) -> Result<Vec<T>, Error> {
+        self.rows_with(conn, limit, |_| Ok(read))
+    }
+
+    /// Runs the statement and reads at most `limit` rows as `T`.
+    pub fn decode_on<T: FromRow>(
+        &self,
+        conn: &rusqlite::Connection,
+        limit: usize,
+    ) -> Result<Vec<T>, Error> {
+        self.rows_with(conn, limit, |st| {
+            let columns = T::columns(st)?;
+            Ok(move |row: &Row<'_>| T::from_row(row, &columns))
+        })
+    }
+
+    /// Runs the statement and reads at most `limit` rows with the reader `start` makes from
+    /// the prepared statement.
+    fn rows_with<T, R: Fn(&Row<'_>) -> Result<T, Error>>(
+        &self,
+        conn: &rusqlite::Connection,
+        limit: usize,
+        start: impl FnOnce(&rusqlite::Statement<'_>) -> Result<R, Error>,
+    ) -> Result<Vec<T>, Error> {
         let mut st = self.prepare(conn)?;
+        let read = start(&st)?;
         let mut rows = st.raw_query();
         let mut out = Vec::new();
         while out.len() < limit {
@@ -678,10 +711,6 @@ impl Executor for &Arc<super::blocking::BlockingReaders> {
         let readers = Arc::clone(self);
         async move { readers.run(work).await }
     }
-}
-
-fn rows_of<T: FromRow>(row: &Row<'_>) -> Result<T, Error> {
-    T::from_row(row)
 }
 
 fn first_column<T: Decode>(row: &Row<'_>) -> Result<T, Error> {
@@ -749,7 +778,7 @@ pub fn query_scalar<DB: Database, O: Decode>(sql: impl SqlText) -> QueryScalar<D
 }
 
 macro_rules! fetchers {
-    ($builder:ident, $bound:ident, $read:ident) => {
+    ($builder:ident, $bound:ident, $read:expr) => {
         impl<DB: Database, O: $bound + Send + 'static> $builder<DB, O> {
             pub fn bind<T: Encode>(mut self, value: T) -> Self {
                 self.st.bind(&value);
@@ -761,8 +790,7 @@ macro_rules! fetchers {
                 on: E,
             ) -> Result<Vec<O>, Error> {
                 let st = self.st;
-                on.run(move |conn| st.rows_on(conn, usize::MAX, $read::<O>))
-                    .await
+                on.run(move |conn| $read(&st, conn, usize::MAX)).await
             }
 
             pub async fn fetch_optional<E: Executor<Database = DB>>(
@@ -770,7 +798,7 @@ macro_rules! fetchers {
                 on: E,
             ) -> Result<Option<O>, Error> {
                 let st = self.st;
-                on.run(move |conn| st.rows_on(conn, 1, $read::<O>))
+                on.run(move |conn| $read(&st, conn, 1))
                     .await
                     .map(|rows| rows.into_iter().next())
             }
@@ -785,8 +813,9 @@ macro_rules! fetchers {
         }
     };
 }
-fetchers!(QueryAs, FromRow, rows_of);
-fetchers!(QueryScalar, Decode, first_column);
+fetchers!(QueryAs, FromRow, Statement::decode_on::<O>);
+fetchers!(QueryScalar, Decode, |st: &Statement, conn, limit| st
+    .rows_on(conn, limit, first_column::<O>));
 
 #[cfg(test)]
 mod tests {
@@ -915,26 +944,39 @@ mod tests {
         assert_eq!(null.kind(), ErrorKind::NotNullViolation);
     }
 
+    #[derive(Debug, PartialEq, LiteRow)]
+    struct Pair {
+        b: i64,
+        #[sqlx(rename = "first")]
+        a: i64,
+    }
+
+    #[derive(Debug, LiteRow)]
+    struct N {
+        #[allow(dead_code, reason = "only decoded")]
+        n: i64,
+    }
+
     #[test]
-    fn a_value_that_cannot_be_decoded_names_its_column() {
+    fn derived_rows_find_their_columns_by_name_in_any_order() {
         let c = conn();
-        let err = Statement::new("SELECT 'x' AS n")
-            .rows_on(&c, 1, |r| column::<i64>(r, 0, "n"))
+        let got: Vec<Pair> = Statement::new("SELECT 1 AS first, 2 AS b UNION ALL SELECT 3, 4")
+            .decode_on(&c, usize::MAX)
+            .unwrap();
+        assert_eq!(got, [Pair { b: 2, a: 1 }, Pair { b: 4, a: 3 }]);
+        let missing = Statement::new("SELECT 1 AS m")
+            .decode_on::<N>(&c, 1)
             .unwrap_err();
         assert!(
-            matches!(err, Error::ColumnDecode { ref index, .. } if index == "\"n\""),
-            "{err:?}"
+            matches!(missing, Error::ColumnNotFound(ref c) if c == "n"),
+            "{missing:?}"
         );
-        let missing = Statement::new("SELECT 1 AS n")
-            .rows_on(&c, 1, |r| column::<i64>(r, 0, "m"))
+        let bad = Statement::new("SELECT 'x' AS n")
+            .decode_on::<N>(&c, 1)
             .unwrap_err();
-        assert!(matches!(missing, Error::ColumnNotFound(_)));
-        // A column elsewhere than the field's position is found by its name.
-        let moved = Statement::new("SELECT 1 AS a, 2 AS b")
-            .rows_on(&c, 1, |r| {
-                Ok((column::<i64>(r, 0, "b")?, column::<i64>(r, 5, "a")?))
-            })
-            .unwrap();
-        assert_eq!(moved, [(2, 1)]);
+        assert!(
+            matches!(bad, Error::ColumnDecode { ref index, .. } if index == "\"n\""),
+            "{bad:?}"
+        );
     }
 }
