@@ -47,10 +47,6 @@ type CommitResult = std::result::Result<(), String>;
 pub struct WriteConn(rusqlite::Connection);
 
 impl WriteConn {
-    pub fn new(conn: rusqlite::Connection) -> Self {
-        WriteConn(conn)
-    }
-
     fn batch(&self, sql: &str) -> sqlx::Result<()> {
         self.0.execute_batch(sql).map_err(lite::error)
     }
@@ -329,15 +325,9 @@ impl GroupWriter {
         &self,
         last: impl FnOnce(&rusqlite::Connection) -> sqlx::Result<()>,
     ) -> sqlx::Result<()> {
-        let mut guard = self.lock().await.map_err(into_sqlx)?;
+        let guard = self.lock().await.map_err(into_sqlx)?;
         self.0.closed.store(true, Ordering::SeqCst);
-        if let Err(e) = undo_abandoned(&mut guard) {
-            fail_batch(&mut guard, &e);
-        }
-        waits_for_disk(|| {
-            finish(&self.0, &mut guard);
-            last(&guard.conn.0)
-        })
+        self.outside_batch(guard, last)
     }
 
     /// Runs `work` on the writer outside any transaction, after committing the open batch:
@@ -347,7 +337,17 @@ impl GroupWriter {
         &self,
         work: impl FnOnce(&rusqlite::Connection) -> sqlx::Result<T>,
     ) -> sqlx::Result<T> {
-        let mut guard = self.lock().await.map_err(into_sqlx)?;
+        let guard = self.lock().await.map_err(into_sqlx)?;
+        self.outside_batch(guard, work)
+    }
+
+    /// With the writer held: undoes an abandoned savepoint, commits the open batch, then runs
+    /// `work` on its own.
+    fn outside_batch<T>(
+        &self,
+        mut guard: OwnedMutexGuard<Batch>,
+        work: impl FnOnce(&rusqlite::Connection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<T> {
         if let Err(e) = undo_abandoned(&mut guard) {
             fail_batch(&mut guard, &e);
         }

@@ -74,12 +74,6 @@ impl SqlText for AssertSqlSafe<&'static str> {
     }
 }
 
-impl SqlText for AssertSqlSafe<&String> {
-    fn into_sql(self) -> Cow<'static, str> {
-        Cow::Owned(self.0.clone())
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Encoding: Rust values to SQLite values, as sqlx-sqlite stores them
 
