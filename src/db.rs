@@ -268,15 +268,23 @@ impl Db {
                     settings.sqlite_commit_batch,
                     acquire.max(Duration::from_secs(10)),
                 );
+                let writes = if settings.sqlite_write_thread {
+                    Some(write_thread::WriteThread::shared()?)
+                } else {
+                    None
+                };
+                // On the write thread when there is one: its wake-ups also let that thread's
+                // runtime collect its heap once the writes stop (see `crate::memory`).
+                let idle = group.shrink_when_idle();
+                match &writes {
+                    Some(thread) => thread.spawn(idle),
+                    None => drop(tokio::spawn(idle)),
+                }
                 Ok(Db::Sqlite(SqliteDb {
                     group,
                     readers,
                     tools,
-                    writes: if settings.sqlite_write_thread {
-                        Some(write_thread::WriteThread::shared()?)
-                    } else {
-                        None
-                    },
+                    writes,
                 }))
             }
             Backend::Postgres => {

@@ -32,6 +32,7 @@ pub mod import;
 pub mod input;
 pub mod insights;
 pub mod installments;
+pub mod memory;
 pub mod metrics;
 pub mod money;
 pub mod mood;

@@ -25,6 +25,8 @@ fn main() -> ExitCode {
     // ignored: an older kernel simply keeps its default.
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
+    // The core's idle threads (SQLite readers, the write thread) collect mimalloc's heap too.
+    mita::memory::set_thread_collector(memory::collect_this_thread);
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

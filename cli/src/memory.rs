@@ -28,7 +28,7 @@ pub fn on_park() {
 }
 
 /// Gives this thread's free allocator pages back to the system.
-fn collect_this_thread() {
+pub fn collect_this_thread() {
     // SAFETY: mi_collect has no preconditions; it only walks this thread's own heap.
     #[allow(unsafe_code)]
     unsafe {

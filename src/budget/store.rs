@@ -2,8 +2,6 @@
 //! always inside the caller's write transaction, so a spend and its effect on the plan commit
 //! together or not at all.
 
-use std::sync::LazyLock;
-
 use chrono::{Datelike, NaiveDate};
 
 use super::allocation::{BudgetPlan, SpendingHabits};
@@ -110,7 +108,11 @@ pub async fn build_month(
     month: u32,
     now: i64,
 ) -> Result<usize> {
-    let rows = month_rows_for(plan, habits, year, month);
+    let mut rows = month_rows_for(plan, habits, year, month);
+    // Inserted day by day, so that a day's rows sit next to each other in the table (SQLite
+    // keeps rows in insertion order): a spend then rewrites one page of the plan, not one per
+    // category.
+    rows.sort_by_key(|r| r.0);
     upsert_planned(tx, user, &rows, now).await?;
     if let (Some(first), Some(last)) = (
         rows.iter().map(|r| r.0).min(),
@@ -236,41 +238,32 @@ pub async fn apply_spend(
     })
 }
 
-/// The SQL of [`update_day_status`]: BUDGET.md §4's rule ([`super::status::day_status_case`])
-/// computed by the database and written to every row of the day.
-fn day_status_sql(tx: &Tx) -> &'static str {
-    fn build(postgres: bool) -> String {
-        format!(
-            "UPDATE daily_plan SET status = (SELECT {} \
-               FROM (SELECT COALESCE(SUM(planned_cents), 0) AS p, COALESCE(SUM(spent_cents), 0) AS s FROM daily_plan \
-                     WHERE user_id = $1 AND date = $2 AND category <> 'goal_savings') t), updated_at = $3 \
-             WHERE user_id = $1 AND date = $2 RETURNING status",
-            super::status::day_status_case("t.p", "t.s", postgres)
-        )
-    }
-    static PG: LazyLock<String> = LazyLock::new(|| build(true));
-    static SQLITE: LazyLock<String> = LazyLock::new(|| build(false));
-    match tx {
-        Tx::Postgres(_) => &PG,
-        Tx::Sqlite(_) => &SQLITE,
-    }
-}
-
-/// Sets every row of `day` to the day's status (goal reservations excluded from the sums) and
-/// returns it (`Neutral` for a day without rows). One statement.
+/// Sets every row of `day` to the day's status (BUDGET.md §4, [`super::status::day_status`]
+/// over the day's sums, goal reservations excluded) and returns it (`Neutral` for a day without
+/// rows). Two statements: the sums, then an update of only the rows whose status differs. Most
+/// spends leave the day's status as it was, and rewriting the day's rows anyway dirtied one
+/// page per row of the day (plan rows of a day lie in different pages), each written to the
+/// WAL at commit: a third of a create's pages on SQLite (docs/performance.md).
 pub async fn update_day_status(
     tx: &mut Tx,
     user: Id,
     day: NaiveDate,
     now: i64,
 ) -> Result<DayStatus> {
-    let sql = day_status_sql(tx);
-    let status: Option<String> = on_tx!(tx, conn => sqlx::query_scalar(sql)
-        .bind(user).bind(day).bind(now).fetch_optional(&mut *conn).await)?;
-    Ok(status
-        .as_deref()
-        .map(DayStatus::parse)
-        .unwrap_or(DayStatus::Neutral))
+    let (planned, spent, rows): (i64, i64, i64) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN category <> 'goal_savings' THEN planned_cents ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN category <> 'goal_savings' THEN spent_cents ELSE 0 END), 0) AS BIGINT), \
+                COUNT(*) \
+         FROM daily_plan WHERE user_id = $1 AND date = $2")
+        .bind(user).bind(day).fetch_one(&mut *conn).await)?;
+    if rows == 0 {
+        return Ok(DayStatus::Neutral);
+    }
+    let status = super::status::day_status(planned, spent);
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE daily_plan SET status = $3, updated_at = $4 WHERE user_id = $1 AND date = $2 AND status <> $3")
+        .bind(user).bind(day).bind(status.as_str()).bind(now).execute(&mut *conn).await.map(|_| ()))?;
+    Ok(status)
 }
 
 /// [`update_day_status`] for several days.

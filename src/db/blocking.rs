@@ -108,7 +108,8 @@ pub fn open_writer(
 }
 
 /// After this long without a read, a reader thread gives its connection's page cache back
-/// (`PRAGMA shrink_memory`): an idle server holds no caches. The next read refills the pages
+/// (`PRAGMA shrink_memory`, then [`crate::memory::release`] returns the freed memory to the
+/// system): an idle server holds no caches. The next read refills the pages
 /// it needs from the operating system's file cache.
 const IDLE_SHRINK: Duration = Duration::from_secs(30);
 
@@ -124,6 +125,7 @@ fn serve(conn: Connection, queue: flume::Receiver<Job>) {
             }
             Err(flume::RecvTimeoutError::Timeout) if !shrunk => {
                 let _ = conn.execute_batch("PRAGMA shrink_memory");
+                crate::memory::release();
                 shrunk = true;
             }
             Err(flume::RecvTimeoutError::Timeout) => {}

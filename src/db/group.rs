@@ -43,6 +43,9 @@ const ROLLBACK_TO: &str = "ROLLBACK TO mita_write";
 
 type CommitResult = std::result::Result<(), String>;
 
+/// How often [`GroupWriter::shrink_when_idle`] looks whether the writer was quiet.
+const IDLE_SHRINK: Duration = Duration::from_secs(15);
+
 /// The writer connection. Statements on it run at once on the caller's thread.
 pub struct WriteConn(rusqlite::Connection);
 
@@ -274,6 +277,46 @@ impl GroupWriter {
             commits: AtomicU64::new(0),
             closed: AtomicBool::new(false),
         }))
+    }
+
+    /// Gives the writer's page cache back once the writer has been quiet for a while: every
+    /// `IDLE_SHRINK`, if no batch was committed since the previous look and nobody holds the
+    /// writer, `PRAGMA shrink_memory` and [`crate::memory::release`], once per quiet period.
+    /// Ends when the writer is closed or dropped. The next write refills the pages it needs
+    /// from the operating system's file cache.
+    pub fn shrink_when_idle(&self) -> impl Future<Output = ()> + Send + 'static {
+        let shared = Arc::downgrade(&self.0);
+        async move {
+            let mut seen = u64::MAX;
+            let mut shrunk = true;
+            loop {
+                tokio::time::sleep(IDLE_SHRINK).await;
+                let Some(shared) = shared.upgrade() else {
+                    return;
+                };
+                if shared.closed.load(Ordering::SeqCst) {
+                    return;
+                }
+                let commits = shared.commits.load(Ordering::SeqCst);
+                if commits != seen {
+                    seen = commits;
+                    shrunk = false;
+                    continue;
+                }
+                if shrunk {
+                    continue;
+                }
+                // Only a free writer with no open batch: one in use is not idle.
+                if let Ok(batch) = shared.batch.try_lock()
+                    && !batch.open
+                {
+                    let _ = batch.conn.batch("PRAGMA shrink_memory");
+                    drop(batch);
+                    crate::memory::release();
+                    shrunk = true;
+                }
+            }
+        }
     }
 
     /// How many batches were committed so far.

@@ -43,6 +43,14 @@ impl WriteThread {
         Ok(WriteThread(handle))
     }
 
+    /// Runs `work` on the write thread in the background, for as long as it runs.
+    pub fn spawn<F>(&self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        drop(self.0.spawn(work));
+    }
+
     /// Runs `work` on the write thread and returns its output. Dropping the returned future
     /// (a client that went away, a timeout) cancels `work` at its next await, exactly as
     /// dropping `work` itself would; a panic in `work` resumes in the caller.
@@ -75,6 +83,7 @@ fn start() -> Result<Handle> {
     let runtime = Builder::new_current_thread()
         .enable_all()
         .thread_name(THREAD_NAME)
+        .on_thread_park(crate::memory::collect_on_park)
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the write thread's runtime: {e}")))?;
     let handle = runtime.handle().clone();

@@ -109,3 +109,59 @@ async fn overspends_keep_the_plan_invariants_in_the_database() {
         assert_eq!(status, day_status(p, s).as_str(), "{date} {category}");
     }
 }
+
+/// The day's status is written only to rows whose status differs: a spend that leaves the day
+/// green rewrites its own row (the accrual) and no other row of the day. On SQLite a month's
+/// rows are stored day by day, so a day's rows are neighbours in the table.
+#[tokio::test]
+async fn a_spend_that_keeps_the_status_rewrites_only_its_own_row() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.user("quiet-status@example.com").await;
+    onboard(&app, &token).await;
+    let today = Utc::now().date_naive();
+    type DayRows = BTreeMap<String, (i64, i64, String)>;
+    let day = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            let rows: Vec<(String, i64, i64, String)> = mita::on_db!(&db, pool => sqlx::query_as(
+                "SELECT category, spent_cents, updated_at, status FROM daily_plan WHERE date = $1 AND goal_id IS NULL")
+                .bind(today).fetch_all(pool).await)
+            .unwrap();
+            rows.into_iter()
+                .map(|(c, s, u, st)| (c, (s, u, st)))
+                .collect::<DayRows>()
+        }
+    };
+    let before = day(&app).await;
+    assert!(before.len() > 1, "today has several plan rows: {before:?}");
+    assert!(before.values().all(|r| r.2 == "green"), "{before:?}");
+    assert!(before.contains_key("food"), "{before:?}");
+
+    let resp = app
+        .authed(Method::POST, "/api/transactions", &token)
+        .json(&json!({"amount": "0.01", "category": "food"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let after = day(&app).await;
+    assert_eq!(after["food"].0, before["food"].0 + 1, "the spend accrued");
+    assert!(after["food"].1 > before["food"].1, "its row was rewritten");
+    for (category, row) in &before {
+        assert_eq!(after[category].2, "green", "{category}");
+        if category != "food" {
+            assert_eq!(&after[category], row, "{category} must not be rewritten");
+        }
+    }
+
+    if let mita::db::Db::Sqlite(_) = &app.db {
+        let dates: Vec<NaiveDate> = mita::on_db!(&app.db, pool => sqlx::query_scalar(
+            "SELECT date FROM daily_plan ORDER BY rowid")
+            .fetch_all(pool).await)
+        .unwrap();
+        assert!(
+            dates.windows(2).all(|w| w[0] <= w[1]),
+            "the month's rows are stored day by day"
+        );
+    }
+}
