@@ -275,7 +275,7 @@ impl Db {
                 };
                 // On the write thread when there is one: its wake-ups also let that thread's
                 // runtime collect its heap once the writes stop (see `crate::memory`).
-                let idle = group.shrink_when_idle();
+                let idle = group.shrink_when_idle(group::IDLE_SHRINK);
                 match &writes {
                     Some(thread) => thread.spawn(idle),
                     None => drop(tokio::spawn(idle)),

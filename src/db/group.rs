@@ -43,8 +43,9 @@ const ROLLBACK_TO: &str = "ROLLBACK TO mita_write";
 
 type CommitResult = std::result::Result<(), String>;
 
-/// How often [`GroupWriter::shrink_when_idle`] looks whether the writer was quiet.
-const IDLE_SHRINK: Duration = Duration::from_secs(15);
+/// How often [`GroupWriter::shrink_when_idle`] looks whether the writer was quiet (the
+/// server's setting: a quiet writer gives its cache back 15–30 s after its last commit).
+pub const IDLE_SHRINK: Duration = Duration::from_secs(15);
 
 /// The writer connection. Statements on it run at once on the caller's thread.
 pub struct WriteConn(rusqlite::Connection);
@@ -280,17 +281,17 @@ impl GroupWriter {
     }
 
     /// Gives the writer's page cache back once the writer has been quiet for a while: every
-    /// `IDLE_SHRINK`, if no batch was committed since the previous look and nobody holds the
+    /// `period` ([`IDLE_SHRINK`] in the server), if no batch was committed since the previous look and nobody holds the
     /// writer, `PRAGMA shrink_memory` and [`crate::memory::release`], once per quiet period.
     /// Ends when the writer is closed or dropped. The next write refills the pages it needs
     /// from the operating system's file cache.
-    pub fn shrink_when_idle(&self) -> impl Future<Output = ()> + Send + 'static {
+    pub fn shrink_when_idle(&self, period: Duration) -> impl Future<Output = ()> + Send + 'static {
         let shared = Arc::downgrade(&self.0);
         async move {
             let mut seen = u64::MAX;
             let mut shrunk = true;
             loop {
-                tokio::time::sleep(IDLE_SHRINK).await;
+                tokio::time::sleep(period).await;
                 let Some(shared) = shared.upgrade() else {
                     return;
                 };
@@ -820,5 +821,48 @@ mod tests {
         insert(&mut next, 2, None).await.unwrap();
         next.commit().await.unwrap();
         assert_eq!(seen(&f), vec![1, 2]);
+    }
+
+    /// The writer's page cache in bytes (SQLite's own count).
+    fn cache_used(conn: &rusqlite::Connection) -> i32 {
+        let (mut current, mut highest) = (0, 0);
+        // SAFETY: the handle is the live connection's; sqlite3_db_status only reads counters.
+        #[allow(unsafe_code)]
+        unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
+                &mut current,
+                &mut highest,
+                0,
+            );
+        }
+        current
+    }
+
+    #[tokio::test]
+    async fn a_quiet_writer_gives_its_page_cache_back() {
+        let f = fixture(8).await;
+        let mut tx = f.writer.begin().await.unwrap();
+        for n in 0..500 {
+            insert(&mut tx, n, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let used = |w: GroupWriter| async move { w.alone(|c| Ok(cache_used(c))).await.unwrap() };
+        let warm = used(f.writer.clone()).await;
+        assert!(warm > 0, "the writes filled the cache");
+        let idle = tokio::spawn(f.writer.shrink_when_idle(Duration::from_millis(20)));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut now = warm;
+        while now >= warm && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            now = used(f.writer.clone()).await;
+        }
+        assert!(
+            now < warm,
+            "the cache is given back: {now} of {warm} bytes kept"
+        );
+        idle.abort();
+        assert_eq!(seen(&f).len(), 500, "nothing written was lost");
     }
 }
