@@ -6,6 +6,10 @@
 //! server is quiet. Every `PERIOD` a tick advances an epoch and wakes the workers; a worker that
 //! parks (has nothing to do) and has not collected in this epoch collects its heap once. Under
 //! load that is one collection per worker per period; idle, one per worker after the load.
+//!
+//! The same tick gives the program's mapped code back when the whole process was quiet for a
+//! period (less than 1 % of a core; [`mita::memory::QuietWatch`]), and `collect_now` does it
+//! once at start, when the code that only startup runs (configuration, migrations) is done.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,6 +46,17 @@ pub fn collect_this_thread() {
 pub fn collect_now() {
     EPOCH.fetch_add(1, Ordering::Relaxed);
     collect_this_thread();
+    drop_code();
+}
+
+/// Unmaps the process's clean code pages ([`mita::memory::drop_clean_code`]) and returns the
+/// resident file bytes after it.
+fn drop_code() -> Option<u64> {
+    match mita::memory::drop_clean_code() {
+        Ok(bytes) => tracing::debug!(bytes, "mapped code given back"),
+        Err(e) => tracing::debug!(error = %e, "cannot read this process's mappings"),
+    }
+    mita::memory::resident_file_bytes()
 }
 
 /// Advances the epoch every `PERIOD` and wakes `workers` workers to collect (spawned tasks wake
@@ -49,8 +64,17 @@ pub fn collect_now() {
 pub async fn tick(workers: usize) {
     let mut every = tokio::time::interval(PERIOD);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut quiet = mita::memory::QuietWatch::default();
     loop {
         every.tick().await;
+        if let (Some(cpu), Some(file)) = (
+            mita::memory::process_cpu_time(),
+            mita::memory::resident_file_bytes(),
+        ) && quiet.sample(cpu, PERIOD, file)
+            && let Some(after) = drop_code()
+        {
+            quiet.dropped(after);
+        }
         EPOCH.fetch_add(1, Ordering::Relaxed);
         for _ in 0..workers {
             tokio::spawn(tokio::task::yield_now());
