@@ -63,19 +63,14 @@ fn connect(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> 
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(busy_timeout)?;
-    stable_plans(&conn)?;
-    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    // Like sqlx, report each statement as a DEBUG event (the query-count test counts them);
-    // only when someone listens, since the callback runs for every statement.
-    if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
-        conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
-    }
+    common_settings(&conn, STATEMENT_CACHE)?;
     Ok(conn)
 }
 
-/// Plans that do not depend on the bound values (SQLite's query planner stability guarantee),
-/// so a cached statement is compiled once.
+/// What every rusqlite connection gets, the readers and the writer: `cache` prepared
+/// statements, plans that do not depend on the bound values, and statement tracing.
 ///
+/// Plans: SQLite's query planner stability guarantee, so a cached statement is compiled once.
 /// Without it SQLite looks at some bound values while planning (a `LIMIT $5`, a `LIKE $1`
 /// pattern, a value compared with a partial index's condition) and then marks the statement
 /// expired whenever that parameter is bound again: every run of the transaction list re-parsed
@@ -83,11 +78,18 @@ fn connect(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> 
 /// What the values could change is not used here: no `ANALYZE` statistics exist, the `LIKE`s
 /// match case-insensitively (no index could serve them) and the partial indexes' conditions
 /// hold no parameters.
-fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+///
+/// Tracing: like sqlx, each statement is reported as a DEBUG event (the query-count test counts
+/// them); only when someone listens, since the callback runs for every statement.
+fn common_settings(conn: &Connection, cache: usize) -> rusqlite::Result<()> {
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
         true,
     )?;
+    conn.set_prepared_statement_cache_capacity(cache);
+    if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
+        conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
+    }
     Ok(())
 }
 
@@ -117,11 +119,7 @@ pub fn open_writer(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; \
              PRAGMA wal_autocheckpoint = {wal_autocheckpoint};"
         ))?;
-        stable_plans(&conn)?;
-        conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
-        if tracing::enabled!(target: TRACE_TARGET, tracing::Level::DEBUG) {
-            conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(trace_statement));
-        }
+        common_settings(&conn, WRITER_STATEMENT_CACHE)?;
         Ok(conn)
     };
     open().map_err(sqlite_error)
